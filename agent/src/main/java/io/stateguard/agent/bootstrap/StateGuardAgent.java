@@ -1,0 +1,103 @@
+package io.stateguard.agent.bootstrap;
+
+import java.io.File;
+import java.lang.instrument.Instrumentation;
+import java.net.URISyntaxException;
+import java.security.CodeSource;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+
+/**
+ * Entry point of {@code stateguard-agent.jar}: {@code premain} for {@code -javaagent},
+ * {@code agentmain} for attaching to a running JVM, {@code main} for {@code java -jar}.
+ *
+ * <p>The JVM puts the agent jar on the system class path, which every ordinary application class
+ * loader (plain class path, Spring Boot fat jars, servlet containers) delegates to, so advice
+ * inlined into Lettuce can call the agent's classes. The jar is deliberately not appended to the
+ * bootstrap class path: that disables class-data sharing for application classes and makes the
+ * JVM print a warning on every start. Class loaders that cannot see the agent are detected and
+ * left alone. Everything in the jar lives under {@code io.stateguard.agent}; Byte Buddy is
+ * relocated below it, so nothing can clash with the application's own classes.
+ */
+public final class StateGuardAgent {
+
+    private StateGuardAgent() {
+    }
+
+    public static void premain(String agentArgs, Instrumentation instrumentation) {
+        start(agentArgs, instrumentation, false);
+    }
+
+    public static void agentmain(String agentArgs, Instrumentation instrumentation) {
+        start(agentArgs, instrumentation, true);
+    }
+
+    /** {@code java -jar stateguard-agent.jar}: prints version and usage. */
+    public static void main(String[] args) {
+        System.out.println("StateGuard agent " + version(agentJarOrNull()));
+        System.out.println();
+        System.out.println("Usage: java -javaagent:stateguard-agent.jar[=name=value;...] ... your application");
+        System.out.println("  e.g. java -javaagent:stateguard-agent.jar=keys=app:state:*,app:instance:* -jar gateway.jar");
+        System.out.println();
+        System.out.println("Settings (system properties stateguard.*, environment STATEGUARD_*, a file via stateguard.config):");
+        System.out.println("  stateguard.keys                 comma-separated key globs of the default rule");
+        System.out.println("  stateguard.rule.<name>.keys     key globs of a named rule");
+        System.out.println("  stateguard.routing              primary (default) | configured");
+        System.out.println("  stateguard.rule.<name>.routing  the same, for one rule");
+        System.out.println("  stateguard.enabled              true (default) | false");
+        System.out.println("  stateguard.fail-fast            false (default) | true: exit on invalid configuration");
+        System.out.println("  stateguard.log.level            info (default) | debug | warn | error | off");
+    }
+
+    private static void start(String agentArgs, Instrumentation instrumentation, boolean attached) {
+        try {
+            File jar = agentJarOrNull();
+            if (jar == null) {
+                System.err.println("[stateguard] ERROR cannot locate the agent jar; StateGuard is disabled,"
+                        + " the application runs without it");
+                return;
+            }
+            AgentInstaller.install(agentArgs, instrumentation, attached, jar, version(jar));
+        } catch (IllegalStateException e) {
+            if (attached) {
+                // fail-fast on attach: the attach call itself fails instead of the JVM exiting.
+                throw e;
+            }
+            System.err.println("[stateguard] ERROR agent start-up failed; StateGuard is disabled, the application"
+                    + " runs without it (" + e + ")");
+        } catch (Throwable t) {
+            System.err.println("[stateguard] ERROR agent start-up failed; StateGuard is disabled, the application"
+                    + " runs without it (" + t + ")");
+        }
+    }
+
+    static File agentJarOrNull() {
+        try {
+            CodeSource source = StateGuardAgent.class.getProtectionDomain().getCodeSource();
+            if (source == null || source.getLocation() == null) {
+                return null;
+            }
+            File file = new File(source.getLocation().toURI());
+            return file.isFile() ? file : null;
+        } catch (URISyntaxException | SecurityException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    static String version(File jar) {
+        if (jar != null) {
+            try (JarFile file = new JarFile(jar)) {
+                Manifest manifest = file.getManifest();
+                String version = manifest == null ? null
+                        : manifest.getMainAttributes().getValue(Attributes.Name.IMPLEMENTATION_VERSION);
+                if (version != null) {
+                    return version;
+                }
+            } catch (Exception e) {
+                // fall through
+            }
+        }
+        return "(development)";
+    }
+}

@@ -1,0 +1,50 @@
+package io.stateguard.agent.config;
+
+import java.util.Locale;
+
+/** Where reads of a rule's keys go. */
+public enum RoutingMode {
+
+    /** Reads of matching keys are sent to the primary (Master/Replica) or the slot's master (Cluster). */
+    PRIMARY("primary"),
+
+    /** Reads keep the application's own {@code ReadFrom}; useful together with version checks. */
+    CONFIGURED("configured");
+
+    private final String configValue;
+
+    RoutingMode(String configValue) {
+        this.configValue = configValue;
+    }
+
+    /** The value as written in configuration. */
+    public String configValue() {
+        return configValue;
+    }
+
+    /**
+     * Parses a configuration value, case-insensitively.
+     *
+     * @return the mode, or {@code null} when the value names no mode.
+     */
+    static RoutingMode parse(String value) {
+        String normalized = value.trim().toLowerCase(Locale.ROOT);
+        for (RoutingMode mode : values()) {
+            if (mode.configValue.equals(normalized)) {
+                return mode;
+            }
+        }
+        return null;
+    }
+
+    static String expected() {
+        StringBuilder names = new StringBuilder();
+        for (RoutingMode mode : values()) {
+            if (names.length() > 0) {
+                names.append(", ");
+            }
+            names.append(mode.configValue);
+        }
+        return names.toString();
+    }
+}

@@ -1,0 +1,63 @@
+package io.stateguard.agent.config;
+
+import io.stateguard.agent.keys.GlobPattern;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A state-key rule: which keys it covers and what the agent does with reads of them. Immutable.
+ */
+public final class Rule {
+
+    /** Name of the rule configured by the top-level {@code stateguard.keys} setting. */
+    public static final String DEFAULT_NAME = "default";
+
+    private final String name;
+
+    private final List<GlobPattern> patterns;
+
+    private final RoutingMode routing;
+
+    public Rule(String name, List<GlobPattern> patterns, RoutingMode routing) {
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException("rule name must not be empty");
+        }
+        if (patterns == null || patterns.isEmpty()) {
+            throw new IllegalArgumentException("rule " + name + " needs at least one key pattern");
+        }
+        if (routing == null) {
+            throw new IllegalArgumentException("rule " + name + " needs a routing mode");
+        }
+        this.name = name;
+        this.patterns = Collections.unmodifiableList(new ArrayList<>(patterns));
+        this.routing = routing;
+    }
+
+    /** The rule's name: {@value #DEFAULT_NAME} or the {@code <name>} of {@code stateguard.rule.<name>.*}. */
+    public String name() {
+        return name;
+    }
+
+    /** The key patterns, in configuration order. */
+    public List<GlobPattern> patterns() {
+        return patterns;
+    }
+
+    public RoutingMode routing() {
+        return routing;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder text = new StringBuilder(name).append("{keys=");
+        for (int i = 0; i < patterns.size(); i++) {
+            if (i > 0) {
+                text.append(',');
+            }
+            text.append(patterns.get(i).glob());
+        }
+        return text.append(", routing=").append(routing.configValue()).append('}').toString();
+    }
+}

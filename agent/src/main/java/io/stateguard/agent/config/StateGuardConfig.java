@@ -1,0 +1,60 @@
+package io.stateguard.agent.config;
+
+import io.stateguard.agent.internal.AgentLog;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The agent's validated configuration. Immutable; built by {@link ConfigLoader}.
+ */
+public final class StateGuardConfig {
+
+    private final boolean enabled;
+
+    private final boolean failFast;
+
+    private final AgentLog.Level logLevel;
+
+    private final List<Rule> rules;
+
+    private final List<String> warnings;
+
+    StateGuardConfig(boolean enabled, boolean failFast, AgentLog.Level logLevel, List<Rule> rules,
+            List<String> warnings) {
+        this.enabled = enabled;
+        this.failFast = failFast;
+        this.logLevel = logLevel;
+        this.rules = Collections.unmodifiableList(new ArrayList<>(rules));
+        this.warnings = Collections.unmodifiableList(new ArrayList<>(warnings));
+    }
+
+    /** {@code stateguard.enabled}: when false the agent installs nothing. */
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /** {@code stateguard.fail-fast}: exit the JVM on invalid configuration instead of disabling the agent. */
+    public boolean failFast() {
+        return failFast;
+    }
+
+    /** {@code stateguard.log.level}. */
+    public AgentLog.Level logLevel() {
+        return logLevel;
+    }
+
+    /**
+     * The rules, in precedence order: the default rule ({@code stateguard.keys}) first, then named
+     * rules by name. When a key matches several rules, the first one decides.
+     */
+    public List<Rule> rules() {
+        return rules;
+    }
+
+    /** Non-fatal findings, such as unknown settings, one line each. */
+    public List<String> warnings() {
+        return warnings;
+    }
+}

@@ -1,0 +1,21 @@
+package io.stateguard.agent.instrumentation;
+
+import net.bytebuddy.matcher.ElementMatcher;
+
+import java.util.List;
+
+/**
+ * A group of {@link TypeInstrumentation}s that apply together to one version range of a library.
+ * The range is chosen by which classes exist in the application's class loader
+ * ({@link ClassLoaderMatchers#hasClassesNamed}), never by parsing version strings.
+ */
+public interface InstrumentationModule {
+
+    /** A short name used in log lines, such as {@code lettuce-6.1+}. */
+    String name();
+
+    /** The class loaders (and so the library versions) this module applies to. */
+    ElementMatcher<ClassLoader> classLoaderMatcher();
+
+    List<TypeInstrumentation> typeInstrumentations();
+}

@@ -1,0 +1,260 @@
+package io.stateguard.agent.lettuce;
+
+import io.stateguard.agent.keys.KeyMatcher;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * Finds the keys of a Lettuce command and matches them against a {@link KeyMatcher}, without
+ * decoding and, for Lettuce's own {@code StringCodec} (UTF-8) and {@code ByteArrayCodec}, without
+ * allocating.
+ *
+ * <p>This class is loaded by the agent, not by the application, so it cannot link against Lettuce:
+ * it reads Lettuce's package-private {@code CommandArgs.singularArguments} list and the
+ * {@code KeyArgument} fields reflectively. Those shapes have been stable from Lettuce 5.3 to 7.x;
+ * where they are not found, it falls back to the public {@code CommandArgs.getFirstEncodedKey()}.
+ *
+ * <p>Only the first key argument is a key for most commands: Lettuce adds hash fields
+ * ({@code HGET}, {@code HMGET}) as key arguments too. Commands whose key arguments are all keys
+ * ({@code MGET}, {@code EXISTS}, set algebra, scripts, ...) are listed in {@link #isMultiKey(String)}.
+ */
+public final class CommandKeys {
+
+    private static final String KEY_ARGUMENT = "io.lettuce.core.protocol.CommandArgs$KeyArgument";
+    private static final String BYTE_ARRAY_CODEC = "io.lettuce.core.codec.ByteArrayCodec";
+    private static final String STRING_CODEC = "io.lettuce.core.codec.StringCodec";
+    private static final String UTF8_STRING_CODEC = "io.lettuce.core.codec.Utf8StringCodec";
+
+    private CommandKeys() {
+    }
+
+    /**
+     * Matches the keys of one command.
+     *
+     * @param type the command's {@code ProtocolKeyword} (usually a {@code CommandType} constant).
+     * @param args the command's {@code CommandArgs}, may be {@code null}.
+     * @param matcher the compiled key patterns.
+     * @param accepted which rule indexes count; a key matching another rule is skipped.
+     * @return the rule index of the first key (in argument order) whose rule is accepted, or -1.
+     * @throws ReflectiveOperationException when Lettuce's shapes cannot be read; the caller fails open.
+     */
+    public static int firstAcceptedRule(Object type, Object args, KeyMatcher matcher, boolean[] accepted)
+            throws ReflectiveOperationException {
+        if (args == null) {
+            return -1;
+        }
+        Field list = ARGUMENT_LIST.get(args.getClass());
+        if (list == null) {
+            return fallbackFirstKey(args, matcher, accepted);
+        }
+        List<?> arguments = (List<?>) list.get(args);
+        boolean allKeys = MULTI_KEY.isMultiKey(type);
+        for (int i = 0, n = arguments.size(); i < n; i++) {
+            Object argument = arguments.get(i);
+            KeyArgumentShape shape = KEY_ARGUMENT_SHAPE.get(argument.getClass());
+            if (shape == null) {
+                continue;
+            }
+            int rule = matchKey(shape.key.get(argument), shape.codec.get(argument), matcher);
+            if (rule >= 0 && accepted[rule]) {
+                return rule;
+            }
+            if (!allKeys) {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    /** Whether all key arguments of the command named {@code name} are keys (not hash fields). */
+    public static boolean isMultiKey(String name) {
+        switch (name) {
+            case "MGET":
+            case "EXISTS":
+            case "TOUCH":
+            case "SINTER":
+            case "SUNION":
+            case "SDIFF":
+            case "SINTERCARD":
+            case "PFCOUNT":
+            case "ZDIFF":
+            case "ZINTER":
+            case "ZUNION":
+            case "ZINTERCARD":
+            case "LCS":
+            case "EVAL":
+            case "EVALSHA":
+            case "EVAL_RO":
+            case "EVALSHA_RO":
+            case "FCALL":
+            case "FCALL_RO":
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static int matchKey(Object key, Object codec, KeyMatcher matcher) throws ReflectiveOperationException {
+        if (key == null || codec == null) {
+            return -1;
+        }
+        CodecShape shape = CODEC_SHAPE.get(codec.getClass());
+        if (shape.kind == CodecKind.BYTE_ARRAY && key instanceof byte[]) {
+            return matcher.match((byte[]) key);
+        }
+        if (shape.kind == CodecKind.UTF8_STRING && key instanceof String) {
+            return matcher.match((String) key);
+        }
+        if (shape.kind == CodecKind.STRING && key instanceof String && shape.utf8Flag.getBoolean(codec)) {
+            return matcher.match((String) key);
+        }
+        Object encoded = shape.encodeKey.invoke(codec, key);
+        return encoded instanceof ByteBuffer ? matcher.match((ByteBuffer) encoded) : -1;
+    }
+
+    private static int fallbackFirstKey(Object args, KeyMatcher matcher, boolean[] accepted)
+            throws ReflectiveOperationException {
+        Method firstKey = args.getClass().getMethod("getFirstEncodedKey");
+        Object encoded = firstKey.invoke(args);
+        if (!(encoded instanceof ByteBuffer)) {
+            return -1;
+        }
+        int rule = matcher.match((ByteBuffer) encoded);
+        return rule >= 0 && accepted[rule] ? rule : -1;
+    }
+
+    /** {@code CommandArgs.singularArguments}, found on the class or a superclass; {@code null} if absent. */
+    private static final ClassValue<Field> ARGUMENT_LIST = new ClassValue<Field>() {
+        @Override
+        protected Field computeValue(Class<?> type) {
+            for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+                if (c.getName().equals("io.lettuce.core.protocol.CommandArgs")) {
+                    try {
+                        Field field = c.getDeclaredField("singularArguments");
+                        if (!List.class.isAssignableFrom(field.getType())) {
+                            return null;
+                        }
+                        field.setAccessible(true);
+                        return field;
+                    } catch (NoSuchFieldException | RuntimeException e) {
+                        return null;
+                    }
+                }
+            }
+            return null;
+        }
+    };
+
+    /** The {@code key} and {@code codec} fields of a {@code KeyArgument}; {@code null} for other arguments. */
+    private static final ClassValue<KeyArgumentShape> KEY_ARGUMENT_SHAPE = new ClassValue<KeyArgumentShape>() {
+        @Override
+        protected KeyArgumentShape computeValue(Class<?> type) {
+            if (!type.getName().equals(KEY_ARGUMENT)) {
+                return null;
+            }
+            try {
+                Field key = type.getDeclaredField("key");
+                Field codec = type.getDeclaredField("codec");
+                key.setAccessible(true);
+                codec.setAccessible(true);
+                return new KeyArgumentShape(key, codec);
+            } catch (NoSuchFieldException | RuntimeException e) {
+                return null;
+            }
+        }
+    };
+
+    private static final ClassValue<CodecShape> CODEC_SHAPE = new ClassValue<CodecShape>() {
+        @Override
+        protected CodecShape computeValue(Class<?> type) {
+            Method encodeKey = findEncodeKey(type);
+            if (type.getName().equals(BYTE_ARRAY_CODEC)) {
+                return new CodecShape(CodecKind.BYTE_ARRAY, encodeKey, null);
+            }
+            if (type.getName().equals(UTF8_STRING_CODEC)) {
+                return new CodecShape(CodecKind.UTF8_STRING, encodeKey, null);
+            }
+            if (type.getName().equals(STRING_CODEC)) {
+                try {
+                    Field utf8 = type.getDeclaredField("utf8");
+                    if (utf8.getType() == boolean.class) {
+                        utf8.setAccessible(true);
+                        return new CodecShape(CodecKind.STRING, encodeKey, utf8);
+                    }
+                } catch (NoSuchFieldException | RuntimeException e) {
+                    // fall through: encode through the codec
+                }
+            }
+            return new CodecShape(CodecKind.OTHER, encodeKey, null);
+        }
+    };
+
+    /** {@code RedisCodec.encodeKey(Object)}, looked up on the public interface so any implementation can be called. */
+    private static Method findEncodeKey(Class<?> codecType) {
+        try {
+            Class<?> codecInterface = Class.forName("io.lettuce.core.codec.RedisCodec", false, codecType.getClassLoader());
+            return codecInterface.getMethod("encodeKey", Object.class);
+        } catch (ClassNotFoundException | NoSuchMethodException e) {
+            throw new IllegalStateException("no RedisCodec.encodeKey visible from " + codecType.getName(), e);
+        }
+    }
+
+    private static final MultiKeyTable MULTI_KEY = new MultiKeyTable();
+
+    /** Caches {@link #isMultiKey(String)} per enum constant, so the hot path is an array read. */
+    private static final class MultiKeyTable extends ClassValue<boolean[]> {
+
+        boolean isMultiKey(Object type) {
+            if (type instanceof Enum) {
+                boolean[] table = get(((Enum<?>) type).getDeclaringClass());
+                int ordinal = ((Enum<?>) type).ordinal();
+                return ordinal < table.length && table[ordinal];
+            }
+            return type != null && CommandKeys.isMultiKey(type.toString());
+        }
+
+        @Override
+        protected boolean[] computeValue(Class<?> type) {
+            Object[] constants = type.getEnumConstants();
+            if (constants == null) {
+                return new boolean[0];
+            }
+            boolean[] table = new boolean[constants.length];
+            for (int i = 0; i < constants.length; i++) {
+                table[i] = CommandKeys.isMultiKey(((Enum<?>) constants[i]).name());
+            }
+            return table;
+        }
+    }
+
+    private enum CodecKind {
+        BYTE_ARRAY, UTF8_STRING, STRING, OTHER
+    }
+
+    private static final class CodecShape {
+
+        final CodecKind kind;
+        final Method encodeKey;
+        final Field utf8Flag;
+
+        CodecShape(CodecKind kind, Method encodeKey, Field utf8Flag) {
+            this.kind = kind;
+            this.encodeKey = encodeKey;
+            this.utf8Flag = utf8Flag;
+        }
+    }
+
+    private static final class KeyArgumentShape {
+
+        final Field key;
+        final Field codec;
+
+        KeyArgumentShape(Field key, Field codec) {
+            this.key = key;
+            this.codec = codec;
+        }
+    }
+}

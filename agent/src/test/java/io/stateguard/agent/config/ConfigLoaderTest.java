@@ -1,0 +1,165 @@
+package io.stateguard.agent.config;
+
+import io.stateguard.agent.internal.AgentLog;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigLoaderTest {
+
+    private final Map<String, String> env = new HashMap<>();
+    private final Properties sys = new Properties();
+
+    private StateGuardConfig load(String agentArgs) {
+        return ConfigLoader.load(agentArgs, env, sys);
+    }
+
+    private static List<String> globs(Rule rule) {
+        return rule.patterns().stream().map(p -> p.glob()).toList();
+    }
+
+    @Test
+    void defaultsWithoutAnySetting() {
+        StateGuardConfig config = load(null);
+        assertThat(config.enabled()).isTrue();
+        assertThat(config.failFast()).isFalse();
+        assertThat(config.logLevel()).isEqualTo(AgentLog.Level.INFO);
+        assertThat(config.rules()).isEmpty();
+        assertThat(config.warnings()).isEmpty();
+    }
+
+    @Test
+    void agentArgumentsDefineTheDefaultRule() {
+        StateGuardConfig config = load("keys=a:*:state, b:?;routing=primary");
+        assertThat(config.rules()).hasSize(1);
+        Rule rule = config.rules().get(0);
+        assertThat(rule.name()).isEqualTo("default");
+        assertThat(globs(rule)).containsExactly("a:*:state", "b:?");
+        assertThat(rule.routing()).isEqualTo(RoutingMode.PRIMARY);
+    }
+
+    @Test
+    void laterSourcesWin(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("stateguard.properties");
+        Files.write(file, ("stateguard.keys=from-file\nstateguard.routing=configured\nstateguard.log.level=debug\n"
+                + "stateguard.rule.creds.keys=file:creds:*\n").getBytes(StandardCharsets.UTF_8));
+        env.put("STATEGUARD_CONFIG", file.toString());
+
+        // file only
+        StateGuardConfig fileOnly = load(null);
+        assertThat(globs(fileOnly.rules().get(0))).containsExactly("from-file");
+        assertThat(fileOnly.rules().get(0).routing()).isEqualTo(RoutingMode.CONFIGURED);
+        assertThat(fileOnly.logLevel()).isEqualTo(AgentLog.Level.DEBUG);
+
+        // environment over file
+        env.put("STATEGUARD_KEYS", "from-env");
+        env.put("STATEGUARD_RULE_CREDS_ROUTING", "primary");
+        StateGuardConfig withEnv = load(null);
+        assertThat(globs(withEnv.rules().get(0))).containsExactly("from-env");
+        assertThat(withEnv.rules().get(1).name()).isEqualTo("creds");
+        assertThat(globs(withEnv.rules().get(1))).containsExactly("file:creds:*");
+        assertThat(withEnv.rules().get(1).routing()).isEqualTo(RoutingMode.PRIMARY);
+
+        // system properties over environment
+        sys.setProperty("stateguard.keys", "from-sys");
+        assertThat(globs(load(null).rules().get(0))).containsExactly("from-sys");
+
+        // agent arguments over system properties
+        assertThat(globs(load("keys=from-args").rules().get(0))).containsExactly("from-args");
+    }
+
+    @Test
+    void configFileNamedByAgentArgumentWinsOverTheOtherSources(@TempDir Path dir) throws IOException {
+        Path a = dir.resolve("a.properties");
+        Path b = dir.resolve("b.properties");
+        Files.write(a, "stateguard.keys=a\n".getBytes(StandardCharsets.UTF_8));
+        Files.write(b, "stateguard.keys=b\n".getBytes(StandardCharsets.UTF_8));
+        env.put("STATEGUARD_CONFIG", a.toString());
+        sys.setProperty("stateguard.config", b.toString());
+        assertThat(globs(load(null).rules().get(0))).containsExactly("b");
+        assertThat(globs(load("config=" + a).rules().get(0))).containsExactly("a");
+    }
+
+    @Test
+    void namesAreNormalised() {
+        sys.setProperty("stateguard.fail_fast", "true");
+        sys.setProperty("stateguard.rule.instance-state.keys", "x:*");
+        env.put("STATEGUARD_RULE_INSTANCE_STATE_ROUTING", "configured");
+        StateGuardConfig config = load(null);
+        assertThat(config.failFast()).isTrue();
+        assertThat(config.rules()).hasSize(1);
+        assertThat(config.rules().get(0).name()).isEqualTo("instance.state");
+        assertThat(config.rules().get(0).routing()).isEqualTo(RoutingMode.CONFIGURED);
+    }
+
+    @Test
+    void namedRulesInheritTheTopLevelRoutingAndComeAfterTheDefaultRuleByName() {
+        StateGuardConfig config = load("routing=configured;rule.zeta.keys=z:*;rule.alpha.keys=a:*;"
+                + "rule.alpha.routing=primary;keys=d:*");
+        assertThat(config.rules()).extracting(Rule::name).containsExactly("default", "alpha", "zeta");
+        assertThat(config.rules()).extracting(Rule::routing)
+                .containsExactly(RoutingMode.CONFIGURED, RoutingMode.PRIMARY, RoutingMode.CONFIGURED);
+    }
+
+    @Test
+    void escapedCommaBelongsToThePattern() {
+        StateGuardConfig config = load("keys=a\\,b,c");
+        assertThat(globs(config.rules().get(0))).containsExactly("a\\,b", "c");
+        assertThat(config.rules().get(0).patterns().get(0).matches("a,b".getBytes(StandardCharsets.UTF_8))).isTrue();
+    }
+
+    @Test
+    void unknownSettingsAreWarnedAboutNotFatal() {
+        sys.setProperty("stateguard.key", "typo");
+        StateGuardConfig config = load("keys=a");
+        assertThat(config.warnings()).singleElement().asString()
+                .contains("stateguard.key").contains("system property");
+    }
+
+    @Test
+    void disabled() {
+        assertThat(load("enabled=false;keys=a").enabled()).isFalse();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "keys=                       | stateguard.keys=''                        | empty key list",
+        "keys=a,,b                   | stateguard.keys='a,,b'                    | empty pattern",
+        "keys=a\\                    | stateguard.keys='a\\'                     | a\\",
+        "keys=a;routing=primry       | stateguard.routing='primry'               | unknown routing (expected one of: primary, configured)",
+        "rule.x.keys=a;rule.x.routing=nope | stateguard.rule.x.routing='nope'    | unknown routing",
+        "rule.x.routing=primary      | stateguard.rule.x.keys=(missing)          | rule 'x' is configured",
+        "rule..keys=a                | stateguard.rule..keys='a'                 | the rule has no name",
+        "rule.default.keys=a         | stateguard.rule.default.keys='a'          | reserved",
+        "keys=a;enabled=yes          | stateguard.enabled='yes'                  | expected true or false",
+        "keys=a;fail-fast=1          | stateguard.fail-fast='1'                  | expected true or false",
+        "keys=a;log.level=loud       | stateguard.log.level='loud'               | unknown log level",
+        "keys                        | agent argument='keys'                     | expected name=value",
+    })
+    void invalidSettingsNameTheSettingAndTheValue(String args, String named, String problem) {
+        assertThatThrownBy(() -> load(args))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(named)
+                .hasMessageContaining(problem);
+    }
+
+    @Test
+    void missingConfigFileIsAnError() {
+        env.put("STATEGUARD_CONFIG", "/nonexistent/stateguard.properties");
+        assertThatThrownBy(() -> load(null)).isInstanceOf(ConfigException.class)
+                .hasMessage("STATEGUARD_CONFIG='/nonexistent/stateguard.properties': configuration file not found");
+    }
+}

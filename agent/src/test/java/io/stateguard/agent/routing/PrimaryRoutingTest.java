@@ -1,0 +1,118 @@
+package io.stateguard.agent.routing;
+
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.protocol.AsyncCommand;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.output.ValueOutput;
+import io.stateguard.agent.config.ConfigLoader;
+import io.stateguard.agent.internal.InternalErrors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PrimaryRoutingTest {
+
+    /** Shaped like Lettuce's intents: an enum with READ and WRITE. */
+    enum Intent { READ, WRITE }
+
+    enum OtherEnum { READ_ONLY }
+
+    @BeforeEach
+    void install() {
+        PrimaryRouting.install(RoutingPolicy.of(ConfigLoader.load(
+                "keys=gw:state:*;rule.cache.keys=gw:cache:*;rule.cache.routing=configured", new HashMap<>(),
+                new Properties()).rules()));
+    }
+
+    @AfterEach
+    void uninstall() {
+        PrimaryRouting.uninstall();
+    }
+
+    private static CommandArgs<String, String> key(String key) {
+        return new CommandArgs<>(StringCodec.UTF8).addKey(key);
+    }
+
+    private static AsyncCommand<String, String, String> get(String key) {
+        return new AsyncCommand<>(new Command<>(CommandType.GET, new ValueOutput<>(StringCodec.UTF8), key(key)));
+    }
+
+    @Test
+    void readOfAPrimaryRuleKeyBecomesWrite() {
+        PrimaryRouting.enter(CommandType.GET, key("gw:state:a"));
+        try {
+            assertThat(PrimaryRouting.routeIntent(Intent.READ)).isSameAs(Intent.WRITE);
+        } finally {
+            PrimaryRouting.exit();
+        }
+        assertThat(PrimaryRouting.stats().routed(0)).isEqualTo(1);
+    }
+
+    @Test
+    void otherKeysAndConfiguredRulesKeepTheirIntent() {
+        PrimaryRouting.enter(CommandType.GET, key("gw:other"));
+        assertThat(PrimaryRouting.routeIntent(Intent.READ)).isSameAs(Intent.READ);
+        PrimaryRouting.exit();
+        PrimaryRouting.enter(CommandType.GET, key("gw:cache:1"));
+        assertThat(PrimaryRouting.routeIntent(Intent.READ)).isSameAs(Intent.READ);
+        PrimaryRouting.exit();
+        assertThat(PrimaryRouting.stats().routedTotal()).isZero();
+    }
+
+    @Test
+    void writesAreNeverTouched() {
+        PrimaryRouting.enter(CommandType.SET, key("gw:state:a"));
+        assertThat(PrimaryRouting.routeIntent(Intent.WRITE)).isSameAs(Intent.WRITE);
+        PrimaryRouting.exit();
+    }
+
+    @Test
+    void outsideAWriterCallNothingChanges() {
+        assertThat(PrimaryRouting.routeIntent(Intent.READ)).isSameAs(Intent.READ);
+        PrimaryRouting.enter(CommandType.GET, key("gw:state:a"));
+        PrimaryRouting.exit();
+        assertThat(PrimaryRouting.routeIntent(Intent.READ)).isSameAs(Intent.READ);
+    }
+
+    @Test
+    void batchGoesToThePrimaryIfAnyCommandMatches() {
+        List<AsyncCommand<String, String, String>> mixed = Arrays.asList(get("gw:other"), get("gw:state:b"));
+        PrimaryRouting.enterBatch(mixed);
+        assertThat(PrimaryRouting.routeIntent(Intent.READ)).isSameAs(Intent.WRITE);
+        PrimaryRouting.exit();
+        PrimaryRouting.enterBatch(Arrays.asList(get("gw:other"), get("gw:cache:1")));
+        assertThat(PrimaryRouting.routeIntent(Intent.READ)).isSameAs(Intent.READ);
+        PrimaryRouting.exit();
+    }
+
+    @Test
+    void unknownIntentShapesAndBrokenArgumentsFailOpen() {
+        PrimaryRouting.enter(CommandType.GET, key("gw:state:a"));
+        assertThat(PrimaryRouting.routeIntent(OtherEnum.READ_ONLY)).isSameAs(OtherEnum.READ_ONLY);
+        assertThat(PrimaryRouting.routeIntent("READ")).isEqualTo("READ");
+        PrimaryRouting.exit();
+
+        long before = InternalErrors.count("routing.decide");
+        PrimaryRouting.enterBatch(Arrays.asList("not a command"));
+        assertThat(PrimaryRouting.routeIntent(Intent.READ)).isSameAs(Intent.READ);
+        PrimaryRouting.exit();
+        assertThat(InternalErrors.count("routing.decide")).isEqualTo(before + 1);
+    }
+
+    @Test
+    void notInstalledIsANoOp() {
+        PrimaryRouting.uninstall();
+        PrimaryRouting.enter(CommandType.GET, key("gw:state:a"));
+        assertThat(PrimaryRouting.routeIntent(Intent.READ)).isSameAs(Intent.READ);
+        PrimaryRouting.exit();
+    }
+}
