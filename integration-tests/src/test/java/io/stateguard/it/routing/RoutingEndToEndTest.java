@@ -1,0 +1,171 @@
+package io.stateguard.it.routing;
+
+import io.stateguard.harness.ClusterTopology;
+import io.stateguard.harness.PrimaryReplicaTopology;
+import io.stateguard.harness.RedisNode;
+import io.stateguard.harness.SentinelTopology;
+import io.stateguard.it.probe.RoutingProbe;
+import io.stateguard.it.support.ForkedJvm;
+import io.stateguard.it.support.StaleReplicaFixture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The agent core's promise, end to end: a Lettuce application reading with {@code ReadFrom.REPLICA}
+ * from a stale replica gets the replica's values without the agent, and, with
+ * {@code -javaagent:stateguard-agent.jar}, the primary's values for state keys only: in every
+ * topology, through the sync, async, reactive and pipelined APIs, with String and byte[] keys.
+ */
+class RoutingEndToEndTest {
+
+    private static Map<String, String> probe(ForkedJvm jvm, String mode, String nodes) throws Exception {
+        String[] args = new String[6];
+        args[0] = mode;
+        args[1] = nodes;
+        System.arraycopy(StaleReplicaFixture.probeKeys(), 0, args, 2, 4);
+        ForkedJvm.Result result = jvm.run(RoutingProbe.class.getName(), args).assertSuccess();
+        Map<String, String> values = result.values("probe.");
+        assertThat(values).as(result.describe("printed unexpected values")).isNotEmpty();
+        return values;
+    }
+
+    private static void assertRoutesStateKeysToThePrimary(String mode, String nodes, String... instrumented)
+            throws Exception {
+        Map<String, String> without = probe(ForkedJvm.create(), mode, nodes);
+        assertThat(without).as("without the agent every read is served by the stale replica")
+                .containsExactlyInAnyOrderEntriesOf(StaleReplicaFixture.allFromReplica());
+
+        ForkedJvm withAgent = ForkedJvm.create().withAgent(StaleReplicaFixture.AGENT_ARGS);
+        ForkedJvm.Result result = withAgent.run(RoutingProbe.class.getName(), args(mode, nodes)).assertSuccess();
+        assertThat(result.values("probe."))
+                .as(result.describe("with the agent, state keys must be read from the primary"))
+                .containsExactlyInAnyOrderEntriesOf(StaleReplicaFixture.stateFromPrimary());
+        for (String type : instrumented) {
+            assertThat(result.stderr()).contains("[stateguard] INFO instrumented " + type);
+        }
+        assertThat(result.stderr()).doesNotContain("internal error").doesNotContain("could not instrument");
+    }
+
+    private static String[] args(String mode, String nodes) {
+        String[] keys = StaleReplicaFixture.probeKeys();
+        return new String[] {mode, nodes, keys[0], keys[1], keys[2], keys[3]};
+    }
+
+    private static String join(Iterable<RedisNode> nodes) {
+        StringBuilder joined = new StringBuilder();
+        for (RedisNode node : nodes) {
+            if (joined.length() > 0) {
+                joined.append(',');
+            }
+            joined.append(node.hostAndPort());
+        }
+        return joined.toString();
+    }
+
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class MasterReplica {
+
+        private PrimaryReplicaTopology topology;
+
+        @BeforeAll
+        void start() {
+            topology = PrimaryReplicaTopology.builder().replicas(1).start();
+            StaleReplicaFixture.apply(topology.primary(), topology::awaitReplicated);
+        }
+
+        @AfterAll
+        void stop() {
+            if (topology != null) {
+                topology.close();
+            }
+        }
+
+        @Test
+        void staticNodes() throws Exception {
+            assertRoutesStateKeysToThePrimary("static", join(topology.nodes()),
+                    "io.lettuce.core.masterreplica.MasterReplicaChannelWriter",
+                    "io.lettuce.core.masterreplica.MasterReplicaConnectionProvider");
+        }
+
+        @Test
+        void autoDiscovery() throws Exception {
+            assertRoutesStateKeysToThePrimary("discovery", topology.primary().hostAndPort());
+        }
+
+        @Test
+        void deprecatedMasterSlaveEntryPoint() throws Exception {
+            assertRoutesStateKeysToThePrimary("masterslave", topology.primary().hostAndPort());
+        }
+
+        @Test
+        void configuredRoutingKeepsTheApplicationsReadFrom() throws Exception {
+            ForkedJvm jvm = ForkedJvm.create().withAgent("keys=sg{t}:state:*,sg{t}:instance:*;routing=configured");
+            ForkedJvm.Result result = jvm.run(RoutingProbe.class.getName(),
+                    args("static", join(topology.nodes()))).assertSuccess();
+            assertThat(result.values("probe.")).as(result.describe("routing=configured must not reroute"))
+                    .containsExactlyInAnyOrderEntriesOf(StaleReplicaFixture.allFromReplica());
+        }
+    }
+
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class Sentinel {
+
+        private SentinelTopology topology;
+
+        @BeforeAll
+        void start() {
+            topology = SentinelTopology.builder().replicas(1).start();
+            StaleReplicaFixture.apply(topology.primary(), topology::awaitReplicated);
+        }
+
+        @AfterAll
+        void stop() {
+            if (topology != null) {
+                topology.close();
+            }
+        }
+
+        @Test
+        void sentinelDiscoveredMasterReplica() throws Exception {
+            assertRoutesStateKeysToThePrimary("sentinel:" + topology.masterName(), join(topology.sentinels()),
+                    "io.lettuce.core.masterreplica.MasterReplicaChannelWriter");
+        }
+    }
+
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class Cluster {
+
+        private ClusterTopology topology;
+
+        @BeforeAll
+        void start() {
+            topology = ClusterTopology.builder().start();
+            RedisNode master = topology.nodeForKey(StaleReplicaFixture.STATE_KEY);
+            StaleReplicaFixture.apply(master, topology::awaitReplicated);
+        }
+
+        @AfterAll
+        void stop() {
+            if (topology != null) {
+                topology.close();
+            }
+        }
+
+        @Test
+        void clusterWithReadFromReplica() throws Exception {
+            assertRoutesStateKeysToThePrimary("cluster", join(topology.masters()),
+                    "io.lettuce.core.cluster.ClusterDistributionChannelWriter",
+                    "io.lettuce.core.cluster.PooledClusterConnectionProvider");
+        }
+    }
+}
