@@ -12,6 +12,8 @@ import io.stateguard.agent.instrumentation.TypeTransformer;
 import io.stateguard.agent.instrumentation.lettuce.LettuceInstrumentationModule;
 import io.stateguard.agent.internal.AgentLog;
 import io.stateguard.agent.internal.InternalErrors;
+import io.stateguard.agent.guard.VersionGuard;
+import io.stateguard.agent.lettuce.LettuceGuard;
 import io.stateguard.agent.routing.PrimaryRouting;
 import io.stateguard.agent.routing.RoutingPolicy;
 import net.bytebuddy.ByteBuddy;
@@ -51,8 +53,6 @@ public final class AgentInstaller {
 
     private static final Set<String> INSTRUMENTED = ConcurrentHashMap.newKeySet();
 
-    private static final List<InstrumentationModule> MODULES = Collections.<InstrumentationModule>singletonList(
-            new LettuceInstrumentationModule());
 
     private AgentInstaller() {
     }
@@ -98,10 +98,17 @@ public final class AgentInstaller {
             return;
         }
         try {
-            PrimaryRouting.install(RoutingPolicy.of(config.rules()));
-            installInstrumentation(instrumentation, agentJar);
+            RoutingPolicy policy = RoutingPolicy.of(config.rules());
+            PrimaryRouting.install(policy);
+            if (config.checksVersions()) {
+                LettuceGuard.install(new VersionGuard(config.rules(), config.maxTrackedKeys()), policy.matcher());
+            }
+            List<InstrumentationModule> modules = Collections.<InstrumentationModule>singletonList(
+                    new LettuceInstrumentationModule(config.checksVersions()));
+            installInstrumentation(instrumentation, agentJar, modules);
         } catch (Throwable t) {
             PrimaryRouting.uninstall();
+            LettuceGuard.uninstall();
             InternalErrors.record("install", t);
             AgentLog.error("could not install the instrumentation; StateGuard is disabled, the application runs"
                     + " without it", t);
@@ -125,7 +132,8 @@ public final class AgentInstaller {
         return text.toString();
     }
 
-    private static void installInstrumentation(Instrumentation instrumentation, File agentJar) throws IOException {
+    private static void installInstrumentation(Instrumentation instrumentation, File agentJar,
+            List<InstrumentationModule> modules) throws IOException {
         ClassFileLocator adviceLocator = ClassFileLocator.ForJarFile.of(agentJar);
         Advice.ExceptionHandler suppressed;
         try {
@@ -146,7 +154,7 @@ public final class AgentInstaller {
 
         ElementMatcher.Junction<ClassLoader> seesAgent = ClassLoaderMatchers.seesClass(AdviceErrors.class);
         List<ElementMatcher<ClassLoader>> supported = new ArrayList<>();
-        for (InstrumentationModule module : MODULES) {
+        for (InstrumentationModule module : modules) {
             ElementMatcher<ClassLoader> applies = seesAgent.and(module.classLoaderMatcher());
             supported.add(applies);
             for (TypeInstrumentation type : module.typeInstrumentations()) {

@@ -2,6 +2,8 @@ package io.stateguard.agent.config;
 
 import io.stateguard.agent.internal.AgentLog;
 import io.stateguard.agent.keys.GlobPattern;
+import io.stateguard.agent.versions.HighWaterMarks;
+import io.stateguard.agent.versions.VersionSpec;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,11 +51,14 @@ public final class ConfigLoader {
     private static final String LOG_LEVEL = "stateguard.log.level";
     private static final String KEYS = "stateguard.keys";
     private static final String ROUTING = "stateguard.routing";
+    private static final String VERSION = "stateguard.version";
+    private static final String ON_REGRESSION = "stateguard.on.regression";
+    private static final String MAX_TRACKED_KEYS = "stateguard.max.tracked.keys";
 
     private static final String RULE_PREFIX = "stateguard.rule.";
 
     /** Settings a named rule may carry, normalised, without the {@code stateguard.rule.<name>.} part. */
-    private static final String[] RULE_SETTINGS = {"keys", "routing"};
+    private static final String[] RULE_SETTINGS = {"keys", "routing", "version", "on.regression"};
 
     private ConfigLoader() {
     }
@@ -127,10 +132,27 @@ public final class ConfigLoader {
             defaultRouting = routing(routing);
         }
 
+        VersionSpec defaultVersion = VersionSpec.none();
+        Setting version = settings.get(VERSION);
+        if (version != null) {
+            defaultVersion = version(version);
+        }
+        OnRegression defaultPolicy = OnRegression.REREAD_PRIMARY;
+        Setting policy = settings.get(ON_REGRESSION);
+        if (policy != null) {
+            defaultPolicy = onRegression(policy);
+        }
+        int maxTrackedKeys = HighWaterMarks.DEFAULT_MAX_TRACKED_KEYS;
+        Setting maxKeys = settings.get(MAX_TRACKED_KEYS);
+        if (maxKeys != null) {
+            maxTrackedKeys = positiveInt(maxKeys, HighWaterMarks.MAX_TRACKED_KEYS_LIMIT);
+        }
+
         List<Rule> rules = new ArrayList<>();
         Setting keys = settings.get(KEYS);
         if (keys != null) {
-            rules.add(new Rule(Rule.DEFAULT_NAME, patterns(keys), defaultRouting));
+            rules.add(rule(Rule.DEFAULT_NAME, keys, routing, defaultRouting, version, defaultVersion, policy,
+                    defaultPolicy));
         }
 
         // Named rules, sorted by name so that precedence does not depend on source or map order.
@@ -138,7 +160,8 @@ public final class ConfigLoader {
         for (Setting setting : settings.all()) {
             String key = setting.normalizedName;
             if (key.equals(CONFIG_FILE) || key.equals(ENABLED) || key.equals(FAIL_FAST) || key.equals(LOG_LEVEL)
-                    || key.equals(KEYS) || key.equals(ROUTING)) {
+                    || key.equals(KEYS) || key.equals(ROUTING) || key.equals(VERSION) || key.equals(ON_REGRESSION)
+                    || key.equals(MAX_TRACKED_KEYS)) {
                 continue;
             }
             if (key.startsWith(RULE_PREFIX)) {
@@ -180,10 +203,54 @@ public final class ConfigLoader {
                 throw new ConfigException(ruleKeys.name, ruleKeys.value,
                         "the rule name '" + Rule.DEFAULT_NAME + "' is reserved for stateguard.keys");
             }
-            Setting ruleRouting = ruleSettings.get("routing");
-            rules.add(new Rule(name, patterns(ruleKeys), ruleRouting == null ? defaultRouting : routing(ruleRouting)));
+            rules.add(rule(name, ruleKeys, ruleSettings.get("routing"), defaultRouting, ruleSettings.get("version"),
+                    defaultVersion, ruleSettings.get("on.regression"), defaultPolicy));
         }
-        return new StateGuardConfig(enabled, failFast, logLevel, rules, warnings);
+        return new StateGuardConfig(enabled, failFast, logLevel, rules, warnings, maxTrackedKeys);
+    }
+
+    /** A rule from its own settings, falling back to the top-level ones; checks that they fit together. */
+    private static Rule rule(String name, Setting keys, Setting routingSetting, RoutingMode defaultRouting,
+            Setting versionSetting, VersionSpec defaultVersion, Setting policySetting, OnRegression defaultPolicy) {
+        RoutingMode routing = routingSetting == null ? defaultRouting : routing(routingSetting);
+        VersionSpec version = versionSetting == null ? defaultVersion
+                : version(versionSetting);
+        OnRegression policy = policySetting == null ? defaultPolicy : onRegression(policySetting);
+        if (routing == RoutingMode.REPLICA_CHECKED && version.kind() == VersionSpec.Kind.NONE) {
+            String setting = name.equals(Rule.DEFAULT_NAME) ? "stateguard.version" : RULE_PREFIX + name + ".version";
+            throw new ConfigException(setting, versionSetting == null ? null : versionSetting.value,
+                    "routing=replica-checked needs a version source (json:<pointer>, hash:<field> or regex:<pattern>)");
+        }
+        return new Rule(name, patterns(keys), routing, version, policy);
+    }
+
+    private static VersionSpec version(Setting setting) {
+        try {
+            return VersionSpec.parse(setting.value.trim());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(setting.name, setting.value, e.getMessage());
+        }
+    }
+
+    private static OnRegression onRegression(Setting setting) {
+        OnRegression policy = OnRegression.parse(setting.value);
+        if (policy == null) {
+            throw new ConfigException(setting.name, setting.value,
+                    "unknown policy (expected one of: " + OnRegression.expected() + ")");
+        }
+        return policy;
+    }
+
+    private static int positiveInt(Setting setting, int max) {
+        try {
+            long value = Long.parseLong(setting.value.trim());
+            if (value >= 1 && value <= max) {
+                return (int) value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new ConfigException(setting.name, setting.value, "expected a whole number from 1 to " + max);
     }
 
     private static boolean booleanSetting(Settings settings, String key, boolean defaultValue) {

@@ -9,7 +9,14 @@ public enum RoutingMode {
     PRIMARY("primary"),
 
     /** Reads keep the application's own {@code ReadFrom}; useful together with version checks. */
-    CONFIGURED("configured");
+    CONFIGURED("configured"),
+
+    /**
+     * Reads keep the application's {@code ReadFrom} (replica offload), and every reply is checked
+     * against the key's high-water mark; a regression is handled by the rule's
+     * {@link OnRegression} policy. Requires a version source.
+     */
+    REPLICA_CHECKED("replica-checked");
 
     private final String configValue;
 

@@ -1,6 +1,7 @@
 package io.stateguard.agent.config;
 
 import io.stateguard.agent.keys.GlobPattern;
+import io.stateguard.agent.versions.VersionSpec;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -20,7 +21,16 @@ public final class Rule {
 
     private final RoutingMode routing;
 
+    private final VersionSpec version;
+
+    private final OnRegression onRegression;
+
     public Rule(String name, List<GlobPattern> patterns, RoutingMode routing) {
+        this(name, patterns, routing, VersionSpec.none(), OnRegression.REREAD_PRIMARY);
+    }
+
+    public Rule(String name, List<GlobPattern> patterns, RoutingMode routing, VersionSpec version,
+            OnRegression onRegression) {
         if (name == null || name.isEmpty()) {
             throw new IllegalArgumentException("rule name must not be empty");
         }
@@ -33,6 +43,8 @@ public final class Rule {
         this.name = name;
         this.patterns = Collections.unmodifiableList(new ArrayList<>(patterns));
         this.routing = routing;
+        this.version = version == null ? VersionSpec.none() : version;
+        this.onRegression = onRegression == null ? OnRegression.REREAD_PRIMARY : onRegression;
     }
 
     /** The rule's name: {@value #DEFAULT_NAME} or the {@code <name>} of {@code stateguard.rule.<name>.*}. */
@@ -49,6 +61,20 @@ public final class Rule {
         return routing;
     }
 
+    /** Where the version of a value is found; {@code none} disables version checks for the rule. */
+    public VersionSpec version() {
+        return version;
+    }
+
+    /** Whether replies of this rule's keys are checked against high-water marks. */
+    public boolean checksVersions() {
+        return version.kind() != VersionSpec.Kind.NONE;
+    }
+
+    public OnRegression onRegression() {
+        return onRegression;
+    }
+
     @Override
     public String toString() {
         StringBuilder text = new StringBuilder(name).append("{keys=");
@@ -58,6 +84,10 @@ public final class Rule {
             }
             text.append(patterns.get(i).glob());
         }
-        return text.append(", routing=").append(routing.configValue()).append('}').toString();
+        text.append(", routing=").append(routing.configValue());
+        if (checksVersions()) {
+            text.append(", version=").append(version).append(", on-regression=").append(onRegression.configValue());
+        }
+        return text.append('}').toString();
     }
 }

@@ -21,8 +21,11 @@ public final class StateGuardConfig {
 
     private final List<String> warnings;
 
+    private final int maxTrackedKeys;
+
     StateGuardConfig(boolean enabled, boolean failFast, AgentLog.Level logLevel, List<Rule> rules,
-            List<String> warnings) {
+            List<String> warnings, int maxTrackedKeys) {
+        this.maxTrackedKeys = maxTrackedKeys;
         this.enabled = enabled;
         this.failFast = failFast;
         this.logLevel = logLevel;
@@ -51,6 +54,21 @@ public final class StateGuardConfig {
      */
     public List<Rule> rules() {
         return rules;
+    }
+
+    /** {@code stateguard.max-tracked-keys}: the bound of the high-water-mark table. */
+    public int maxTrackedKeys() {
+        return maxTrackedKeys;
+    }
+
+    /** Whether any rule checks versions. */
+    public boolean checksVersions() {
+        for (Rule rule : rules) {
+            if (rule.checksVersions()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Non-fatal findings, such as unknown settings, one line each. */

@@ -24,6 +24,7 @@ import java.util.List;
 public final class CommandKeys {
 
     private static final String KEY_ARGUMENT = "io.lettuce.core.protocol.CommandArgs$KeyArgument";
+    private static final String VALUE_ARGUMENT = "io.lettuce.core.protocol.CommandArgs$ValueArgument";
     private static final String BYTE_ARRAY_CODEC = "io.lettuce.core.codec.ByteArrayCodec";
     private static final String STRING_CODEC = "io.lettuce.core.codec.StringCodec";
     private static final String UTF8_STRING_CODEC = "io.lettuce.core.codec.Utf8StringCodec";
@@ -67,6 +68,79 @@ public final class CommandKeys {
             }
         }
         return -1;
+    }
+
+    /**
+     * The key and value arguments of a command's {@code CommandArgs}, in order, as the bytes the codec
+     * sends. Allocates; for the version guard, which looks at few commands, not for routing.
+     */
+    public static List<EncodedArgument> encodedArguments(Object args) throws ReflectiveOperationException {
+        List<EncodedArgument> encoded = new java.util.ArrayList<>();
+        if (args == null) {
+            return encoded;
+        }
+        Field list = ARGUMENT_LIST.get(args.getClass());
+        if (list == null) {
+            return encoded;
+        }
+        for (Object argument : (List<?>) list.get(args)) {
+            KeyArgumentShape key = KEY_ARGUMENT_SHAPE.get(argument.getClass());
+            if (key != null) {
+                encoded.add(new EncodedArgument(true, encode(key.key.get(argument), key.codec.get(argument), true)));
+                continue;
+            }
+            ValueArgumentShape value = VALUE_ARGUMENT_SHAPE.get(argument.getClass());
+            if (value != null) {
+                encoded.add(new EncodedArgument(false, encode(value.value.get(argument), value.codec.get(argument),
+                        false)));
+            }
+        }
+        return encoded;
+    }
+
+    /** The bytes {@code codec} sends for a key or value; {@code null} for a null object. */
+    public static byte[] encode(Object object, Object codec, boolean key) throws ReflectiveOperationException {
+        if (object == null || codec == null) {
+            return null;
+        }
+        CodecShape shape = CODEC_SHAPE.get(codec.getClass());
+        if (object instanceof byte[] && shape.kind == CodecKind.BYTE_ARRAY) {
+            return (byte[]) object;
+        }
+        if (object instanceof String && (shape.kind == CodecKind.UTF8_STRING
+                || shape.kind == CodecKind.STRING && shape.utf8Flag.getBoolean(codec))) {
+            return ((String) object).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        Object buffer = (key ? shape.encodeKey : shape.encodeValue).invoke(codec, object);
+        if (!(buffer instanceof ByteBuffer)) {
+            return null;
+        }
+        ByteBuffer copy = ((ByteBuffer) buffer).duplicate();
+        byte[] bytes = new byte[copy.remaining()];
+        copy.get(bytes);
+        return bytes;
+    }
+
+    /** One key or value argument, encoded. */
+    public static final class EncodedArgument {
+
+        private final boolean key;
+        private final byte[] bytes;
+
+        EncodedArgument(boolean key, byte[] bytes) {
+            this.key = key;
+            this.bytes = bytes;
+        }
+
+        /** {@code true} for a key argument (a key, or a hash field), {@code false} for a value. */
+        public boolean isKey() {
+            return key;
+        }
+
+        /** The encoded bytes, or {@code null} for a null argument. Not copied. */
+        public byte[] bytes() {
+            return bytes;
+        }
     }
 
     /** Whether all key arguments of the command named {@code name} are keys (not hash fields). */
@@ -167,36 +241,56 @@ public final class CommandKeys {
         }
     };
 
+    /** The {@code val} and {@code codec} fields of a {@code ValueArgument}; {@code null} for other arguments. */
+    private static final ClassValue<ValueArgumentShape> VALUE_ARGUMENT_SHAPE = new ClassValue<ValueArgumentShape>() {
+        @Override
+        protected ValueArgumentShape computeValue(Class<?> type) {
+            if (!type.getName().equals(VALUE_ARGUMENT)) {
+                return null;
+            }
+            try {
+                Field value = type.getDeclaredField("val");
+                Field codec = type.getDeclaredField("codec");
+                value.setAccessible(true);
+                codec.setAccessible(true);
+                return new ValueArgumentShape(value, codec);
+            } catch (NoSuchFieldException | RuntimeException e) {
+                return null;
+            }
+        }
+    };
+
     private static final ClassValue<CodecShape> CODEC_SHAPE = new ClassValue<CodecShape>() {
         @Override
         protected CodecShape computeValue(Class<?> type) {
-            Method encodeKey = findEncodeKey(type);
+            Method encodeKey = findEncode(type, "encodeKey");
+            Method encodeValue = findEncode(type, "encodeValue");
             if (type.getName().equals(BYTE_ARRAY_CODEC)) {
-                return new CodecShape(CodecKind.BYTE_ARRAY, encodeKey, null);
+                return new CodecShape(CodecKind.BYTE_ARRAY, encodeKey, encodeValue, null);
             }
             if (type.getName().equals(UTF8_STRING_CODEC)) {
-                return new CodecShape(CodecKind.UTF8_STRING, encodeKey, null);
+                return new CodecShape(CodecKind.UTF8_STRING, encodeKey, encodeValue, null);
             }
             if (type.getName().equals(STRING_CODEC)) {
                 try {
                     Field utf8 = type.getDeclaredField("utf8");
                     if (utf8.getType() == boolean.class) {
                         utf8.setAccessible(true);
-                        return new CodecShape(CodecKind.STRING, encodeKey, utf8);
+                        return new CodecShape(CodecKind.STRING, encodeKey, encodeValue, utf8);
                     }
                 } catch (NoSuchFieldException | RuntimeException e) {
                     // fall through: encode through the codec
                 }
             }
-            return new CodecShape(CodecKind.OTHER, encodeKey, null);
+            return new CodecShape(CodecKind.OTHER, encodeKey, encodeValue, null);
         }
     };
 
-    /** {@code RedisCodec.encodeKey(Object)}, looked up on the public interface so any implementation can be called. */
-    private static Method findEncodeKey(Class<?> codecType) {
+    /** {@code RedisCodec.encodeKey/encodeValue(Object)}, from the public interface so any implementation can be called. */
+    private static Method findEncode(Class<?> codecType, String name) {
         try {
             Class<?> codecInterface = Class.forName("io.lettuce.core.codec.RedisCodec", false, codecType.getClassLoader());
-            return codecInterface.getMethod("encodeKey", Object.class);
+            return codecInterface.getMethod(name, Object.class);
         } catch (ClassNotFoundException | NoSuchMethodException e) {
             throw new IllegalStateException("no RedisCodec.encodeKey visible from " + codecType.getName(), e);
         }
@@ -238,12 +332,25 @@ public final class CommandKeys {
 
         final CodecKind kind;
         final Method encodeKey;
+        final Method encodeValue;
         final Field utf8Flag;
 
-        CodecShape(CodecKind kind, Method encodeKey, Field utf8Flag) {
+        CodecShape(CodecKind kind, Method encodeKey, Method encodeValue, Field utf8Flag) {
             this.kind = kind;
             this.encodeKey = encodeKey;
+            this.encodeValue = encodeValue;
             this.utf8Flag = utf8Flag;
+        }
+    }
+
+    private static final class ValueArgumentShape {
+
+        final Field value;
+        final Field codec;
+
+        ValueArgumentShape(Field value, Field codec) {
+            this.value = value;
+            this.codec = codec;
         }
     }
 

@@ -110,6 +110,9 @@ public final class PrimaryRouting {
                 return intent;
             }
             Dispatch dispatch = CURRENT.get();
+            if (dispatch.forcePrimary) {
+                return readWrite[1];
+            }
             if (!dispatch.active || !current.routesAnything()) {
                 return intent;
             }
@@ -144,7 +147,16 @@ public final class PrimaryRouting {
         return -1;
     }
 
+    /**
+     * Forces every read dispatched on this thread to the primary until called with {@code false};
+     * used by the version guard's re-read.
+     */
+    public static void forcePrimary(boolean force) {
+        CURRENT.get().forcePrimary = force;
+    }
+
     private static final class Dispatch {
+        boolean forcePrimary;
         boolean active;
         Object type;
         Object args;

@@ -3,6 +3,7 @@ package io.stateguard.agent.instrumentation.lettuce;
 import io.lettuce.core.protocol.RedisCommand;
 import io.stateguard.agent.instrumentation.TypeInstrumentation;
 import io.stateguard.agent.instrumentation.TypeTransformer;
+import io.stateguard.agent.lettuce.LettuceGuard;
 import io.stateguard.agent.routing.PrimaryRouting;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.type.TypeDescription;
@@ -18,8 +19,9 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  * A Lettuce channel writer that picks a connection by intent: {@code MasterReplicaChannelWriter}
  * (Master/Replica, static, auto-discovered or Sentinel; also behind the deprecated
  * {@code MasterSlave} entry point) and {@code ClusterDistributionChannelWriter}. Both expose
- * {@code write(RedisCommand)} and {@code write(Collection)}; the advice only records the command
- * being written so that {@link ConnectionProviderInstrumentation} can decide its intent.
+ * {@code write(RedisCommand)} and {@code write(Collection)}; the advice records the command being
+ * written so that {@link ConnectionProviderInstrumentation} can decide its intent, and so that the
+ * version guard can check its reply ({@link CommandHandlerInstrumentation}).
  *
  * <p>Sentinel uses an anonymous subclass that does not override {@code write}, so matching the
  * declaring class by name covers it.
@@ -58,8 +60,9 @@ public final class ChannelWriterInstrumentation implements TypeInstrumentation {
         }
 
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        public static void onEnter(@Advice.Argument(0) RedisCommand<?, ?, ?> command) {
+        public static void onEnter(@Advice.This Object writer, @Advice.Argument(0) RedisCommand<?, ?, ?> command) {
             PrimaryRouting.enter(command.getType(), command.getArgs());
+            LettuceGuard.onWrite(writer, command, command.getType(), command.getArgs());
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)

@@ -5,6 +5,7 @@ import io.stateguard.agent.instrumentation.InstrumentationModule;
 import io.stateguard.agent.instrumentation.TypeInstrumentation;
 import net.bytebuddy.matcher.ElementMatcher;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -25,6 +26,16 @@ public final class LettuceInstrumentationModule implements InstrumentationModule
     public static final List<String> SUPPORTED_MARKERS = Collections.unmodifiableList(
             Arrays.asList(MASTER_REPLICA_WRITER, MASTER_REPLICA_PROVIDER));
 
+    private final boolean versionChecks;
+
+    /**
+     * @param versionChecks whether replies are checked: only then is {@code CommandHandler}
+     *     instrumented, so that routing alone costs nothing on completion.
+     */
+    public LettuceInstrumentationModule(boolean versionChecks) {
+        this.versionChecks = versionChecks;
+    }
+
     @Override
     public String name() {
         return "lettuce-6.1+";
@@ -37,10 +48,14 @@ public final class LettuceInstrumentationModule implements InstrumentationModule
 
     @Override
     public List<TypeInstrumentation> typeInstrumentations() {
-        return Arrays.<TypeInstrumentation>asList(
+        List<TypeInstrumentation> types = new ArrayList<>(Arrays.<TypeInstrumentation>asList(
                 new ChannelWriterInstrumentation(MASTER_REPLICA_WRITER),
                 new ConnectionProviderInstrumentation(MASTER_REPLICA_PROVIDER, 1),
                 new ChannelWriterInstrumentation(CLUSTER_WRITER),
-                new ConnectionProviderInstrumentation(CLUSTER_PROVIDER, 2));
+                new ConnectionProviderInstrumentation(CLUSTER_PROVIDER, 2)));
+        if (versionChecks) {
+            types.add(new CommandHandlerInstrumentation());
+        }
+        return types;
     }
 }

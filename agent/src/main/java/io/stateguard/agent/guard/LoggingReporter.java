@@ -1,0 +1,37 @@
+package io.stateguard.agent.guard;
+
+import io.stateguard.agent.internal.AgentLog;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Logs one structured line per inconsistency, at most {@code linesPerSecond} a second; lines over
+ * the limit are counted and their number is logged with the next line that gets through.
+ */
+public final class LoggingReporter implements InconsistencyReporter {
+
+    private final int linesPerSecond;
+    private final AtomicLong window = new AtomicLong();
+    private final AtomicLong inWindow = new AtomicLong();
+    private final AtomicLong suppressed = new AtomicLong();
+
+    public LoggingReporter(int linesPerSecond) {
+        this.linesPerSecond = linesPerSecond;
+    }
+
+    @Override
+    public void report(Inconsistency inconsistency) {
+        long second = System.nanoTime() / 1_000_000_000L;
+        long current = window.get();
+        if (current != second && window.compareAndSet(current, second)) {
+            inWindow.set(0);
+        }
+        if (inWindow.incrementAndGet() > linesPerSecond) {
+            suppressed.incrementAndGet();
+            return;
+        }
+        long dropped = suppressed.getAndSet(0);
+        AgentLog.warn("inconsistency " + inconsistency
+                + (dropped > 0 ? " (" + dropped + " more not logged: over " + linesPerSecond + " lines/s)" : ""));
+    }
+}

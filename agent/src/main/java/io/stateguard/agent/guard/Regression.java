@@ -1,0 +1,67 @@
+package io.stateguard.agent.guard;
+
+import io.stateguard.agent.config.Rule;
+
+/** A reply older than the key's high-water mark, before anything was done about it. Immutable. */
+public final class Regression {
+
+    private final int ruleIndex;
+    private final Rule rule;
+    private final int database;
+    private final byte[] key;
+    private final InconsistencyType type;
+    private final long expected;
+    private final boolean observedPresent;
+    private final long observed;
+
+    Regression(int ruleIndex, Rule rule, int database, byte[] key, InconsistencyType type, long expected,
+            boolean observedPresent, long observed) {
+        this.ruleIndex = ruleIndex;
+        this.rule = rule;
+        this.database = database;
+        this.key = key;
+        this.type = type;
+        this.expected = expected;
+        this.observedPresent = observedPresent;
+        this.observed = observed;
+    }
+
+    public int ruleIndex() {
+        return ruleIndex;
+    }
+
+    public Rule rule() {
+        return rule;
+    }
+
+    public int database() {
+        return database;
+    }
+
+    /** The key bytes; not copied, do not modify. */
+    public byte[] key() {
+        return key;
+    }
+
+    public InconsistencyType type() {
+        return type;
+    }
+
+    public long expected() {
+        return expected;
+    }
+
+    public boolean observedPresent() {
+        return observedPresent;
+    }
+
+    public long observed() {
+        return observed;
+    }
+
+    /** The event to report once the outcome is known. */
+    public Inconsistency outcome(String operation, GuardAction action, String host, int port, boolean primary) {
+        return new Inconsistency(rule.name(), database, key, operation, type, action, expected, observedPresent,
+                observed, host, port, primary);
+    }
+}

@@ -1,0 +1,613 @@
+package io.stateguard.agent.lettuce;
+
+import io.stateguard.agent.config.OnRegression;
+import io.stateguard.agent.config.RoutingMode;
+import io.stateguard.agent.config.Rule;
+import io.stateguard.agent.guard.GuardAction;
+import io.stateguard.agent.guard.InconsistencyType;
+import io.stateguard.agent.guard.Inconsistencies;
+import io.stateguard.agent.guard.Regression;
+import io.stateguard.agent.guard.VersionGuard;
+import io.stateguard.agent.internal.InternalErrors;
+import io.stateguard.agent.keys.KeyMatcher;
+import io.stateguard.agent.routing.PrimaryRouting;
+import io.stateguard.agent.versions.VersionSpec;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
+
+/**
+ * Connects the {@link VersionGuard} to Lettuce: remembers checked reads and tracked writes when they
+ * are written ({@link #onWrite}), and inspects their replies when Lettuce's {@code CommandHandler}
+ * is about to complete them ({@link #onComplete}), on the event-loop thread, before the application
+ * can see the value. A regression is handled by the rule's policy; a re-read is dispatched
+ * asynchronously through the same channel writer with the primary forced, and the application's
+ * command is completed when it answers. Nothing here blocks, and a command is re-read at most once.
+ *
+ * <p>Checked reads: {@code GET}, {@code GETEX}, {@code MGET} (string values with {@code json:} or
+ * {@code regex:} versions); {@code HGET} of the version field, {@code HMGET} including it and
+ * {@code HGETALL} ({@code hash:<field>} versions). Tracked writes: {@code SET}, {@code SETEX},
+ * {@code PSETEX}, {@code GETSET}, {@code MSET}, {@code HSET}/{@code HMSET} including the version
+ * field; {@code DEL}, {@code UNLINK} and {@code GETDEL} forget the key.
+ */
+public final class LettuceGuard {
+
+    private static volatile Installed installed;
+
+    /** Pending commands, weakly by identity, so commands that never complete do not leak. */
+    private static final WeakIdentityMap<Pending> PENDING = new WeakIdentityMap<>();
+
+    /** Set while the guard dispatches its own re-read, which must be neither guarded again nor left on a replica. */
+    private static final ThreadLocal<boolean[]> INTERNAL = new ThreadLocal<boolean[]>() {
+        @Override
+        protected boolean[] initialValue() {
+            return new boolean[1];
+        }
+    };
+
+    private LettuceGuard() {
+    }
+
+    public static void install(VersionGuard guard, KeyMatcher matcher) {
+        installed = new Installed(guard, matcher);
+    }
+
+    public static void uninstall() {
+        installed = null;
+    }
+
+    public static VersionGuard guard() {
+        Installed current = installed;
+        return current == null ? null : current.guard;
+    }
+
+    /** Number of commands awaiting their reply check; for tests. */
+    static int pending() {
+        return PENDING.size();
+    }
+
+    /** Writer advice: called for every command written through an instrumented channel writer. */
+    public static void onWrite(Object writer, Object command, Object type, Object args) {
+        Installed current = installed;
+        if (current == null || INTERNAL.get()[0] || !(type instanceof Enum)) {
+            return;
+        }
+        try {
+            Kind kind = Kind.of(((Enum<?>) type).name());
+            if (kind == null) {
+                return;
+            }
+            Pending pending = current.classify(kind, ((Enum<?>) type).name(), writer, command, args);
+            if (pending != null) {
+                PENDING.put(command, pending);
+            }
+        } catch (Throwable t) {
+            InternalErrors.record("guard.dispatch", t);
+        }
+    }
+
+    /**
+     * {@code CommandHandler.complete} advice, on the event-loop thread.
+     *
+     * @return {@code true} when the guard took over the completion (the command is completed later,
+     *     with the primary's value or an exception), {@code false} to let Lettuce complete it now.
+     */
+    public static boolean onComplete(Object handler, Object command) {
+        Installed current = installed;
+        if (current == null || PENDING.isEmpty() || command == null) {
+            return false;
+        }
+        try {
+            LettuceApi api = LettuceApi.of(command);
+            Object found = command;
+            Pending pending = null;
+            for (int depth = 0; depth < 8 && found != null; depth++) {
+                pending = PENDING.remove(found);
+                if (pending != null || !api.decoratedCommand.isInstance(found)) {
+                    break;
+                }
+                found = api.getDelegate.invoke(found);
+            }
+            if (pending == null) {
+                return false;
+            }
+            Object output = api.getOutput.invoke(command);
+            if (output == null || (Boolean) api.outputHasError.invoke(output)) {
+                return false; // errors (WRONGTYPE, MOVED, ...) go to the application as they are
+            }
+            return current.complete(api, handler, command, output, pending);
+        } catch (Throwable t) {
+            InternalErrors.record("guard.complete", t);
+            return false;
+        }
+    }
+
+    /** Which commands the guard looks at. */
+    enum Kind {
+        GET, MGET, HGET, HMGET, HGETALL, SET, MSET, HSET, DELETE;
+
+        static Kind of(String name) {
+            switch (name) {
+                case "GET":
+                case "GETEX":
+                    return GET;
+                case "MGET":
+                    return MGET;
+                case "HGET":
+                    return HGET;
+                case "HMGET":
+                    return HMGET;
+                case "HGETALL":
+                    return HGETALL;
+                case "SET":
+                case "SETEX":
+                case "PSETEX":
+                case "GETSET":
+                    return SET;
+                case "MSET":
+                    return MSET;
+                case "HSET":
+                case "HMSET":
+                    return HSET;
+                case "DEL":
+                case "UNLINK":
+                case "GETDEL":
+                    return DELETE;
+                default:
+                    return null;
+            }
+        }
+
+        boolean isRead() {
+            return this == GET || this == MGET || this == HGET || this == HMGET || this == HGETALL;
+        }
+    }
+
+    /** What a command needs checked: for each tracked key its rule and, for writes, the written value. */
+    static final class Pending {
+        final Kind kind;
+        final String operation;
+        final Object writer;
+        final int db;
+        final int[] rules;
+        final byte[][] keys;
+        final byte[][] written;
+
+        Pending(Kind kind, String operation, Object writer, int db, int[] rules, byte[][] keys, byte[][] written) {
+            this.kind = kind;
+            this.operation = operation;
+            this.writer = writer;
+            this.db = db;
+            this.rules = rules;
+            this.keys = keys;
+            this.written = written;
+        }
+    }
+
+    private static final class Installed {
+
+        final VersionGuard guard;
+        final KeyMatcher matcher;
+
+        Installed(VersionGuard guard, KeyMatcher matcher) {
+            this.guard = guard;
+            this.matcher = matcher;
+        }
+
+        int versionedRule(byte[] key) {
+            int rule = key == null ? -1 : matcher.match(key);
+            return guard.checks(rule) ? rule : -1;
+        }
+
+        Pending classify(Kind kind, String operation, Object writer, Object command, Object args)
+                throws ReflectiveOperationException {
+            List<CommandKeys.EncodedArgument> arguments = CommandKeys.encodedArguments(args);
+            if (arguments.isEmpty() || !arguments.get(0).isKey()) {
+                return null;
+            }
+            if (kind.isRead() && kind != Kind.GET && kind != Kind.HGET && isReactive(command)) {
+                return null; // reactive multi-value replies stream out before completion: only routed
+            }
+            List<Integer> rules = new ArrayList<>();
+            List<byte[]> keys = new ArrayList<>();
+            List<byte[]> written = new ArrayList<>();
+            switch (kind) {
+                case GET:
+                case HGETALL:
+                case DELETE: {
+                    int limit = kind == Kind.DELETE ? arguments.size() : 1;
+                    for (int i = 0; i < limit; i++) {
+                        CommandKeys.EncodedArgument argument = arguments.get(i);
+                        int rule = argument.isKey() ? versionedRule(argument.bytes()) : -1;
+                        if (rule >= 0 && (kind != Kind.HGETALL || isHash(rule)) && (kind != Kind.GET || !isHash(rule))) {
+                            rules.add(rule);
+                            keys.add(argument.bytes());
+                        }
+                    }
+                    break;
+                }
+                case MGET:
+                    for (CommandKeys.EncodedArgument argument : arguments) {
+                        int rule = versionedRule(argument.bytes());
+                        if (rule >= 0 && !isHash(rule)) {
+                            rules.add(rule);
+                            keys.add(argument.bytes());
+                        }
+                    }
+                    break;
+                case HGET:
+                case HMGET: {
+                    int rule = versionedRule(arguments.get(0).bytes());
+                    if (rule >= 0 && isHash(rule)) {
+                        VersionSpec spec = guard.rules().get(rule).version();
+                        for (int i = 1; i < arguments.size(); i++) {
+                            byte[] field = arguments.get(i).bytes();
+                            if (field != null && spec.isHashField(field, 0, field.length)) {
+                                rules.add(rule);
+                                keys.add(arguments.get(0).bytes());
+                                break;
+                            }
+                        }
+                    }
+                    break;
+                }
+                case SET: {
+                    int rule = versionedRule(arguments.get(0).bytes());
+                    if (rule >= 0 && !isHash(rule)) {
+                        for (int i = 1; i < arguments.size(); i++) {
+                            if (!arguments.get(i).isKey()) {
+                                rules.add(rule);
+                                keys.add(arguments.get(0).bytes());
+                                written.add(arguments.get(i).bytes());
+                                break;
+                            }
+                        }
+                    }
+                    break;
+                }
+                case MSET:
+                    for (int i = 0; i + 1 < arguments.size(); i += 2) {
+                        int rule = versionedRule(arguments.get(i).bytes());
+                        if (rule >= 0 && !isHash(rule)) {
+                            rules.add(rule);
+                            keys.add(arguments.get(i).bytes());
+                            written.add(arguments.get(i + 1).bytes());
+                        }
+                    }
+                    break;
+                case HSET: {
+                    int rule = versionedRule(arguments.get(0).bytes());
+                    if (rule >= 0 && isHash(rule)) {
+                        VersionSpec spec = guard.rules().get(rule).version();
+                        for (int i = 1; i + 1 < arguments.size(); i += 2) {
+                            byte[] field = arguments.get(i).bytes();
+                            if (field != null && spec.isHashField(field, 0, field.length)) {
+                                rules.add(rule);
+                                keys.add(arguments.get(0).bytes());
+                                written.add(arguments.get(i + 1).bytes());
+                                break;
+                            }
+                        }
+                    }
+                    break;
+                }
+                default:
+                    return null;
+            }
+            if (rules.isEmpty()) {
+                return null;
+            }
+            int[] ruleArray = new int[rules.size()];
+            for (int i = 0; i < ruleArray.length; i++) {
+                ruleArray[i] = rules.get(i);
+            }
+            return new Pending(kind, operation, writer, Databases.of(writer), ruleArray, keys.toArray(new byte[0][]),
+                    written.isEmpty() ? null : written.toArray(new byte[0][]));
+        }
+
+        /** Commands of the reactive API, whose multi-value replies stream to the subscriber while decoded. */
+        static boolean isReactive(Object command) {
+            return command.getClass().getName().startsWith("io.lettuce.core.RedisPublisher$");
+        }
+
+        boolean isHash(int rule) {
+            return guard.rules().get(rule).version().kind() == VersionSpec.Kind.HASH;
+        }
+
+        boolean complete(LettuceApi api, Object handler, Object command, Object output, Pending pending)
+                throws ReflectiveOperationException {
+            if (pending.kind == Kind.DELETE) {
+                for (byte[] key : pending.keys) {
+                    guard.forget(pending.db, key);
+                }
+                return false;
+            }
+            if (pending.written != null) {
+                for (int i = 0; i < pending.keys.length; i++) {
+                    guard.observeWrite(pending.rules[i], pending.db, pending.keys[i],
+                            pending.written[i] == null ? null : ByteBuffer.wrap(pending.written[i]));
+                }
+                return false;
+            }
+            ByteBuffer[] values = replyValues(api, pending, output);
+            if (values == null) {
+                return false;
+            }
+            List<Regression> regressions = null;
+            for (int i = 0; i < pending.keys.length; i++) {
+                Rule rule = guard.rules().get(pending.rules[i]);
+                Regression regression;
+                if (rule.routing() == RoutingMode.PRIMARY && values[i] != null) {
+                    // Served by the primary already: re-reading cannot help.
+                    Long version = guard.versionOf(pending.rules[i], values[i]);
+                    regression = version == null ? null
+                            : guard.primaryAt(pending.rules[i], pending.db, pending.keys[i], version);
+                } else {
+                    regression = guard.check(pending.rules[i], pending.db, pending.keys[i], values[i]);
+                }
+                if (regression != null) {
+                    if (regressions == null) {
+                        regressions = new ArrayList<>(2);
+                    }
+                    regressions.add(regression);
+                }
+            }
+            if (regressions == null) {
+                return false;
+            }
+            Regression first = regressions.get(0);
+            boolean primary = first.rule().routing() == RoutingMode.PRIMARY;
+            InetSocketAddress node = Nodes.remoteAddress(handler);
+            OnRegression policy = first.rule().onRegression();
+            if (policy == OnRegression.FAIL) {
+                report(regressions, pending, GuardAction.FAILED, node, primary);
+                api.completeExceptionally.invoke(command, StaleStates.create(api, first, pending.operation));
+                return true;
+            }
+            if (policy == OnRegression.REPORT || primary || first.type() == InconsistencyType.PRIMARY_REGRESSION
+                    || pending.writer == null) {
+                report(regressions, pending, GuardAction.REPORTED, node, primary);
+                return false;
+            }
+            return reread(api, command, output, pending, regressions, node);
+        }
+
+        /** Re-issues the read on the primary; completes {@code command} when it answers. */
+        private boolean reread(final LettuceApi api, final Object command, final Object staleOutput,
+                final Pending pending, final List<Regression> regressions, final InetSocketAddress node)
+                throws ReflectiveOperationException {
+            Object args = api.getArgs.invoke(command);
+            Object type = api.getType.invoke(command);
+            final Object freshOutput = api.freshOutput(staleOutput);
+            Object reread = api.commandConstructor.newInstance(type, freshOutput, args);
+            Object future = api.asyncCommandConstructor.newInstance(reread);
+            ((CompletableFuture<?>) future).whenComplete(new BiConsumer<Object, Throwable>() {
+                @Override
+                public void accept(Object value, Throwable error) {
+                    afterReread(api, command, staleOutput, freshOutput, pending, regressions, node, error);
+                }
+            });
+            boolean[] internal = INTERNAL.get();
+            internal[0] = true;
+            PrimaryRouting.forcePrimary(true);
+            try {
+                api.writerWrite.invoke(pending.writer, future);
+            } catch (InvocationTargetException e) {
+                // The writer refused (closed connection): deliver what the replica said, as without the agent.
+                InternalErrors.record("guard.reread", e.getCause());
+                report(regressions, pending, GuardAction.REPORTED, node, false);
+                return false;
+            } finally {
+                PrimaryRouting.forcePrimary(false);
+                internal[0] = false;
+            }
+            return true;
+        }
+
+        private void afterReread(LettuceApi api, Object command, Object staleOutput, Object freshOutput,
+                Pending pending, List<Regression> regressions, InetSocketAddress node, Throwable error) {
+            try {
+                if (error != null || (Boolean) api.outputHasError.invoke(freshOutput)) {
+                    // Fail open: the application gets the reply it would have had without the agent.
+                    InternalErrors.record("guard.reread", error);
+                    report(regressions, pending, GuardAction.REPORTED, node, false);
+                    api.complete.invoke(command);
+                    return;
+                }
+                ByteBuffer[] primaryValues = replyValues(api, pending, freshOutput);
+                report(regressions, pending, GuardAction.REREAD_PRIMARY, node, false);
+                if (primaryValues != null) {
+                    for (Regression regression : regressions) {
+                        int index = indexOf(pending, regression.key());
+                        Regression primary = guard.checkPrimary(regression, index < 0 ? null : primaryValues[index]);
+                        if (primary != null) {
+                            Inconsistencies.report(primary.outcome(pending.operation, GuardAction.REREAD_PRIMARY,
+                                    null, -1, true));
+                        }
+                    }
+                }
+                api.setOutput.invoke(command, freshOutput);
+                api.complete.invoke(command);
+            } catch (Throwable t) {
+                InternalErrors.record("guard.reread", t);
+                try {
+                    api.complete.invoke(command);
+                } catch (Throwable ignored) {
+                    // already completed or cancelled
+                }
+            }
+        }
+
+        private static int indexOf(Pending pending, byte[] key) {
+            for (int i = 0; i < pending.keys.length; i++) {
+                if (pending.keys[i] == key) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        private void report(List<Regression> regressions, Pending pending, GuardAction action,
+                InetSocketAddress node, boolean primary) {
+            for (Regression regression : regressions) {
+                Inconsistencies.report(regression.outcome(pending.operation, action,
+                        node == null ? null : node.getHostString(), node == null ? -1 : node.getPort(), primary));
+            }
+        }
+
+        /**
+         * The value of each pending key in a reply: for string rules the value, for hash rules the
+         * version field's value; {@code null} entries are nil. {@code null} when the reply has an
+         * unexpected shape (then nothing is checked).
+         */
+        private ByteBuffer[] replyValues(LettuceApi api, Pending pending, Object output)
+                throws ReflectiveOperationException {
+            Object reply = api.outputGet.invoke(output);
+            Object codec = api.outputCodec.get(output);
+            ByteBuffer[] values = new ByteBuffer[pending.keys.length];
+            switch (pending.kind) {
+                case GET:
+                case HGET:
+                    values[0] = bytes(reply, codec, false);
+                    return values;
+                case MGET:
+                    if (!(reply instanceof List)) {
+                        return null;
+                    }
+                    for (Object keyValue : (List<?>) reply) {
+                        if (!api.keyValue.isInstance(keyValue)) {
+                            return null;
+                        }
+                        byte[] key = CommandKeys.encode(api.keyValueGetKey.invoke(keyValue), codec, true);
+                        for (int i = 0; i < pending.keys.length; i++) {
+                            if (Arrays.equals(pending.keys[i], key)) {
+                                values[i] = (Boolean) api.keyValueHasValue.invoke(keyValue)
+                                        ? bytes(api.keyValueGetValue.invoke(keyValue), codec, false) : null;
+                            }
+                        }
+                    }
+                    return values;
+                case HMGET:
+                case HGETALL: {
+                    VersionSpec spec = guard.rules().get(pending.rules[0]).version();
+                    if (reply instanceof Map) {
+                        for (Map.Entry<?, ?> entry : ((Map<?, ?>) reply).entrySet()) {
+                            byte[] field = CommandKeys.encode(entry.getKey(), codec, true);
+                            if (field != null && spec.isHashField(field, 0, field.length)) {
+                                values[0] = bytes(entry.getValue(), codec, false);
+                            }
+                        }
+                        return values;
+                    }
+                    if (reply instanceof List) {
+                        for (Object keyValue : (List<?>) reply) {
+                            if (!api.keyValue.isInstance(keyValue)) {
+                                continue;
+                            }
+                            byte[] field = CommandKeys.encode(api.keyValueGetKey.invoke(keyValue), codec,
+                                    true);
+                            if (field != null && spec.isHashField(field, 0, field.length)
+                                    && (Boolean) api.keyValueHasValue.invoke(keyValue)) {
+                                values[0] = bytes(api.keyValueGetValue.invoke(keyValue), codec, false);
+                            }
+                        }
+                        return values;
+                    }
+                    return null;
+                }
+                default:
+                    return null;
+            }
+        }
+
+        private static ByteBuffer bytes(Object value, Object codec, boolean key) throws ReflectiveOperationException {
+            if (value == null) {
+                return null;
+            }
+            byte[] encoded = CommandKeys.encode(value, codec, key);
+            return encoded == null ? null : ByteBuffer.wrap(encoded);
+        }
+    }
+
+    /** The database index a channel writer's connection uses (Master/Replica: the URI's; Cluster: 0). */
+    static final class Databases {
+
+        private static final ClassValue<Field[]> PATH = new ClassValue<Field[]>() {
+            @Override
+            protected Field[] computeValue(Class<?> type) {
+                try {
+                    Field provider = declared(type, "masterReplicaConnectionProvider");
+                    if (provider == null) {
+                        return new Field[0];
+                    }
+                    Field uri = declared(provider.getType(), "initialRedisUri");
+                    return uri == null ? new Field[0] : new Field[] {provider, uri};
+                } catch (RuntimeException e) {
+                    return new Field[0];
+                }
+            }
+        };
+
+        static int of(Object writer) {
+            if (writer == null) {
+                return 0;
+            }
+            try {
+                Field[] path = PATH.get(writer.getClass());
+                if (path.length == 0) {
+                    return 0;
+                }
+                Object uri = path[1].get(path[0].get(writer));
+                return uri == null ? 0 : (Integer) uri.getClass().getMethod("getDatabase").invoke(uri);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return 0;
+            }
+        }
+
+        static Field declared(Class<?> type, String name) {
+            for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+                try {
+                    Field field = c.getDeclaredField(name);
+                    field.setAccessible(true);
+                    return field;
+                } catch (NoSuchFieldException e) {
+                    // look further up
+                }
+            }
+            return null;
+        }
+    }
+
+    /** The remote address of the connection a {@code CommandHandler} serves. */
+    static final class Nodes {
+
+        private static final ClassValue<Field> CHANNEL = new ClassValue<Field>() {
+            @Override
+            protected Field computeValue(Class<?> type) {
+                return Databases.declared(type, "channel");
+            }
+        };
+
+        static InetSocketAddress remoteAddress(Object handler) {
+            try {
+                Field channel = handler == null ? null : CHANNEL.get(handler.getClass());
+                Object value = channel == null ? null : channel.get(handler);
+                if (value == null) {
+                    return null;
+                }
+                Object address = value.getClass().getMethod("remoteAddress").invoke(value);
+                return address instanceof InetSocketAddress ? (InetSocketAddress) address : null;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+        }
+    }
+}

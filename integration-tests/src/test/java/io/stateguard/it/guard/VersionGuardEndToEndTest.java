@@ -1,0 +1,117 @@
+package io.stateguard.it.guard;
+
+import io.stateguard.harness.PrimaryReplicaTopology;
+import io.stateguard.harness.RedisNode;
+import io.stateguard.it.probe.GuardProbe;
+import io.stateguard.it.support.ForkedJvm;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The version guard end to end, in a forked JVM with the agent: a replica whose replication stream
+ * is held (through the harness's lag proxy) serves version 6 of keys the application has already
+ * seen at versions 7 (its own write) and 8 (a read on the primary), and no value for a key the
+ * application wrote at version 5. With {@code routing=replica-checked} the application's reads go
+ * to that replica, and the policy decides what it gets.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class VersionGuardEndToEndTest {
+
+    private static final String RULE = "keys=*:state:*;version=json:/version;routing=replica-checked";
+
+    private PrimaryReplicaTopology topology;
+
+    @BeforeAll
+    void start() {
+        topology = PrimaryReplicaTopology.builder().replicas(1).laggingReplicas(true).start();
+    }
+
+    @AfterAll
+    void stop() {
+        if (topology != null) {
+            topology.close();
+        }
+    }
+
+    /**
+     * Runs the probe for one scenario (its own keys) while the replica's replication is held;
+     * {@code agentArgs == null} runs without the agent.
+     */
+    private Map<String, String> runProbe(String scenario, String agentArgs) throws Exception {
+        RedisNode primary = topology.primary();
+        String written = scenario + ":state:written";
+        String read = scenario + ":state:read";
+        String missing = scenario + ":state:missing";
+        topology.lagProxy(0).resume();
+        primary.command("SET", written, "{\"state\":\"connecting\",\"version\":6}");
+        primary.command("SET", read, "{\"state\":\"connecting\",\"version\":6}");
+        primary.command("DEL", missing);
+        topology.awaitReplicated();
+        topology.lagProxy(0).pause();
+        try {
+            primary.command("SET", read, "{\"state\":\"open\",\"version\":8}");
+            String nodes = primary.hostAndPort() + "," + topology.replica(0).hostAndPort();
+            ForkedJvm jvm = agentArgs == null ? ForkedJvm.create() : ForkedJvm.create().withAgent(agentArgs);
+            ForkedJvm.Result result = jvm.run(GuardProbe.class.getName(), nodes, written, read, missing).assertSuccess();
+            Map<String, String> values = new LinkedHashMap<>(result.values("probe."));
+            assertThat(values).as(result.describe("printed no values")).containsKey("setup.read");
+            assertThat(values.get("setup.read")).isEqualTo("8");
+            values.put("stderr", result.stderr());
+            return values;
+        } finally {
+            topology.lagProxy(0).resume();
+        }
+    }
+
+    private static Map<String, String> versions(String written, String read, String missing) {
+        Map<String, String> expected = new LinkedHashMap<>();
+        for (String api : new String[] {"sync", "async", "reactive"}) {
+            expected.put(api + ".written", written);
+            expected.put(api + ".read", read);
+            expected.put(api + ".missing", missing);
+        }
+        return expected;
+    }
+
+    @Test
+    void withoutTheAgentTheReplicaServesOldVersions() throws Exception {
+        Map<String, String> values = runProbe("none", null);
+        assertThat(values).containsAllEntriesOf(versions("6", "6", "nil"));
+        assertThat(values.get("sync.mget")).isEqualTo("6|6");
+    }
+
+    @Test
+    void rereadPrimaryReturnsTheNewestVersionThroughEveryApi() throws Exception {
+        Map<String, String> values = runProbe("reread", RULE);
+        assertThat(values).containsAllEntriesOf(versions("7", "8", "5"));
+        assertThat(values.get("sync.mget")).isEqualTo("7|8");
+        String stderr = values.get("stderr");
+        assertThat(stderr).contains("type=version_regression action=reread_primary rule=default db=0 key=reread:state:written")
+                .contains("expected=7 observed=6")
+                .contains("type=missing action=reread_primary")
+                .doesNotContain("internal error");
+    }
+
+    @Test
+    void failCompletesTheCommandWithStaleStateException() throws Exception {
+        Map<String, String> values = runProbe("fail", RULE + ";on-regression=fail");
+        String stale = "EXC:io.stateguard.agent.api.StaleStateException";
+        assertThat(values).containsAllEntriesOf(versions(stale, stale, stale));
+        assertThat(values.get("stderr")).contains("action=failed").doesNotContain("internal error");
+    }
+
+    @Test
+    void reportReturnsTheReplicasValueAndReports() throws Exception {
+        Map<String, String> values = runProbe("report", RULE + ";on-regression=report");
+        assertThat(values).containsAllEntriesOf(versions("6", "6", "nil"));
+        assertThat(values.get("stderr")).contains("type=version_regression action=reported")
+                .contains("type=missing action=reported").doesNotContain("internal error");
+    }
+}

@@ -1,0 +1,94 @@
+package io.stateguard.it.probe;
+
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.ReadFrom;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.masterreplica.MasterReplica;
+import io.lettuce.core.masterreplica.StatefulRedisMasterReplicaConnection;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A Lettuce application for the version guard, run in a forked JVM while the test holds the
+ * replica's replication stream: it writes one state key itself (version 7: read-your-writes), reads
+ * another on the primary (version 8: monotonic reads), writes a third the replica never receives
+ * (version 5), then reads all three with {@code ReadFrom.REPLICA} through the sync, async and
+ * reactive APIs and prints the version it got for each ({@code nil} for no value,
+ * {@code EXC:<type>} for an exception).
+ *
+ * <p>Arguments: {@code <primary host:port>,<replica host:port> <writtenKey> <readKey> <missingKey>}.
+ */
+public final class GuardProbe {
+
+    private static final Pattern VERSION = Pattern.compile("\"version\":(-?\\d+)");
+
+    public static void main(String[] args) throws Exception {
+        List<RedisURI> nodes = new ArrayList<>();
+        for (String node : args[0].split(",")) {
+            String[] hostPort = node.split(":");
+            nodes.add(RedisURI.create(hostPort[0], Integer.parseInt(hostPort[1])));
+        }
+        String written = args[1];
+        String read = args[2];
+        String missing = args[3];
+        Map<String, String> results = new TreeMap<>();
+        RedisClient client = RedisClient.create();
+        try (StatefulRedisMasterReplicaConnection<String, String> primary = MasterReplica.connect(client,
+                StringCodec.UTF8, nodes);
+                StatefulRedisMasterReplicaConnection<String, String> replica = MasterReplica.connect(client,
+                        StringCodec.UTF8, nodes)) {
+            primary.setReadFrom(ReadFrom.UPSTREAM);
+            replica.setReadFrom(ReadFrom.REPLICA);
+
+            primary.sync().set(written, "{\"state\":\"open\",\"version\":7}");
+            results.put("setup.read", version(primary.sync().get(read)));
+            primary.sync().set(missing, "{\"state\":\"open\",\"version\":5}");
+
+            for (String key : new String[] {written, read, missing}) {
+                String name = key.equals(written) ? "written" : key.equals(read) ? "read" : "missing";
+                results.put("sync." + name, attempt(() -> version(replica.sync().get(key))));
+                results.put("async." + name,
+                        attempt(() -> version(replica.async().get(key).get(10, TimeUnit.SECONDS))));
+                results.put("reactive." + name, attempt(() -> version(replica.reactive().get(key).block())));
+            }
+            results.put("sync.mget", attempt(() -> {
+                StringBuilder versions = new StringBuilder();
+                for (KeyValue<String, String> value : replica.sync().mget(written, read)) {
+                    versions.append(versions.length() == 0 ? "" : "|").append(version(value.getValueOrElse(null)));
+                }
+                return versions.toString();
+            }));
+        } finally {
+            client.shutdown(0, 2, TimeUnit.SECONDS);
+        }
+        results.forEach((name, value) -> System.out.println("probe." + name + "=" + value));
+    }
+
+    private static String version(String json) {
+        if (json == null) {
+            return "nil";
+        }
+        Matcher matcher = VERSION.matcher(json);
+        return matcher.find() ? matcher.group(1) : "unversioned:" + json;
+    }
+
+    private static String attempt(Callable<String> read) {
+        try {
+            return read.call();
+        } catch (ExecutionException e) {
+            return "EXC:" + e.getCause().getClass().getName();
+        } catch (Exception e) {
+            return "EXC:" + e.getClass().getName();
+        }
+    }
+}
