@@ -1,11 +1,13 @@
 package io.stateguard.agent.bootstrap;
 
+import io.stateguard.agent.api.StaleStateException;
 import io.stateguard.agent.config.ConfigException;
 import io.stateguard.agent.config.ConfigLoader;
 import io.stateguard.agent.config.Rule;
 import io.stateguard.agent.config.StateGuardConfig;
 import io.stateguard.agent.instrumentation.AdviceErrors;
 import io.stateguard.agent.instrumentation.ClassLoaderMatchers;
+import io.stateguard.agent.instrumentation.HelperInjector;
 import io.stateguard.agent.instrumentation.InstrumentationModule;
 import io.stateguard.agent.instrumentation.TypeInstrumentation;
 import io.stateguard.agent.instrumentation.TypeTransformer;
@@ -152,6 +154,7 @@ public final class AgentInstaller {
                 .with(new Listener())
                 .ignore(not(nameStartsWith("io.lettuce.core.")));
 
+        HelperInjector helpers = new HelperInjector(adviceLocator, StaleStateException.class.getName());
         ElementMatcher.Junction<ClassLoader> seesAgent = ClassLoaderMatchers.seesClass(AdviceErrors.class);
         List<ElementMatcher<ClassLoader>> supported = new ArrayList<>();
         for (InstrumentationModule module : modules) {
@@ -167,7 +170,7 @@ public final class AgentInstaller {
                         advice[0] = advice[0].advice(methodMatcher, adviceClassName);
                     }
                 });
-                builder = builder.type(type.typeMatcher(), applies).transform(advice[0]);
+                builder = builder.type(type.typeMatcher(), applies).transform(helpers).transform(advice[0]);
             }
         }
         // Lettuce that no module applies to: say so once per class loader, change nothing.

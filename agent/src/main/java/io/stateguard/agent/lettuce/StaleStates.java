@@ -3,44 +3,35 @@ package io.stateguard.agent.lettuce;
 import io.stateguard.agent.guard.Regression;
 import io.stateguard.agent.internal.AgentLog;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.ByteArrayOutputStream;
-import java.lang.reflect.Method;
 
 /**
  * Creates {@code io.stateguard.agent.api.StaleStateException} instances that extend the
- * application's own Lettuce {@code RedisException}: the class is defined in the class loader of that
- * Lettuce (once per loader), from its bytes in the agent jar. Where that is not possible a plain
+ * application's own Lettuce {@code RedisException}. Where that class is not available a plain
  * {@code RedisException} with the same message is used.
  */
 final class StaleStates {
 
     static final String CLASS_NAME = "io.stateguard.agent.api.StaleStateException";
 
-    private static final ClassValue<Object> TYPE = new ClassValue<Object>() {
+    /**
+     * The exception type for a Lettuce {@code RedisException} class: the agent's
+     * {@code StaleStateException} as defined beside that Lettuce (the installer injects it into each
+     * class loader it instruments), else {@code RedisException} itself.
+     */
+    private static final ClassValue<Class<?>> TYPE = new ClassValue<Class<?>>() {
         @Override
-        protected Object computeValue(Class<?> redisException) {
-            ClassLoader loader = redisException.getClassLoader();
+        protected Class<?> computeValue(Class<?> redisException) {
             try {
-                Class<?> existing = Class.forName(CLASS_NAME, false, loader);
-                if (existing.getSuperclass() == redisException) {
-                    return existing;
+                Class<?> injected = Class.forName(CLASS_NAME, false, redisException.getClassLoader());
+                if (injected.getSuperclass() == redisException) {
+                    return injected;
                 }
             } catch (ClassNotFoundException | LinkageError e) {
-                // not visible or not linkable from there: define it below
+                // fall through
             }
-            try {
-                byte[] bytes = classBytes();
-                Method define = ClassLoader.class.getDeclaredMethod("defineClass", String.class, byte[].class,
-                        int.class, int.class);
-                define.setAccessible(true);
-                return define.invoke(loader, CLASS_NAME, bytes, 0, bytes.length);
-            } catch (Throwable t) {
-                AgentLog.once(AgentLog.Level.WARN, "stale-state-exception",
-                        "cannot define StaleStateException beside Lettuce; stale reads fail with RedisException", t);
-                return redisException;
-            }
+            AgentLog.once(AgentLog.Level.WARN, "stale-state-exception", "StaleStateException is not defined beside"
+                    + " Lettuce; stale reads fail with a RedisException carrying the same message", null);
+            return redisException;
         }
     };
 
@@ -53,24 +44,7 @@ final class StaleStates {
                 .keyText() + "' (rule " + regression.rule().name() + ", " + operation + "): expected version >= "
                 + regression.expected() + ", observed "
                 + (regression.observedPresent() ? String.valueOf(regression.observed()) : "a missing value");
-        Class<?> type = (Class<?>) TYPE.get(api.redisException);
+        Class<?> type = TYPE.get(api.redisException);
         return (Throwable) type.getConstructor(String.class).newInstance(message);
-    }
-
-    private static byte[] classBytes() throws IOException {
-        String resource = CLASS_NAME.replace('.', '/') + ".class";
-        ClassLoader own = StaleStates.class.getClassLoader();
-        try (InputStream in = own == null ? ClassLoader.getSystemResourceAsStream(resource)
-                : own.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IOException("missing " + resource + " in the agent jar");
-            }
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            byte[] buffer = new byte[4096];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                out.write(buffer, 0, n);
-            }
-            return out.toByteArray();
-        }
     }
 }

@@ -1,0 +1,83 @@
+package io.stateguard.it.guard;
+
+import io.stateguard.harness.RedisNode;
+import io.stateguard.harness.SentinelTopology;
+import io.stateguard.it.probe.FailoverProbe;
+import io.stateguard.it.support.ForkedJvm;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A real Sentinel failover that loses the latest write: the promoted replica never received
+ * version 7 of the state key. The application has read version 7 on the old primary; after the
+ * failover the new primary can only offer version 6. The agent cannot bring 7 back, so it reports a
+ * {@code primary_regression} once, resets the mark to the new primary's version, and the application
+ * keeps working without the old version being reported again.
+ */
+class FailoverRegressionTest {
+
+    private static final String KEY = "fo:state:instance1";
+
+    @Test
+    void lostWriteAfterSentinelFailoverIsReportedOnceAsPrimaryRegression(@TempDir Path dir) throws Exception {
+        try (SentinelTopology topology = SentinelTopology.builder().replicas(1).start()) {
+            RedisNode primary = topology.primary();
+            primary.command("SET", KEY, "{\"state\":\"connecting\",\"version\":6}");
+            topology.awaitReplicated();
+            // Version 7 exists on the primary only: the write a failover loses.
+            primary.command("EVAL", "redis.set_repl(redis.REPL_NONE) return redis.call('SET', KEYS[1], ARGV[1])", "1",
+                    KEY, "{\"state\":\"open\",\"version\":7}");
+
+            String sentinels = String.join(",", topology.sentinels().stream().map(RedisNode::hostAndPort).toList());
+            ForkedJvm jvm = ForkedJvm.create().withAgent("keys=fo:state:*;version=json:/version");
+            CompletableFuture<ForkedJvm.Result> probe = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return jvm.run(FailoverProbe.class.getName(), sentinels, topology.masterName(), KEY, dir.toString());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            try {
+                awaitFile(dir.resolve("ready"), probe);
+                RedisNode old = topology.killPrimary();
+                topology.awaitNewPrimary(old);
+                awaitFile(dir.resolve("changed"), probe);
+            } finally {
+                Files.createFile(dir.resolve("stop"));
+            }
+            ForkedJvm.Result result = probe.get(120, TimeUnit.SECONDS).assertSuccess();
+            assertThat(result.values("probe.").get("sequence")).as(result.describe("saw another sequence"))
+                    .isEqualTo("7,6");
+            assertThat(Arrays.stream(result.stderr().split("\\R")).filter(line -> line.contains("inconsistency")))
+                    .as(result.describe("must report the lost write exactly once"))
+                    .singleElement().asString()
+                    .contains("type=primary_regression")
+                    .contains("key=" + KEY)
+                    .contains("expected=7 observed=6")
+                    .contains("role=primary");
+            assertThat(result.stderr()).doesNotContain("internal error");
+        }
+    }
+
+    private static void awaitFile(Path file, CompletableFuture<?> probe) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.exists(file)) {
+            if (probe.isDone()) {
+                probe.get(); // surfaces the probe's failure
+                throw new AssertionError("probe ended before " + file.getFileName());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for the probe to write " + file.getFileName());
+            }
+            Thread.sleep(50);
+        }
+    }
+}
