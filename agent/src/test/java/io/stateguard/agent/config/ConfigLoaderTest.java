@@ -139,7 +139,7 @@ class ConfigLoaderTest {
         "keys=                       | stateguard.keys=''                        | empty key list",
         "keys=a,,b                   | stateguard.keys='a,,b'                    | empty pattern",
         "keys=a\\                    | stateguard.keys='a\\'                     | a\\",
-        "keys=a;routing=primry       | stateguard.routing='primry'               | unknown routing (expected one of: primary, configured)",
+        "keys=a;routing=primry       | stateguard.routing='primry'               | unknown routing (expected one of: primary, configured, replica-checked)",
         "rule.x.keys=a;rule.x.routing=nope | stateguard.rule.x.routing='nope'    | unknown routing",
         "rule.x.routing=primary      | stateguard.rule.x.keys=(missing)          | rule 'x' is configured",
         "rule..keys=a                | stateguard.rule..keys='a'                 | the rule has no name",
@@ -148,12 +148,39 @@ class ConfigLoaderTest {
         "keys=a;fail-fast=1          | stateguard.fail-fast='1'                  | expected true or false",
         "keys=a;log.level=loud       | stateguard.log.level='loud'               | unknown log level",
         "keys                        | agent argument='keys'                     | expected name=value",
+        "keys=a;version=xml:/v       | stateguard.version='xml:/v'               | unknown version source",
+        "keys=a;version=json:v       | stateguard.version='json:v'               | JSON Pointer",
+        "keys=a;version=regex:\\d+  | stateguard.version='regex:\\d+'          | capture group",
+        "keys=a;on-regression=retry  | stateguard.on-regression='retry'          | unknown policy (expected one of: reread-primary, fail, report)",
+        "keys=a;routing=replica-checked | stateguard.version=(missing)           | needs a version source",
+        "rule.x.keys=a;rule.x.routing=replica-checked | stateguard.rule.x.version=(missing) | needs a version source",
+        "keys=a;max-tracked-keys=0   | stateguard.max-tracked-keys='0'           | expected a whole number",
+        "keys=a;max-tracked-keys=lots | stateguard.max-tracked-keys='lots'       | expected a whole number",
     })
     void invalidSettingsNameTheSettingAndTheValue(String args, String named, String problem) {
         assertThatThrownBy(() -> load(args))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(named)
                 .hasMessageContaining(problem);
+    }
+
+    @Test
+    void versionSettingsPerRuleWithTopLevelDefaults() {
+        StateGuardConfig config = load("keys=s:*;version=json:/version;on-regression=report;max-tracked-keys=500;"
+                + "rule.creds.keys=i:*;rule.creds.version=hash:v;rule.creds.routing=replica-checked;"
+                + "rule.creds.on-regression=fail;rule.plain.keys=p:*;rule.plain.version=none");
+        assertThat(config.maxTrackedKeys()).isEqualTo(500);
+        assertThat(config.checksVersions()).isTrue();
+        Rule defaults = config.rules().get(0);
+        assertThat(defaults.version().toString()).isEqualTo("json:/version");
+        assertThat(defaults.onRegression()).isEqualTo(OnRegression.REPORT);
+        Rule creds = config.rules().get(1);
+        assertThat(creds.routing()).isEqualTo(RoutingMode.REPLICA_CHECKED);
+        assertThat(creds.version().toString()).isEqualTo("hash:v");
+        assertThat(creds.onRegression()).isEqualTo(OnRegression.FAIL);
+        assertThat(config.rules().get(2).checksVersions()).isFalse();
+        assertThat(load("keys=a").checksVersions()).isFalse();
+        assertThat(load("keys=a").maxTrackedKeys()).isEqualTo(100_000);
     }
 
     @Test
