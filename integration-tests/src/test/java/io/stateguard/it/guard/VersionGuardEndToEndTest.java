@@ -24,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class VersionGuardEndToEndTest {
 
-    private static final String RULE = "keys=*:state:*;version=json:/version;routing=replica-checked";
+    private static final String RULE = "keys=*:state:*;version=json:/version;routing=replica-checked;"
+            + "rule.h.keys=*:hstate:*;rule.h.version=hash:v;rule.h.routing=replica-checked";
 
     private PrimaryReplicaTopology topology;
 
@@ -49,7 +50,11 @@ class VersionGuardEndToEndTest {
         String written = scenario + ":state:written";
         String read = scenario + ":state:read";
         String missing = scenario + ":state:missing";
+        String hash = scenario + ":hstate:1";
+        String wrongType = scenario + ":state:hash";
         topology.lagProxy(0).resume();
+        primary.command("HSET", hash, "state", "connecting", "v", "6");
+        primary.command("HSET", wrongType, "f", "v");
         primary.command("SET", written, "{\"state\":\"connecting\",\"version\":6}");
         primary.command("SET", read, "{\"state\":\"connecting\",\"version\":6}");
         primary.command("DEL", missing);
@@ -57,12 +62,17 @@ class VersionGuardEndToEndTest {
         topology.lagProxy(0).pause();
         try {
             primary.command("SET", read, "{\"state\":\"open\",\"version\":8}");
+            primary.command("HSET", hash, "state", "open", "v", "8");
             String nodes = primary.hostAndPort() + "," + topology.replica(0).hostAndPort();
             ForkedJvm jvm = agentArgs == null ? ForkedJvm.create() : ForkedJvm.create().withAgent(agentArgs);
-            ForkedJvm.Result result = jvm.run(GuardProbe.class.getName(), nodes, written, read, missing).assertSuccess();
+            ForkedJvm.Result result = jvm.run(GuardProbe.class.getName(), nodes, written, read, missing, hash, wrongType)
+                    .assertSuccess();
             Map<String, String> values = new LinkedHashMap<>(result.values("probe."));
             assertThat(values).as(result.describe("printed no values")).containsKey("setup.read");
             assertThat(values.get("setup.read")).isEqualTo("8");
+            assertThat(values.get("setup.hash")).isEqualTo("8");
+            assertThat(values.get("sync.wrongtype")).as("a WRONGTYPE error reaches the application unchanged")
+                    .isEqualTo("EXC:io.lettuce.core.RedisCommandExecutionException");
             values.put("stderr", result.stderr());
             return values;
         } finally {
@@ -71,7 +81,14 @@ class VersionGuardEndToEndTest {
     }
 
     private static Map<String, String> versions(String written, String read, String missing) {
+        return versions(written, read, missing, read);
+    }
+
+    private static Map<String, String> versions(String written, String read, String missing, String hash) {
         Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("sync.hgetall", hash);
+        expected.put("sync.hget", hash);
+        expected.put("async.hmget", hash);
         for (String api : new String[] {"sync", "async", "reactive"}) {
             expected.put(api + ".written", written);
             expected.put(api + ".read", read);

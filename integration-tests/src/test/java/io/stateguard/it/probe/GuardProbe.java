@@ -26,7 +26,12 @@ import java.util.regex.Pattern;
  * reactive APIs and prints the version it got for each ({@code nil} for no value,
  * {@code EXC:<type>} for an exception).
  *
- * <p>Arguments: {@code <primary host:port>,<replica host:port> <writtenKey> <readKey> <missingKey>}.
+ * <p>It also reads a hash whose field {@code v} is its version (seen at version 8 on the primary,
+ * stale on the replica) through {@code HGETALL}, {@code HGET} and {@code HMGET}, and a key of the
+ * wrong type with {@code GET}, whose error must reach the application as it is.
+ *
+ * <p>Arguments: {@code <primary host:port>,<replica host:port> <writtenKey> <readKey> <missingKey>
+ * <hashKey> <wrongTypeKey>}.
  */
 public final class GuardProbe {
 
@@ -41,6 +46,8 @@ public final class GuardProbe {
         String written = args[1];
         String read = args[2];
         String missing = args[3];
+        String hash = args[4];
+        String wrongType = args[5];
         Map<String, String> results = new TreeMap<>();
         RedisClient client = RedisClient.create();
         try (StatefulRedisMasterReplicaConnection<String, String> primary = MasterReplica.connect(client,
@@ -61,6 +68,12 @@ public final class GuardProbe {
                         attempt(() -> version(replica.async().get(key).get(10, TimeUnit.SECONDS))));
                 results.put("reactive." + name, attempt(() -> version(replica.reactive().get(key).block())));
             }
+            results.put("setup.hash", primary.sync().hget(hash, "v"));
+            results.put("sync.hgetall", attempt(() -> replica.sync().hgetall(hash).get("v")));
+            results.put("sync.hget", attempt(() -> replica.sync().hget(hash, "v")));
+            results.put("async.hmget", attempt(() -> replica.async().hmget(hash, "state", "v").get(10, TimeUnit.SECONDS)
+                    .get(1).getValueOrElse("nil")));
+            results.put("sync.wrongtype", attempt(() -> version(replica.sync().get(wrongType))));
             results.put("sync.mget", attempt(() -> {
                 StringBuilder versions = new StringBuilder();
                 for (KeyValue<String, String> value : replica.sync().mget(written, read)) {
