@@ -1,6 +1,5 @@
 package io.stateguard.agent.bootstrap;
 
-import io.stateguard.agent.api.StaleStateException;
 import io.stateguard.agent.config.ConfigException;
 import io.stateguard.agent.config.ConfigLoader;
 import io.stateguard.agent.config.Rule;
@@ -154,7 +153,9 @@ public final class AgentInstaller {
                 .with(new Listener())
                 .ignore(not(nameStartsWith("io.lettuce.core.")));
 
-        HelperInjector helpers = new HelperInjector(adviceLocator, StaleStateException.class.getName());
+        HelperInjector helpers = new HelperInjector(adviceLocator,
+                // by name: loading the class here would need Lettuce on the agent's own class path
+                "io.stateguard.agent.api.StaleStateException");
         ElementMatcher.Junction<ClassLoader> seesAgent = ClassLoaderMatchers.seesClass(AdviceErrors.class);
         List<ElementMatcher<ClassLoader>> supported = new ArrayList<>();
         for (InstrumentationModule module : modules) {
