@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# StateGuard demo: the reference gateway against a lagging Redis replica, without and with the agent.
+#
+#   ./demo.sh [--polls N] [--instances N] [--lag-ms N] [--threads N] [--rate N]
+#
+# Builds the agent jar and the demo classes (tests not even compiled), then runs io.stateguard.demo.Demo, which starts
+# redis-server processes on free 127.0.0.1 ports (redis-server from STATEGUARD_REDIS_SERVER or PATH, else the
+# binary bundled in the embedded-redis jar) and stops everything it started before it exits.
+# SKIP_BUILD=1 reuses the previous build.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+classpath_file=integration-tests/target/demo-classpath.txt
+if [[ "${SKIP_BUILD:-0}" != 1 || ! -f "$classpath_file" ]]; then
+  echo "Building the agent and the demo (mvn package, tests not compiled)..."
+  mvn -B -q -Dmaven.test.skip=true -Dmdep.skip=true package
+  mvn -B -q -pl integration-tests dependency:build-classpath \
+      -Dmdep.outputFile=target/demo-classpath.txt -DincludeScope=runtime
+fi
+
+exec java -XX:TieredStopAtLevel=1 \
+  -Dstateguard.agent.jar=agent/target/stateguard-agent.jar \
+  -cp "integration-tests/target/classes:$(cat "$classpath_file")" \
+  io.stateguard.demo.Demo "$@"

@@ -1,0 +1,108 @@
+package io.stateguard.it.gateway;
+
+import io.stateguard.demo.GatewayScenario;
+import io.stateguard.demo.ScenarioResult;
+import io.stateguard.gateway.ConnectionState;
+import io.stateguard.gateway.Creds;
+import io.stateguard.gateway.GatewayKeys;
+import io.stateguard.gateway.InstanceState;
+import io.stateguard.harness.ClusterTopology;
+import io.stateguard.harness.RedisNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The gateway on Redis Cluster with {@code setReadFrom(REPLICA_PREFERRED)}.
+ *
+ * <p>Cluster replicas replicate straight from their master over the cluster's announced addresses, so the
+ * harness cannot put a {@code LagProxy} in that stream. Instead, staleness is made deterministic: once every
+ * instance is open (version v), each state key's replica is set to {@code connecting} at v-1 and each auth
+ * hash's replica gets unpaired creds, while the masters keep the truth ({@link ClusterTopology#divergeReplica},
+ * a {@code set_repl} script). The gateway runs frozen (no reconnects, no key writes), so nothing overwrites
+ * the difference: every answer read from a replica is wrong, and exactly predictable.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(NoStrayProcesses.class)
+class ClusterGatewayEndToEndTest {
+
+    private static final int POLLS = 2_000;
+
+    private ClusterTopology cluster;
+
+    @BeforeAll
+    void startCluster() {
+        cluster = ClusterTopology.builder().start();
+    }
+
+    @AfterAll
+    void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @BeforeEach
+    void freshData() {
+        for (RedisNode master : cluster.masters()) {
+            master.command("FLUSHALL");
+        }
+        cluster.awaitReplicated();
+    }
+
+    private GatewayScenario.Builder scenario() {
+        String seeds = cluster.masters().stream().map(RedisNode::hostAndPort).collect(Collectors.joining(","));
+        return GatewayScenario.builder("redis-cluster://" + seeds)
+                .gatewayEnv(GatewayScenario.frozenProfile())
+                .polls(POLLS)
+                .beforePolling(this::makeReplicasStale);
+    }
+
+    /** Replicas: the state before the last transition, and creds as before pairing. Masters: unchanged. */
+    private void makeReplicasStale(GatewayScenario.Context context) {
+        for (String instance : context.instances()) {
+            long open = context.known().snapshot(instance).openVersion();
+            InstanceState previous =
+                    new InstanceState(ConnectionState.CONNECTING, open - 1, System.currentTimeMillis());
+            cluster.divergeReplica(context.keys().stateKey(instance), previous.toJson());
+            cluster.divergeReplicaHashField(context.keys().authKey(instance), GatewayKeys.CREDS_FIELD,
+                    Creds.fresh().toJson());
+        }
+    }
+
+    @Test
+    void withoutTheAgentEveryAnswerComesFromTheStaleReplicas() throws Exception {
+        ScenarioResult result = run(scenario());
+
+        // Deterministic: every state is v-1, and every connect answer is a QR code for an open instance.
+        assertThat(result.report().wrongAnswers()).as(result.summary()).isEqualTo(POLLS);
+        assertThat(result.report().qrForConnected()).as(result.summary()).isEqualTo(POLLS / 2);
+    }
+
+    @Test
+    void withTheAgentStateAndCredsAreReadFromTheSlotMasters() throws Exception {
+        ScenarioResult result = run(scenario().withAgent(new GatewayKeys(GatewayKeys.DEFAULT_PREFIX).agentArguments()));
+
+        assertThat(result.report().wrongAnswers()).as("%s; first: %s", result.summary(), result.report().examples())
+                .isZero();
+        assertThat(result.report().qrCodes()).as(result.summary()).isZero();
+        assertThat(result.agentLog()).as(result.gatewayStderr()).anyMatch(line ->
+                line.contains("instrumented io.lettuce.core.cluster.ClusterDistributionChannelWriter"));
+    }
+
+    private ScenarioResult run(GatewayScenario.Builder scenario) throws Exception {
+        ScenarioResult result = scenario.build().run();
+        System.out.println("[gateway-e2e] cluster " + result.summary());
+        assertThat(result.report().polls()).isEqualTo(POLLS);
+        assertThat(result.report().errors()).as("%s; first: %s", result.summary(), result.report().examples()).isZero();
+        assertThat(result.stoppedCleanly()).as(result.gatewayStderr()).isTrue();
+        return result;
+    }
+}

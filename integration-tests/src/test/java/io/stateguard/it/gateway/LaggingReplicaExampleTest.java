@@ -1,0 +1,108 @@
+package io.stateguard.it.gateway;
+
+import io.stateguard.demo.GatewayProcess;
+import io.stateguard.harness.FreePorts;
+import io.stateguard.harness.PrimaryReplicaTopology;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The harness example of {@code integration-tests/README.md}, kept compiling and passing: a user's gateway
+ * (here the reference gateway) started as a process against a primary and a replica that replicates through
+ * a {@code LagProxy}; the proxy is paused so that the replica deterministically misses a write, and the
+ * gateway, run with the agent, must still answer with the new state.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(NoStrayProcesses.class)
+class LaggingReplicaExampleTest {
+
+    // --- README example starts here (the README runs "-jar your-gateway.jar" instead of the class path) ---
+    private final HttpClient http = HttpClient.newHttpClient();
+    private PrimaryReplicaTopology redis;
+    private Process gateway;
+    private URI api;
+
+    @BeforeAll
+    void startRedisAndGateway() throws Exception {
+        redis = PrimaryReplicaTopology.builder().replicas(1).laggingReplicas(true).start();
+        int port = FreePorts.next();
+        api = URI.create("http://127.0.0.1:" + port);
+        Path agent = Paths.get("../agent/target/stateguard-agent.jar");
+        ProcessBuilder command = new ProcessBuilder(
+                Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                "-javaagent:" + agent + "=keys=evolution:state:*;rule.creds.keys=evolution:instance:*",
+                "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
+                "io.stateguard.gateway.ReferenceGateway")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        command.environment().put("CACHE_REDIS_URI", redis.primary().uri() + "," + redis.replica(0).uri());
+        command.environment().put("SERVER_PORT", Integer.toString(port));
+        command.environment().put("GATEWAY_RECONNECT_INTERVAL_MS", "0"); // the test decides when state changes
+        gateway = command.start();
+        awaitState("instance-1", "open");
+    }
+
+    @AfterAll
+    void stopGatewayAndRedis() throws Exception {
+        if (gateway != null) {
+            gateway.destroy();
+            gateway.waitFor(10, TimeUnit.SECONDS);
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @Test
+    void theStatusFollowsALogoutTheReplicaHasNotSeen() throws Exception {
+        redis.awaitReplicated();
+        redis.lagProxy(0).pause(); // from now on the replica misses every write
+        try {
+            assertThat(send("DELETE", "/instance/logout/instance-1").statusCode()).isEqualTo(200);
+            assertThat(send("GET", "/instance/connectionState/instance-1").body()).contains("\"state\":\"close\"");
+        } finally {
+            redis.lagProxy(0).resume();
+        }
+    }
+
+    private HttpResponse<String> send(String method, String path) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(api.resolve(path))
+                .method(method, HttpRequest.BodyPublishers.noBody()).build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private void awaitState(String instance, String state) throws Exception {
+        for (int attempt = 0; attempt < 300; attempt++) {
+            try {
+                String body = send("GET", "/instance/connectionState/" + instance).body();
+                if (body.contains("\"state\":\"" + state + "\"")) {
+                    return;
+                }
+            } catch (java.io.IOException notListeningYet) {
+                // the gateway is still starting
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError(instance + " never became " + state);
+    }
+    // --- README example ends here ---
+
+    @Test
+    void theExampleRunsTheBuiltAgentJar() {
+        assertThat(Paths.get("../agent/target/stateguard-agent.jar").toAbsolutePath().normalize())
+                .isEqualTo(GatewayProcess.agentJar());
+    }
+}
