@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-import java.util.Map;
+import java.util.List;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,25 +26,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RoutingEndToEndTest {
 
-    private static Map<String, String> probe(ForkedJvm jvm, String mode, String nodes) throws Exception {
-        String[] args = new String[6];
-        args[0] = mode;
-        args[1] = nodes;
-        System.arraycopy(StaleReplicaFixture.probeKeys(), 0, args, 2, 4);
-        ForkedJvm.Result result = jvm.run(RoutingProbe.class.getName(), args).assertSuccess();
-        Map<String, String> values = result.values("probe.");
-        assertThat(values).as(result.describe("printed unexpected values")).isNotEmpty();
-        return values;
+    private static ForkedJvm.Result probe(ForkedJvm jvm, String mode, String nodes) throws Exception {
+        String[] keys = StaleReplicaFixture.probeKeys();
+        return jvm.run(RoutingProbe.class.getName(), mode, nodes, keys[0], keys[1], keys[2], keys[3]).assertSuccess();
     }
 
     private static void assertRoutesStateKeysToThePrimary(String mode, String nodes, String... instrumented)
             throws Exception {
-        Map<String, String> without = probe(ForkedJvm.create(), mode, nodes);
-        assertThat(without).as("without the agent every read is served by the stale replica")
+        ForkedJvm.Result without = probe(ForkedJvm.create(), mode, nodes);
+        assertThat(without.values("probe.")).as(without.describe("without the agent every read is served by the stale replica"))
                 .containsExactlyInAnyOrderEntriesOf(StaleReplicaFixture.allFromReplica());
 
-        ForkedJvm withAgent = ForkedJvm.create().withAgent(StaleReplicaFixture.AGENT_ARGS);
-        ForkedJvm.Result result = withAgent.run(RoutingProbe.class.getName(), args(mode, nodes)).assertSuccess();
+        ForkedJvm.Result result = probe(ForkedJvm.create().withAgent(StaleReplicaFixture.AGENT_ARGS), mode, nodes);
         assertThat(result.values("probe."))
                 .as(result.describe("with the agent, state keys must be read from the primary"))
                 .containsExactlyInAnyOrderEntriesOf(StaleReplicaFixture.stateFromPrimary());
@@ -53,20 +47,8 @@ class RoutingEndToEndTest {
         assertThat(result.stderr()).doesNotContain("internal error").doesNotContain("could not instrument");
     }
 
-    private static String[] args(String mode, String nodes) {
-        String[] keys = StaleReplicaFixture.probeKeys();
-        return new String[] {mode, nodes, keys[0], keys[1], keys[2], keys[3]};
-    }
-
-    private static String join(Iterable<RedisNode> nodes) {
-        StringBuilder joined = new StringBuilder();
-        for (RedisNode node : nodes) {
-            if (joined.length() > 0) {
-                joined.append(',');
-            }
-            joined.append(node.hostAndPort());
-        }
-        return joined.toString();
+    private static String join(List<RedisNode> nodes) {
+        return nodes.stream().map(RedisNode::hostAndPort).collect(Collectors.joining(","));
     }
 
     @Nested
@@ -107,9 +89,9 @@ class RoutingEndToEndTest {
 
         @Test
         void configuredRoutingKeepsTheApplicationsReadFrom() throws Exception {
-            ForkedJvm jvm = ForkedJvm.create().withAgent("keys=sg{t}:state:*,sg{t}:instance:*;routing=configured");
-            ForkedJvm.Result result = jvm.run(RoutingProbe.class.getName(),
-                    args("static", join(topology.nodes()))).assertSuccess();
+            ForkedJvm.Result result = probe(
+                    ForkedJvm.create().withAgent("keys=sg{t}:state:*,sg{t}:instance:*;routing=configured"), "static",
+                    join(topology.nodes()));
             assertThat(result.values("probe.")).as(result.describe("routing=configured must not reroute"))
                     .containsExactlyInAnyOrderEntriesOf(StaleReplicaFixture.allFromReplica());
         }
