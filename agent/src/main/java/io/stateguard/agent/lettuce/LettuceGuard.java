@@ -77,7 +77,7 @@ public final class LettuceGuard {
     /** Writer advice: called for every command written through an instrumented channel writer. */
     public static void onWrite(Object writer, Object command, Object type, Object args) {
         Installed current = installed;
-        if (current == null || INTERNAL.get()[0] || !(type instanceof Enum)) {
+        if (current == null || INTERNAL.get()[0] || !(type instanceof Enum) || isTransactional(command)) {
             return;
         }
         try {
@@ -128,6 +128,15 @@ public final class LettuceGuard {
             InternalErrors.record("guard.complete", t);
             return false;
         }
+    }
+
+    /**
+     * Commands queued inside {@code MULTI}...{@code EXEC} are completed twice by Lettuce (first with
+     * {@code QUEUED}, then with the {@code EXEC} result) and always run on the primary: they are not
+     * checked.
+     */
+    static boolean isTransactional(Object command) {
+        return command != null && command.getClass().getName().equals("io.lettuce.core.protocol.TransactionalCommand");
     }
 
     /** Which commands the guard looks at. */

@@ -71,6 +71,8 @@ class VersionGuardEndToEndTest {
             assertThat(values).as(result.describe("printed no values")).containsKey("setup.read");
             assertThat(values.get("setup.read")).isEqualTo("8");
             assertThat(values.get("setup.hash")).isEqualTo("8");
+            assertThat(values.get("sync.multi")).as("MULTI/EXEC runs on the primary and is never checked")
+                    .isEqualTo("7");
             assertThat(values.get("sync.wrongtype")).as("a WRONGTYPE error reaches the application unchanged")
                     .isEqualTo("EXC:io.lettuce.core.RedisCommandExecutionException");
             values.put("stderr", result.stderr());

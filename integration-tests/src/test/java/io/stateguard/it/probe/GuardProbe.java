@@ -73,6 +73,11 @@ public final class GuardProbe {
             results.put("sync.hget", attempt(() -> replica.sync().hget(hash, "v")));
             results.put("async.hmget", attempt(() -> replica.async().hmget(hash, "state", "v").get(10, TimeUnit.SECONDS)
                     .get(1).getValueOrElse("nil")));
+            results.put("sync.multi", attempt(() -> {
+                replica.sync().multi();
+                replica.sync().get(written);
+                return version((String) replica.sync().exec().get(0));
+            }));
             results.put("sync.wrongtype", attempt(() -> version(replica.sync().get(wrongType))));
             results.put("sync.mget", attempt(() -> {
                 StringBuilder versions = new StringBuilder();
