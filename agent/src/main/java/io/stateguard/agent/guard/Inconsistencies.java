@@ -26,15 +26,7 @@ public final class Inconsistencies {
     public static void report(Inconsistency inconsistency) {
         try {
             String key = inconsistency.rule() + "|" + inconsistency.type().label() + "|" + inconsistency.action().label();
-            LongAdder count = COUNTS.get(key);
-            if (count == null) {
-                LongAdder fresh = new LongAdder();
-                count = COUNTS.putIfAbsent(key, fresh);
-                if (count == null) {
-                    count = fresh;
-                }
-            }
-            count.increment();
+            InternalErrors.counter(COUNTS, key).increment();
             reporter.report(inconsistency);
         } catch (Throwable t) {
             InternalErrors.record("guard.report", t);

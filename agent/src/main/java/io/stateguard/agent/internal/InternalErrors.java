@@ -31,21 +31,26 @@ public final class InternalErrors {
      */
     public static void record(String cause, Throwable error) {
         try {
-            LongAdder adder = COUNTS.get(cause);
-            if (adder == null) {
-                LongAdder fresh = new LongAdder();
-                adder = COUNTS.putIfAbsent(cause, fresh);
-                if (adder == null) {
-                    adder = fresh;
-                }
-            }
-            adder.increment();
+            counter(COUNTS, cause).increment();
             AgentLog.once(AgentLog.Level.WARN, "error:" + cause,
                     "internal error in " + cause + "; the command keeps the application's own routing"
                             + " (logged once per cause, counted)", error);
         } catch (Throwable ignored) {
             // Never let error reporting itself break the application.
         }
+    }
+
+    /** The counter for {@code key} in {@code counters}, created on first use. */
+    public static LongAdder counter(ConcurrentMap<String, LongAdder> counters, String key) {
+        LongAdder counter = counters.get(key);
+        if (counter == null) {
+            LongAdder fresh = new LongAdder();
+            counter = counters.putIfAbsent(key, fresh);
+            if (counter == null) {
+                counter = fresh;
+            }
+        }
+        return counter;
     }
 
     /** Number of errors recorded for {@code cause}. */
