@@ -82,7 +82,7 @@ public final class LettuceGuard {
         }
         try {
             Kind kind = Kind.of(((Enum<?>) type).name());
-            if (kind == null) {
+            if (kind == null || !current.mayTrack(kind, type, args)) {
                 return;
             }
             Pending pending = current.classify(kind, ((Enum<?>) type).name(), writer, command, args);
@@ -205,10 +205,27 @@ public final class LettuceGuard {
 
         final VersionGuard guard;
         final KeyMatcher matcher;
+        final boolean[] versioned;
 
         Installed(VersionGuard guard, KeyMatcher matcher) {
             this.guard = guard;
             this.matcher = matcher;
+            this.versioned = new boolean[guard.rules().size()];
+            for (int i = 0; i < versioned.length; i++) {
+                versioned[i] = guard.checks(i);
+            }
+        }
+
+        /**
+         * A cheap first look, without allocating: can the command's keys belong to a versioned rule?
+         * Commands whose first key decides (and {@code MGET}) are answered exactly; the rarer
+         * multi-key writes and deletes always get the full look.
+         */
+        boolean mayTrack(Kind kind, Object type, Object args) throws ReflectiveOperationException {
+            if (kind == Kind.MSET || kind == Kind.DELETE) {
+                return true;
+            }
+            return CommandKeys.firstAcceptedRule(type, args, matcher, versioned) >= 0;
         }
 
         int versionedRule(byte[] key) {
