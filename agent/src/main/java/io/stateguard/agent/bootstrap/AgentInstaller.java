@@ -8,6 +8,7 @@ import io.stateguard.agent.instrumentation.AdviceErrors;
 import io.stateguard.agent.instrumentation.ClassLoaderMatchers;
 import io.stateguard.agent.instrumentation.HelperInjector;
 import io.stateguard.agent.instrumentation.InstrumentationModule;
+import io.stateguard.agent.instrumentation.ModuleSelector;
 import io.stateguard.agent.instrumentation.TypeInstrumentation;
 import io.stateguard.agent.instrumentation.TypeTransformer;
 import io.stateguard.agent.instrumentation.lettuce.LettuceInstrumentationModule;
@@ -24,6 +25,7 @@ import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.dynamic.Nexus;
 import net.bytebuddy.dynamic.scaffold.TypeValidation;
 import net.bytebuddy.implementation.bytecode.member.MethodInvocation;
 import net.bytebuddy.matcher.ElementMatcher;
@@ -34,14 +36,13 @@ import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import static net.bytebuddy.matcher.ElementMatchers.any;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
-import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 
 /**
@@ -49,6 +50,15 @@ import static net.bytebuddy.matcher.ElementMatchers.not;
  * by {@link StateGuardAgent}, so exactly one instance of its state exists per JVM.
  */
 public final class AgentInstaller {
+
+    /**
+     * Set once the agent is active in this JVM: its version. Not below {@code stateguard.}, where
+     * every system property is read as a setting.
+     */
+    public static final String VERSION_PROPERTY = "io.stateguard.agent.version";
+
+    /** How the last start of the agent in this JVM ended: {@code active; ...} or {@code disabled: <why>}. */
+    public static final String STATUS_PROPERTY = "io.stateguard.agent.status";
 
     private static final AtomicBoolean INSTALLED = new AtomicBoolean();
 
@@ -62,6 +72,11 @@ public final class AgentInstaller {
      * Starts the agent. Never throws into the JVM's start-up, except that with
      * {@code stateguard.fail-fast=true} an invalid configuration exits the JVM (at start-up) or
      * fails the attach (when attached) with an {@link IllegalStateException}.
+     *
+     * <p>The outcome is published in the system properties {@link #STATUS_PROPERTY} and, once the
+     * agent is active, {@link #VERSION_PROPERTY}: the {@code attach} command reads them through the
+     * Attach API to refuse a second load and to report the result. An agent that did not activate
+     * (invalid configuration, disabled, no rules) can be attached again with other settings.
      */
     public static void install(String agentArgs, Instrumentation instrumentation, boolean attached, File agentJar,
             String version) {
@@ -77,6 +92,7 @@ public final class AgentInstaller {
             boolean failFast = ConfigLoader.failFastRequested(agentArgs);
             AgentLog.error("invalid configuration: " + e.getMessage() + "; StateGuard is disabled"
                     + (failFast ? " and stateguard.fail-fast=true stops the JVM" : ", the application runs without it"));
+            notActive("disabled: invalid configuration: " + e.getMessage());
             if (failFast) {
                 if (attached) {
                     throw new IllegalStateException("StateGuard: invalid configuration: " + e.getMessage());
@@ -91,11 +107,13 @@ public final class AgentInstaller {
         }
         if (!config.enabled()) {
             AgentLog.info("StateGuard " + version + " is disabled (stateguard.enabled=false)");
+            notActive("disabled: stateguard.enabled=false");
             return;
         }
         if (config.rules().isEmpty()) {
             AgentLog.warn("StateGuard " + version + " has no state-key rules (set stateguard.keys or"
                     + " stateguard.rule.<name>.keys); it instruments nothing");
+            notActive("disabled: no state-key rules (set stateguard.keys or stateguard.rule.<name>.keys)");
             return;
         }
         try {
@@ -104,22 +122,39 @@ public final class AgentInstaller {
             if (config.checksVersions()) {
                 LettuceGuard.install(new VersionGuard(config.rules(), config.maxTrackedKeys()), policy.matcher());
             }
-            List<InstrumentationModule> modules = Collections.<InstrumentationModule>singletonList(
-                    new LettuceInstrumentationModule(config.checksVersions()));
-            installInstrumentation(instrumentation, agentJar, modules);
+            installInstrumentation(instrumentation, agentJar, LettuceInstrumentationModule.all(config.checksVersions()));
         } catch (Throwable t) {
             PrimaryRouting.uninstall();
             LettuceGuard.uninstall();
             InternalErrors.record("install", t);
             AgentLog.error("could not install the instrumentation; StateGuard is disabled, the application runs"
                     + " without it", t);
+            // Not reset: a transformer may have been registered before the failure.
+            setProperty(STATUS_PROPERTY, "disabled: could not install the instrumentation (" + t + ")");
             return;
         }
         long millis = (System.nanoTime() - start) / 1_000_000;
-        AgentLog.info("StateGuard " + version + " started in " + millis + " ms" + (attached ? " (attached)" : "")
-                + "; rules: " + describe(config.rules()) + "; instrumented: "
+        String summary = "rules: " + describe(config.rules()) + "; instrumented: "
                 + (INSTRUMENTED.isEmpty() ? "none yet (Lettuce classes are instrumented when they load)"
-                        : String.join(", ", new ArrayList<>(INSTRUMENTED))));
+                        : String.join(", ", new ArrayList<>(INSTRUMENTED)));
+        setProperty(VERSION_PROPERTY, version);
+        setProperty(STATUS_PROPERTY, "active" + (attached ? " (attached)" : "") + "; " + summary);
+        AgentLog.info("StateGuard " + version + " started in " + millis + " ms" + (attached ? " (attached)" : "")
+                + "; " + summary);
+    }
+
+    /** The agent did not activate: a later load (an attach with other settings) may try again. */
+    private static void notActive(String status) {
+        setProperty(STATUS_PROPERTY, status);
+        INSTALLED.set(false);
+    }
+
+    private static void setProperty(String name, String value) {
+        try {
+            System.setProperty(name, value);
+        } catch (RuntimeException e) {
+            // a security manager may forbid it; the attach command then cannot tell, nothing else changes
+        }
     }
 
     private static String describe(List<Rule> rules) {
@@ -144,6 +179,13 @@ public final class AgentInstaller {
             throw new IllegalStateException(e);
         }
 
+        // Byte Buddy's Nexus serves self-initialising generated types, which advice never needs; left
+        // enabled, creating an AgentBuilder reaches for sun.misc.Unsafe, which Java 24+ reports on the
+        // application's standard error. The property's name is relocated with Byte Buddy, so it
+        // concerns this agent's copy only.
+        if (System.getProperty(Nexus.PROPERTY) == null) {
+            System.setProperty(Nexus.PROPERTY, "true");
+        }
         AgentBuilder builder = new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
                 // Retransformation may not add fields or methods: advice is inlined, state lives in
                 // side tables, so attaching to a running JVM works like start-up.
@@ -153,14 +195,23 @@ public final class AgentInstaller {
                 .with(new Listener())
                 .ignore(not(nameStartsWith("io.lettuce.core.")));
 
-        HelperInjector helpers = new HelperInjector(adviceLocator,
+        HelperInjector helpers = new HelperInjector(adviceLocator, instrumentation,
                 // by name: loading the class here would need Lettuce on the agent's own class path
                 "io.stateguard.agent.api.StaleStateException");
         ElementMatcher.Junction<ClassLoader> seesAgent = ClassLoaderMatchers.seesClass(AdviceErrors.class);
-        List<ElementMatcher<ClassLoader>> supported = new ArrayList<>();
+        // One module per class loader, chosen by the classes it has and checked for the expected shape;
+        // the choice (or why there is none) is logged once per class loader.
+        ModuleSelector selector = new ModuleSelector("Lettuce", LettuceInstrumentationModule.LETTUCE_PROBE_CLASS,
+                LettuceInstrumentationModule.SUPPORTED_VERSIONS, modules, seesAgent);
+        builder = builder.type(any(), selector.announcer()).transform(new AgentBuilder.Transformer() {
+            @Override
+            public DynamicType.Builder<?> transform(DynamicType.Builder<?> type, TypeDescription description,
+                    ClassLoader classLoader, JavaModule module, ProtectionDomain domain) {
+                return type;
+            }
+        });
         for (InstrumentationModule module : modules) {
-            ElementMatcher<ClassLoader> applies = seesAgent.and(module.classLoaderMatcher());
-            supported.add(applies);
+            ElementMatcher<ClassLoader> applies = selector.selects(module);
             for (TypeInstrumentation type : module.typeInstrumentations()) {
                 final AgentBuilder.Transformer.ForAdvice[] advice = {new AgentBuilder.Transformer.ForAdvice()
                         .include(adviceLocator).withExceptionHandler(suppressed)};
@@ -174,54 +225,7 @@ public final class AgentInstaller {
                 builder = builder.type(type.typeMatcher(), applies).transform(helpers).transform(advice[0]);
             }
         }
-        // Lettuce that no module applies to: say so once per class loader, change nothing.
-        builder = builder.type(named("io.lettuce.core.AbstractRedisClient"), new Unsupported(supported))
-                .transform(new AgentBuilder.Transformer() {
-                    @Override
-                    public DynamicType.Builder<?> transform(DynamicType.Builder<?> type, TypeDescription description,
-                            ClassLoader classLoader, JavaModule module, ProtectionDomain domain) {
-                        String why = seesAgent.matches(classLoader)
-                                ? "is not a supported version (6.1+ and 7.x are)"
-                                : "is loaded by a class loader that cannot see the agent's classes";
-                        AgentLog.once(AgentLog.Level.WARN, "unsupported:" + System.identityHashCode(classLoader),
-                                "Lettuce from " + source(domain) + " " + why + "; StateGuard leaves it unchanged",
-                                null);
-                        return type;
-                    }
-                });
         builder.installOn(instrumentation);
-    }
-
-    static String source(ProtectionDomain domain) {
-        try {
-            if (domain != null && domain.getCodeSource() != null && domain.getCodeSource().getLocation() != null) {
-                String path = domain.getCodeSource().getLocation().getPath();
-                return path.substring(path.lastIndexOf('/', path.length() - 2) + 1);
-            }
-        } catch (RuntimeException e) {
-            // fall through
-        }
-        return "an unknown location";
-    }
-
-    /** A class loader that has Lettuce but matches no module. */
-    private static final class Unsupported extends ElementMatcher.Junction.AbstractBase<ClassLoader> {
-
-        private final List<ElementMatcher<ClassLoader>> supported;
-
-        Unsupported(List<ElementMatcher<ClassLoader>> supported) {
-            this.supported = supported;
-        }
-
-        @Override
-        public boolean matches(ClassLoader target) {
-            for (ElementMatcher<ClassLoader> matcher : supported) {
-                if (matcher.matches(target)) {
-                    return false;
-                }
-            }
-            return true;
-        }
     }
 
     /** Logs each instrumented class once, and counts instrumentation errors. */
@@ -230,9 +234,6 @@ public final class AgentInstaller {
         @Override
         public void onTransformation(TypeDescription type, ClassLoader classLoader, JavaModule module, boolean loaded,
                 DynamicType dynamicType) {
-            if (type.getName().equals("io.lettuce.core.AbstractRedisClient")) {
-                return;
-            }
             if (INSTRUMENTED.add(type.getName())) {
                 AgentLog.info("instrumented " + type.getName() + (loaded ? " (retransformed)" : ""));
             }

@@ -10,7 +10,8 @@ import java.util.jar.Manifest;
 
 /**
  * Entry point of {@code stateguard-agent.jar}: {@code premain} for {@code -javaagent},
- * {@code agentmain} for attaching to a running JVM, {@code main} for {@code java -jar}.
+ * {@code agentmain} for attaching to a running JVM ({@code java -jar stateguard-agent.jar attach <pid>}),
+ * {@code main} for {@code java -jar}.
  *
  * <p>The JVM puts the agent jar on the system class path, which every ordinary application class
  * loader (plain class path, Spring Boot fat jars, servlet containers) delegates to, so advice
@@ -33,21 +34,17 @@ public final class StateGuardAgent {
         start(agentArgs, instrumentation, true);
     }
 
-    /** {@code java -jar stateguard-agent.jar}: prints version and usage. */
+    /**
+     * {@code java -jar stateguard-agent.jar [command]}: without arguments the version and usage;
+     * {@code list} and {@code attach <pid> [name=value;...]} load the agent into a running JVM
+     * ({@link AgentCommand}).
+     */
     public static void main(String[] args) {
-        System.out.println("StateGuard agent " + version(agentJarOrNull()));
-        System.out.println();
-        System.out.println("Usage: java -javaagent:stateguard-agent.jar[=name=value;...] ... your application");
-        System.out.println("  e.g. java -javaagent:stateguard-agent.jar=keys=app:state:*,app:instance:* -jar gateway.jar");
-        System.out.println();
-        System.out.println("Settings (system properties stateguard.*, environment STATEGUARD_*, a file via stateguard.config):");
-        System.out.println("  stateguard.keys                 comma-separated key globs of the default rule");
-        System.out.println("  stateguard.rule.<name>.keys     key globs of a named rule");
-        System.out.println("  stateguard.routing              primary (default) | configured");
-        System.out.println("  stateguard.rule.<name>.routing  the same, for one rule");
-        System.out.println("  stateguard.enabled              true (default) | false");
-        System.out.println("  stateguard.fail-fast            false (default) | true: exit on invalid configuration");
-        System.out.println("  stateguard.log.level            info (default) | debug | warn | error | off");
+        File jar = agentJarOrNull();
+        int code = new AgentCommand(System.out, System.err, jar, version(jar)).run(args);
+        System.out.flush();
+        System.err.flush();
+        System.exit(code);
     }
 
     private static void start(String agentArgs, Instrumentation instrumentation, boolean attached) {

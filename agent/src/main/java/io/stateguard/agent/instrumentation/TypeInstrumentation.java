@@ -10,6 +10,14 @@ import net.bytebuddy.matcher.ElementMatcher;
  */
 public interface TypeInstrumentation {
 
+    /**
+     * The name of the instrumented class. Before anything is instrumented in a class loader, the
+     * class of this name is read there (without loading it) and every method matcher registered by
+     * {@link #transform} must find a method in it: otherwise the library has a shape the agent does
+     * not know, and the whole module is left out for that class loader ({@link Shapes}).
+     */
+    String typeName();
+
     /** The instrumented type; match by name, since most of Lettuce's routing classes are package-private. */
     ElementMatcher<TypeDescription> typeMatcher();
 

@@ -1,6 +1,7 @@
 package io.stateguard.agent.instrumentation.lettuce;
 
 import io.lettuce.core.protocol.RedisCommand;
+import io.stateguard.agent.instrumentation.Shapes;
 import io.stateguard.agent.instrumentation.TypeInstrumentation;
 import io.stateguard.agent.instrumentation.TypeTransformer;
 import io.stateguard.agent.lettuce.LettuceGuard;
@@ -18,7 +19,8 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 /**
  * A Lettuce channel writer that picks a connection by intent: {@code MasterReplicaChannelWriter}
  * (Master/Replica, static, auto-discovered or Sentinel; also behind the deprecated
- * {@code MasterSlave} entry point) and {@code ClusterDistributionChannelWriter}. Both expose
+ * {@code MasterSlave} entry point; {@code masterslave.MasterSlaveChannelWriter} in Lettuce 5) and
+ * {@code ClusterDistributionChannelWriter}. Both expose
  * {@code write(RedisCommand)} and {@code write(Collection)}; the advice records the command being
  * written so that {@link ConnectionProviderInstrumentation} can decide its intent, and so that the
  * version guard can check its reply ({@link CommandHandlerInstrumentation}).
@@ -35,17 +37,22 @@ public final class ChannelWriterInstrumentation implements TypeInstrumentation {
     }
 
     @Override
+    public String typeName() {
+        return className;
+    }
+
+    @Override
     public ElementMatcher<TypeDescription> typeMatcher() {
         return named(className);
     }
 
     @Override
     public void transform(TypeTransformer transformer) {
-        transformer.applyAdviceToMethod(named("write").and(takesArguments(1))
-                .and(takesArgument(0, named("io.lettuce.core.protocol.RedisCommand"))),
+        transformer.applyAdviceToMethod(Shapes.described("write(RedisCommand)", named("write").and(takesArguments(1))
+                .and(takesArgument(0, named("io.lettuce.core.protocol.RedisCommand")))),
                 ChannelWriterInstrumentation.class.getName() + "$WriteCommandAdvice");
-        transformer.applyAdviceToMethod(named("write").and(takesArguments(1))
-                .and(takesArgument(0, named("java.util.Collection"))),
+        transformer.applyAdviceToMethod(Shapes.described("write(Collection)", named("write").and(takesArguments(1))
+                .and(takesArgument(0, named("java.util.Collection")))),
                 ChannelWriterInstrumentation.class.getName() + "$WriteBatchAdvice");
     }
 

@@ -1,5 +1,6 @@
 package io.stateguard.agent.instrumentation.lettuce;
 
+import io.stateguard.agent.instrumentation.Shapes;
 import io.stateguard.agent.instrumentation.TypeInstrumentation;
 import io.stateguard.agent.instrumentation.TypeTransformer;
 import io.stateguard.agent.lettuce.LettuceGuard;
@@ -22,14 +23,19 @@ public final class CommandHandlerInstrumentation implements TypeInstrumentation 
     static final String COMMAND_HANDLER = "io.lettuce.core.protocol.CommandHandler";
 
     @Override
+    public String typeName() {
+        return COMMAND_HANDLER;
+    }
+
+    @Override
     public ElementMatcher<TypeDescription> typeMatcher() {
         return named(COMMAND_HANDLER);
     }
 
     @Override
     public void transform(TypeTransformer transformer) {
-        transformer.applyAdviceToMethod(named("complete").and(takesArguments(1))
-                .and(takesArgument(0, named("io.lettuce.core.protocol.RedisCommand"))),
+        transformer.applyAdviceToMethod(Shapes.described("complete(RedisCommand)", named("complete")
+                .and(takesArguments(1)).and(takesArgument(0, named("io.lettuce.core.protocol.RedisCommand")))),
                 CommandHandlerInstrumentation.class.getName() + "$CompleteAdvice");
     }
 

@@ -10,52 +10,123 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
+import static net.bytebuddy.matcher.ElementMatchers.not;
+
 /**
- * Per-key primary routing for Lettuce 6.x and 7.x: Master/Replica (package {@code masterreplica},
- * present from 6.0) and Cluster. Lettuce 5.x keeps its Master/Replica classes in
- * {@code masterslave} and is not matched here.
+ * Per-key primary routing for one range of Lettuce versions. The ranges differ only in the names of
+ * the Master/Replica classes; the instrumentation classes and their advice are shared:
+ *
+ * <ul>
+ *   <li>{@link #lettuce6Plus lettuce-6+} (6.0 to 7.x): {@code io.lettuce.core.masterreplica.MasterReplicaChannelWriter}
+ *       and {@code MasterReplicaConnectionProvider}, with a nested {@code Intent} enum up to 6.1 and
+ *       {@code io.lettuce.core.protocol.ConnectionIntent} from 6.2;</li>
+ *   <li>{@link #lettuce5 lettuce-5} (5.1 to 5.3): {@code io.lettuce.core.masterslave.MasterSlaveChannelWriter}
+ *       and {@code MasterSlaveConnectionProvider} with its nested {@code Intent};
+ *       {@code MasterReplica.connect} of 5.2+ delegates to them.</li>
+ * </ul>
+ *
+ * Both share the Cluster classes ({@code ClusterDistributionChannelWriter},
+ * {@code PooledClusterConnectionProvider}) and {@code CommandHandler}. A range is chosen by the
+ * classes a class loader has ({@link ClassLoaderMatchers#hasClassesNamed}), never by version
+ * strings, and only if every instrumented method is found (see
+ * {@link io.stateguard.agent.instrumentation.Shapes}).
  */
 public final class LettuceInstrumentationModule implements InstrumentationModule {
 
     static final String MASTER_REPLICA_WRITER = "io.lettuce.core.masterreplica.MasterReplicaChannelWriter";
     static final String MASTER_REPLICA_PROVIDER = "io.lettuce.core.masterreplica.MasterReplicaConnectionProvider";
+    static final String MASTER_SLAVE_WRITER = "io.lettuce.core.masterslave.MasterSlaveChannelWriter";
+    static final String MASTER_SLAVE_PROVIDER = "io.lettuce.core.masterslave.MasterSlaveConnectionProvider";
     static final String CLUSTER_WRITER = "io.lettuce.core.cluster.ClusterDistributionChannelWriter";
     static final String CLUSTER_PROVIDER = "io.lettuce.core.cluster.PooledClusterConnectionProvider";
 
-    /** Classes of the supported range, as named by the class-loader matcher. */
+    /** A class every Lettuce 5+ has, to name the jar in log lines. */
+    public static final String LETTUCE_PROBE_CLASS = "io.lettuce.core.AbstractRedisClient";
+
+    /** The supported range in words, for the unsupported-version warning. */
+    public static final String SUPPORTED_VERSIONS = "5.1 to 5.3, 6.x and 7.x";
+
+    /** Classes of the 6+ range, as named by its class-loader matcher. */
     public static final List<String> SUPPORTED_MARKERS = Collections.unmodifiableList(
             Arrays.asList(MASTER_REPLICA_WRITER, MASTER_REPLICA_PROVIDER));
 
+    private final String name;
+
+    private final String writer;
+
+    private final String provider;
+
+    private final ElementMatcher<ClassLoader> classLoaderMatcher;
+
     private final boolean versionChecks;
 
+    /** Lettuce 6.x and 7.x. */
+    public LettuceInstrumentationModule(boolean versionChecks) {
+        this("lettuce-6+", MASTER_REPLICA_WRITER, MASTER_REPLICA_PROVIDER,
+                ClassLoaderMatchers.hasClassesNamed(MASTER_REPLICA_WRITER, MASTER_REPLICA_PROVIDER), versionChecks);
+    }
+
+    private LettuceInstrumentationModule(String name, String writer, String provider,
+            ElementMatcher<ClassLoader> classLoaderMatcher, boolean versionChecks) {
+        this.name = name;
+        this.writer = writer;
+        this.provider = provider;
+        this.classLoaderMatcher = classLoaderMatcher;
+        this.versionChecks = versionChecks;
+    }
+
     /**
+     * Every Lettuce module, most recent range first.
+     *
      * @param versionChecks whether replies are checked: only then is {@code CommandHandler}
      *     instrumented, so that routing alone costs nothing on completion.
      */
-    public LettuceInstrumentationModule(boolean versionChecks) {
-        this.versionChecks = versionChecks;
+    public static List<InstrumentationModule> all(boolean versionChecks) {
+        return Collections.unmodifiableList(Arrays.<InstrumentationModule>asList(
+                lettuce6Plus(versionChecks), lettuce5(versionChecks)));
+    }
+
+    /** Lettuce 6.x and 7.x: Master/Replica in {@code io.lettuce.core.masterreplica}. */
+    public static LettuceInstrumentationModule lettuce6Plus(boolean versionChecks) {
+        return new LettuceInstrumentationModule(versionChecks);
+    }
+
+    /**
+     * Lettuce 5.x: Master/Replica in {@code io.lettuce.core.masterslave}; never chosen where the 6+
+     * classes exist too.
+     */
+    public static LettuceInstrumentationModule lettuce5(boolean versionChecks) {
+        return new LettuceInstrumentationModule("lettuce-5", MASTER_SLAVE_WRITER, MASTER_SLAVE_PROVIDER,
+                ClassLoaderMatchers.hasClassesNamed(MASTER_SLAVE_WRITER, MASTER_SLAVE_PROVIDER)
+                        .and(not(ClassLoaderMatchers.hasClassesNamed(MASTER_REPLICA_WRITER))),
+                versionChecks);
     }
 
     @Override
     public String name() {
-        return "lettuce-6.1+";
+        return name;
     }
 
     @Override
     public ElementMatcher<ClassLoader> classLoaderMatcher() {
-        return ClassLoaderMatchers.hasClassesNamed(MASTER_REPLICA_WRITER, MASTER_REPLICA_PROVIDER);
+        return classLoaderMatcher;
     }
 
     @Override
     public List<TypeInstrumentation> typeInstrumentations() {
         List<TypeInstrumentation> types = new ArrayList<>(Arrays.<TypeInstrumentation>asList(
-                new ChannelWriterInstrumentation(MASTER_REPLICA_WRITER),
-                new ConnectionProviderInstrumentation(MASTER_REPLICA_PROVIDER, 1),
+                new ChannelWriterInstrumentation(writer),
+                new ConnectionProviderInstrumentation(provider, 1),
                 new ChannelWriterInstrumentation(CLUSTER_WRITER),
                 new ConnectionProviderInstrumentation(CLUSTER_PROVIDER, 2)));
         if (versionChecks) {
             types.add(new CommandHandlerInstrumentation());
         }
         return types;
+    }
+
+    @Override
+    public String toString() {
+        return name;
     }
 }

@@ -1,0 +1,108 @@
+package io.stateguard.it.versions;
+
+import io.stateguard.harness.PrimaryReplicaTopology;
+import io.stateguard.harness.RedisNode;
+import io.stateguard.it.probe.GuardVersionsProbe;
+import io.stateguard.it.probe.WhichLettuceProbe;
+import io.stateguard.it.support.ForkedJvm;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The version guard ({@code routing=replica-checked}) on the Lettuce generations whose internals
+ * differ most from the default one (5.3: {@code masterslave}, {@code MASTER}/{@code SLAVE} roles;
+ * 6.1: nested {@code Intent}); 7.x is covered by the guard's own end-to-end tests. While the
+ * replica's replication stream is held, the application writes version 7 of one key and reads
+ * version 8 of another on the primary; the replica still has version 6 of both.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class GuardVersionsTest {
+
+    private static final String RULE = "keys=*:state:*;version=json:/version;routing=replica-checked";
+
+    private PrimaryReplicaTopology topology;
+
+    @BeforeAll
+    void start() {
+        topology = PrimaryReplicaTopology.builder().replicas(1).laggingReplicas(true).start();
+    }
+
+    @AfterAll
+    void stop() {
+        if (topology != null) {
+            topology.close();
+        }
+    }
+
+    @ParameterizedTest(name = "Lettuce {0}")
+    @ValueSource(strings = {"5.3.7.RELEASE", "6.1.10.RELEASE"})
+    void rereadPrimaryAndFail(String version) throws Exception {
+        String scenario = "v" + version.replace('.', '-');
+        assertThat(run(version, scenario + "a", null)).as("without the agent the replica serves version 6")
+                .containsAllEntriesOf(versions("6", "6"));
+
+        Map<String, String> reread = run(version, scenario + "b", RULE);
+        assertThat(reread).as("reread-primary: the newest version through every API")
+                .containsAllEntriesOf(versions("7", "8"));
+        assertThat(reread.get("stderr")).contains("type=version_regression action=reread_primary")
+                .contains("expected=7 observed=6").contains("expected=8 observed=6")
+                .doesNotContain("internal error").doesNotContain("[stateguard] ERROR");
+
+        Map<String, String> fail = run(version, scenario + "c", RULE + ";on-regression=fail");
+        String stale = "EXC:io.stateguard.agent.api.StaleStateException";
+        Map<String, String> failed = versions(stale, stale);
+        if (version.startsWith("5.")) {
+            // Lettuce 5's sync API wraps every failure but a command error in a plain RedisException.
+            String wrapped = "EXC:io.lettuce.core.RedisException:io.stateguard.agent.api.StaleStateException";
+            failed.put("sync.written", wrapped);
+            failed.put("sync.read", wrapped);
+        }
+        assertThat(fail).as("fail: StaleStateException through every API").containsAllEntriesOf(failed);
+        assertThat(fail.get("stderr")).contains("action=failed").doesNotContain("internal error");
+    }
+
+    /** Runs the probe with its own keys while the replica's replication is held. */
+    private Map<String, String> run(String version, String scenario, String agentArgs) throws Exception {
+        RedisNode primary = topology.primary();
+        String written = scenario + ":state:written";
+        String read = scenario + ":state:read";
+        topology.lagProxy(0).resume();
+        primary.command("SET", written, "{\"state\":\"connecting\",\"version\":6}");
+        primary.command("SET", read, "{\"state\":\"connecting\",\"version\":6}");
+        topology.awaitReplicated();
+        topology.lagProxy(0).pause();
+        try {
+            primary.command("SET", read, "{\"state\":\"open\",\"version\":8}");
+            ForkedJvm jvm = ForkedJvm.create().lettuceVersion(version);
+            if (agentArgs != null) {
+                jvm.withAgent(agentArgs);
+            }
+            ForkedJvm.Result result = jvm.run(WhichLettuceProbe.class.getName(), GuardVersionsProbe.class.getName(),
+                    primary.hostAndPort() + "," + topology.replica(0).hostAndPort(), written, read).assertSuccess();
+            assertThat(result.values("lettuce.").get("jar")).contains("/" + version + "/");
+            Map<String, String> values = new LinkedHashMap<>(result.values("probe."));
+            assertThat(values.get("setup.read")).as(result.describe("reads version 8 on the primary")).isEqualTo("8");
+            values.put("stderr", result.stderr());
+            return values;
+        } finally {
+            topology.lagProxy(0).resume();
+        }
+    }
+
+    private static Map<String, String> versions(String written, String read) {
+        Map<String, String> expected = new LinkedHashMap<>();
+        for (String api : new String[] {"sync", "async", "reactive"}) {
+            expected.put(api + ".written", written);
+            expected.put(api + ".read", read);
+        }
+        return expected;
+    }
+}

@@ -1,0 +1,94 @@
+package io.stateguard.it.versions;
+
+import io.stateguard.harness.ClusterTopology;
+import io.stateguard.harness.PrimaryReplicaTopology;
+import io.stateguard.it.probe.RoutingProbe;
+import io.stateguard.it.support.ForkedJvm;
+import io.stateguard.it.support.StaleReplicaFixture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+/**
+ * The routing promise on the newest JDK installed on this machine (Temurin 25 here; see
+ * {@link ForkedJvm#newestJavaHome()}), whatever JDK runs the build: Byte Buddy reads and rewrites
+ * that JDK's class files, and the agent adds no JVM warning of its own (Java 24+ reports every
+ * {@code sun.misc.Unsafe} memory access on standard error). Skipped when the machine has no JDK newer
+ * than the one running the tests. The whole suite runs on a given JDK with
+ * {@code -Dstateguard.test.java.home=<java home>}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class NewestJdkTest {
+
+    private PrimaryReplicaTopology masterReplica;
+
+    private ClusterTopology cluster;
+
+    private Path newest;
+
+    @BeforeAll
+    void start() {
+        newest = ForkedJvm.newestJavaHome().orElse(null);
+        assumeThat(newest).as("a JDK below /usr/lib/jvm (or -Dstateguard.test.newest.java.home)").isNotNull();
+        assumeThat(ForkedJvm.featureVersion(newest)).as("a JDK newer than the one running the tests")
+                .isGreaterThan(Runtime.version().feature());
+        masterReplica = PrimaryReplicaTopology.builder().replicas(1).start();
+        StaleReplicaFixture.apply(masterReplica.primary(), masterReplica::awaitReplicated);
+        cluster = ClusterTopology.builder().start();
+        StaleReplicaFixture.apply(cluster.nodeForKey(StaleReplicaFixture.STATE_KEY), cluster::awaitReplicated);
+    }
+
+    @AfterAll
+    void stop() {
+        if (masterReplica != null) {
+            masterReplica.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void staticMasterReplica() throws Exception {
+        assertRoutesOnTheNewestJdk("static", LettuceVersionMatrixTest.join(masterReplica.nodes()));
+    }
+
+    @Test
+    void cluster() throws Exception {
+        assertRoutesOnTheNewestJdk("cluster", LettuceVersionMatrixTest.join(cluster.masters()));
+    }
+
+    private void assertRoutesOnTheNewestJdk(String mode, String nodes) throws Exception {
+        List<String> args = new ArrayList<>(List.of(mode, nodes));
+        args.addAll(List.of(StaleReplicaFixture.probeKeys()));
+        String[] probeArgs = args.toArray(new String[0]);
+
+        ForkedJvm.Result without = ForkedJvm.create().javaHome(newest).run(RoutingProbe.class.getName(), probeArgs)
+                .assertSuccess();
+        assertThat(without.values("probe.")).as(without.describe("without the agent: the stale replica"))
+                .containsExactlyInAnyOrderEntriesOf(StaleReplicaFixture.allFromReplica());
+
+        ForkedJvm.Result with = ForkedJvm.create().javaHome(newest).withAgent(StaleReplicaFixture.AGENT_ARGS)
+                .run(RoutingProbe.class.getName(), probeArgs).assertSuccess();
+        assertThat(with.values("probe.")).as(with.describe("with the agent: state keys from the primary"))
+                .containsExactlyInAnyOrderEntriesOf(StaleReplicaFixture.stateFromPrimary());
+        assertThat(with.stderr()).contains("[stateguard] INFO Lettuce from lettuce-core-").contains("applying lettuce-6+")
+                .doesNotContain("[stateguard] WARN").doesNotContain("internal error");
+        assertThat(jvmWarnings(with)).as(with.describe("the agent adds no JVM warning"))
+                .isEqualTo(jvmWarnings(without));
+    }
+
+    /** The JVM's own {@code WARNING:} lines (Unsafe, dynamic agents, native access, ...). */
+    static List<String> jvmWarnings(ForkedJvm.Result result) {
+        return Arrays.stream(result.stderr().split("\\R")).filter(line -> line.startsWith("WARNING:")).toList();
+    }
+}
