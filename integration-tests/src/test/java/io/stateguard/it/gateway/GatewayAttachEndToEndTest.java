@@ -1,0 +1,65 @@
+package io.stateguard.it.gateway;
+
+import io.stateguard.demo.GatewayProcess;
+import io.stateguard.demo.GatewayScenario;
+import io.stateguard.demo.KnownStates;
+import io.stateguard.demo.PollReport;
+import io.stateguard.demo.StatusPoller;
+import io.stateguard.demo.WebhookReceiver;
+import io.stateguard.gateway.GatewayKeys;
+import io.stateguard.harness.PrimaryReplicaTopology;
+import io.stateguard.it.support.ForkedJvm;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The operator's rescue: the reference gateway is already running without the agent and flapping
+ * against a lagging replica; {@code java -jar stateguard-agent.jar attach <pid>} loads the agent into
+ * it, and from then on no client sees a state go backwards, without a restart.
+ */
+@ExtendWith(NoStrayProcesses.class)
+class GatewayAttachEndToEndTest {
+
+    private static final int POLLS = 2_000;
+
+    @Test
+    void attachingToAFlappingGatewayStopsTheFlapping() throws Exception {
+        try (PrimaryReplicaTopology redis = PrimaryReplicaTopology.builder().replicas(1).laggingReplicas(true).start()) {
+            redis.lagProxy(0).setDelayMillis(150);
+            KnownStates known = new KnownStates();
+            GatewayKeys keys = new GatewayKeys(GatewayKeys.DEFAULT_PREFIX);
+            List<String> names = GatewayKeys.instanceNames(4);
+            try (WebhookReceiver webhooks = WebhookReceiver.start(known);
+                    GatewayProcess gateway = GatewayProcess.builder()
+                            .env(GatewayScenario.flappingProfile())
+                            .env("CACHE_REDIS_URI", redis.primary().uri() + "," + redis.replica(0).uri())
+                            .env("GATEWAY_INSTANCES", Integer.toString(names.size()))
+                            .env("WEBHOOK_GLOBAL_URL", webhooks.url().toString())
+                            .start()) {
+                known.awaitAllOpen(names, Duration.ofSeconds(30));
+
+                PollReport before = new StatusPoller(gateway.baseUri(), names, known, 4, 500).run(POLLS);
+                assertThat(before.wrongAnswers()).as("the running gateway flaps before the attach: %s", before.summary())
+                        .isPositive();
+
+                ForkedJvm.Result attach = ForkedJvm.create().runJar(ForkedJvm.agentJar(), "attach",
+                        Long.toString(gateway.pid()), keys.agentArguments());
+                assertThat(attach.exitCode()).as(attach.describe("attach must succeed")).isZero();
+
+                PollReport after = new StatusPoller(gateway.baseUri(), names, known, 4, 500).run(POLLS);
+                assertThat(after.errors()).as(after.summary()).isZero();
+                assertThat(after.wrongAnswers()).as("after the attach: %s; first: %s", after.summary(), after.examples())
+                        .isZero();
+                assertThat(after.qrForConnected()).as(after.summary()).isZero();
+                assertThat(gateway.stop()).as(gateway.stderr()).isEqualTo(143);
+                assertThat(gateway.stderr()).contains("[stateguard] INFO StateGuard").contains("(attached)")
+                        .doesNotContain("internal error");
+            }
+        }
+    }
+}
