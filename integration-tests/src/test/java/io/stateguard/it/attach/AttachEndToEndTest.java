@@ -2,12 +2,11 @@ package io.stateguard.it.attach;
 
 import io.stateguard.harness.PrimaryReplicaTopology;
 import io.stateguard.harness.RedisNode;
+import io.stateguard.harness.RedisTopologyExtension;
 import io.stateguard.it.probe.StateLoopProbe;
 import io.stateguard.it.support.ForkedJvm;
 import io.stateguard.it.support.StaleReplicaFixture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -24,27 +23,14 @@ import static org.assertj.core.api.Assumptions.assumeThat;
  * same connections read the state key from the primary (no restart, no reconnect), other keys still
  * from the replica, and a second attach is refused.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AttachEndToEndTest {
 
     private static final String REPLICA_ROUND = "connecting|connecting|connecting|connecting|replica-cache";
 
     private static final String PRIMARY_ROUND = "open|open|open|open|replica-cache";
 
-    private PrimaryReplicaTopology topology;
-
-    @BeforeAll
-    void start() {
-        topology = PrimaryReplicaTopology.builder().replicas(1).start();
-        StaleReplicaFixture.apply(topology.primary(), topology::awaitReplicated);
-    }
-
-    @AfterAll
-    void stop() {
-        if (topology != null) {
-            topology.close();
-        }
-    }
+    @RegisterExtension
+    static final RedisTopologyExtension<PrimaryReplicaTopology> REDIS = StaleReplicaFixture.staleMasterReplica();
 
     /**
      * @param jdk {@code default}: the forked JVMs' default JDK ({@link ForkedJvm#defaultJavaHome()});
@@ -132,7 +118,7 @@ class AttachEndToEndTest {
 
     private String nodes() {
         StringBuilder joined = new StringBuilder();
-        for (RedisNode node : topology.nodes()) {
+        for (RedisNode node : REDIS.get().nodes()) {
             joined.append(joined.length() == 0 ? "" : ",").append(node.hostAndPort());
         }
         return joined.toString();

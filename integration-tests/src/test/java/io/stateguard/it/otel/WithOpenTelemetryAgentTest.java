@@ -2,12 +2,11 @@ package io.stateguard.it.otel;
 
 import io.stateguard.harness.PrimaryReplicaTopology;
 import io.stateguard.harness.RedisNode;
+import io.stateguard.harness.RedisTopologyExtension;
 import io.stateguard.it.probe.RoutingProbe;
 import io.stateguard.it.support.ForkedJvm;
 import io.stateguard.it.support.StaleReplicaFixture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -22,23 +21,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * OpenTelemetry agent instruments Lettuce too (its {@code Tracing} and {@code AsyncCommand}), and
  * state keys must still come from the primary while other keys keep the application's replica.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WithOpenTelemetryAgentTest {
 
-    private PrimaryReplicaTopology topology;
-
-    @BeforeAll
-    void start() {
-        topology = PrimaryReplicaTopology.builder().replicas(1).start();
-        StaleReplicaFixture.apply(topology.primary(), topology::awaitReplicated);
-    }
-
-    @AfterAll
-    void stop() {
-        if (topology != null) {
-            topology.close();
-        }
-    }
+    @RegisterExtension
+    static final RedisTopologyExtension<PrimaryReplicaTopology> REDIS = StaleReplicaFixture.staleMasterReplica();
 
     @ParameterizedTest(name = "OpenTelemetry agent first: {0}")
     @ValueSource(booleans = {true, false})
@@ -54,7 +40,7 @@ class WithOpenTelemetryAgentTest {
                 .jvmArg("-Dotel.traces.exporter=none")
                 .jvmArg("-Dotel.metrics.exporter=none")
                 .jvmArg("-Dotel.logs.exporter=none");
-        String nodes = topology.nodes().stream().map(RedisNode::hostAndPort).collect(Collectors.joining(","));
+        String nodes = REDIS.get().nodes().stream().map(RedisNode::hostAndPort).collect(Collectors.joining(","));
         String[] keys = StaleReplicaFixture.probeKeys();
         ForkedJvm.Result result = jvm.run(RoutingProbe.class.getName(), "static", nodes, keys[0], keys[1], keys[2],
                 keys[3]).assertSuccess();

@@ -3,15 +3,14 @@ package io.stateguard.it.routing;
 import io.stateguard.harness.ClusterTopology;
 import io.stateguard.harness.PrimaryReplicaTopology;
 import io.stateguard.harness.RedisNode;
+import io.stateguard.harness.RedisTopologyExtension;
 import io.stateguard.harness.SentinelTopology;
 import io.stateguard.it.probe.RoutingProbe;
 import io.stateguard.it.support.ForkedJvm;
 import io.stateguard.it.support.StaleReplicaFixture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 import java.util.stream.Collectors;
@@ -52,100 +51,65 @@ class RoutingEndToEndTest {
     }
 
     @Nested
-    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     class MasterReplica {
 
-        private PrimaryReplicaTopology topology;
-
-        @BeforeAll
-        void start() {
-            topology = PrimaryReplicaTopology.builder().replicas(1).start();
-            StaleReplicaFixture.apply(topology.primary(), topology::awaitReplicated);
-        }
-
-        @AfterAll
-        void stop() {
-            if (topology != null) {
-                topology.close();
-            }
-        }
+        @RegisterExtension
+        static final RedisTopologyExtension<PrimaryReplicaTopology> REDIS = StaleReplicaFixture.staleMasterReplica();
 
         @Test
         void staticNodes() throws Exception {
-            assertRoutesStateKeysToThePrimary("static", join(topology.nodes()),
+            assertRoutesStateKeysToThePrimary("static", join(REDIS.get().nodes()),
                     "io.lettuce.core.masterreplica.MasterReplicaChannelWriter",
                     "io.lettuce.core.masterreplica.MasterReplicaConnectionProvider");
         }
 
         @Test
         void autoDiscovery() throws Exception {
-            assertRoutesStateKeysToThePrimary("discovery", topology.primary().hostAndPort());
+            assertRoutesStateKeysToThePrimary("discovery", REDIS.get().primary().hostAndPort());
         }
 
         @Test
         void deprecatedMasterSlaveEntryPoint() throws Exception {
-            assertRoutesStateKeysToThePrimary("masterslave", topology.primary().hostAndPort());
+            assertRoutesStateKeysToThePrimary("masterslave", REDIS.get().primary().hostAndPort());
         }
 
         @Test
         void configuredRoutingKeepsTheApplicationsReadFrom() throws Exception {
             ForkedJvm.Result result = probe(
                     ForkedJvm.create().withAgent("keys=sg{t}:state:*,sg{t}:instance:*;routing=configured"), "static",
-                    join(topology.nodes()));
+                    join(REDIS.get().nodes()));
             assertThat(result.values("probe.")).as(result.describe("routing=configured must not reroute"))
                     .containsExactlyInAnyOrderEntriesOf(StaleReplicaFixture.allFromReplica());
         }
     }
 
     @Nested
-    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     class Sentinel {
 
-        private SentinelTopology topology;
-
-        @BeforeAll
-        void start() {
-            topology = SentinelTopology.builder().replicas(1).start();
-            StaleReplicaFixture.apply(topology.primary(), topology::awaitReplicated);
-        }
-
-        @AfterAll
-        void stop() {
-            if (topology != null) {
-                topology.close();
-            }
-        }
+        @RegisterExtension
+        static final RedisTopologyExtension<SentinelTopology> REDIS = RedisTopologyExtension
+                .of(() -> SentinelTopology.builder().replicas(1).start())
+                .then(redis -> StaleReplicaFixture.apply(redis.primary(), redis::awaitReplicated));
 
         @Test
         void sentinelDiscoveredMasterReplica() throws Exception {
-            assertRoutesStateKeysToThePrimary("sentinel:" + topology.masterName(), join(topology.sentinels()),
+            assertRoutesStateKeysToThePrimary("sentinel:" + REDIS.get().masterName(), join(REDIS.get().sentinels()),
                     "io.lettuce.core.masterreplica.MasterReplicaChannelWriter");
         }
     }
 
     @Nested
-    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     class Cluster {
 
-        private ClusterTopology topology;
-
-        @BeforeAll
-        void start() {
-            topology = ClusterTopology.builder().start();
-            RedisNode master = topology.nodeForKey(StaleReplicaFixture.STATE_KEY);
-            StaleReplicaFixture.apply(master, topology::awaitReplicated);
-        }
-
-        @AfterAll
-        void stop() {
-            if (topology != null) {
-                topology.close();
-            }
-        }
+        @RegisterExtension
+        static final RedisTopologyExtension<ClusterTopology> REDIS = RedisTopologyExtension
+                .of(() -> ClusterTopology.builder().start())
+                .then(redis -> StaleReplicaFixture.apply(redis.nodeForKey(StaleReplicaFixture.STATE_KEY),
+                        redis::awaitReplicated));
 
         @Test
         void clusterWithReadFromReplica() throws Exception {
-            assertRoutesStateKeysToThePrimary("cluster", join(topology.masters()),
+            assertRoutesStateKeysToThePrimary("cluster", join(REDIS.get().masters()),
                     "io.lettuce.core.cluster.ClusterDistributionChannelWriter",
                     "io.lettuce.core.cluster.PooledClusterConnectionProvider");
         }

@@ -1,6 +1,8 @@
 package io.stateguard.it.support;
 
+import io.stateguard.harness.PrimaryReplicaTopology;
 import io.stateguard.harness.RedisNode;
+import io.stateguard.harness.RedisTopologyExtension;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -40,6 +42,12 @@ public final class StaleReplicaFixture {
         awaitReplicated.run();
         primary.command("EVAL", UNREPLICATED, "3", STATE_KEY, OTHER_KEY, HASH_KEY, "open", "primary-cache",
                 HASH_FIELD, "primary-creds");
+    }
+
+    /** A primary with one replica, made stale by {@link #apply}, for the lifetime of a test class. */
+    public static RedisTopologyExtension<PrimaryReplicaTopology> staleMasterReplica() {
+        return RedisTopologyExtension.of(() -> PrimaryReplicaTopology.builder().replicas(1).start())
+                .then(redis -> apply(redis.primary(), redis::awaitReplicated));
     }
 
     /** Probe arguments after the mode and nodes. */
