@@ -280,27 +280,57 @@ public final class HighWaterMarks {
 
     /** MurmurHash3 (x86, 32-bit) of the key bytes, little-endian blocks, seeded with the database index. */
     static int hash(int db, byte[] array, ByteBuffer buffer, int offset, int length) {
+        if (array != null) {
+            return hash(db, array, offset, length);
+        }
         int h = db * 0x9E3779B9;
         int i = 0;
         for (int blocks = length & ~3; i < blocks; i += 4) {
-            int k = (byteAt(array, buffer, offset + i) & 0xFF)
-                    | (byteAt(array, buffer, offset + i + 1) & 0xFF) << 8
-                    | (byteAt(array, buffer, offset + i + 2) & 0xFF) << 16
-                    | byteAt(array, buffer, offset + i + 3) << 24;
+            int k = (buffer.get(offset + i) & 0xFF)
+                    | (buffer.get(offset + i + 1) & 0xFF) << 8
+                    | (buffer.get(offset + i + 2) & 0xFF) << 16
+                    | buffer.get(offset + i + 3) << 24;
             h ^= mixBlock(k);
             h = Integer.rotateLeft(h, 13) * 5 + 0xE6546B64;
         }
         int tail = length & 3;
         if (tail > 0) {
-            int k = byteAt(array, buffer, offset + i) & 0xFF;
+            int k = buffer.get(offset + i) & 0xFF;
             if (tail > 1) {
-                k |= (byteAt(array, buffer, offset + i + 1) & 0xFF) << 8;
+                k |= (buffer.get(offset + i + 1) & 0xFF) << 8;
             }
             if (tail > 2) {
-                k |= (byteAt(array, buffer, offset + i + 2) & 0xFF) << 16;
+                k |= (buffer.get(offset + i + 2) & 0xFF) << 16;
             }
             h ^= mixBlock(k);
         }
+        return finish(h, length);
+    }
+
+    /** {@link #hash(int, byte[], ByteBuffer, int, int)} of array bytes: the same function, without a branch per byte. */
+    private static int hash(int db, byte[] array, int offset, int length) {
+        int h = db * 0x9E3779B9;
+        int i = offset;
+        for (int blocks = offset + (length & ~3); i < blocks; i += 4) {
+            int k = (array[i] & 0xFF) | (array[i + 1] & 0xFF) << 8 | (array[i + 2] & 0xFF) << 16 | array[i + 3] << 24;
+            h ^= mixBlock(k);
+            h = Integer.rotateLeft(h, 13) * 5 + 0xE6546B64;
+        }
+        int tail = length & 3;
+        if (tail > 0) {
+            int k = array[i] & 0xFF;
+            if (tail > 1) {
+                k |= (array[i + 1] & 0xFF) << 8;
+            }
+            if (tail > 2) {
+                k |= (array[i + 2] & 0xFF) << 16;
+            }
+            h ^= mixBlock(k);
+        }
+        return finish(h, length);
+    }
+
+    private static int finish(int h, int length) {
         h ^= length;
         h ^= h >>> 16;
         h *= 0x85EBCA6B;
@@ -311,10 +341,6 @@ public final class HighWaterMarks {
 
     private static int mixBlock(int k) {
         return Integer.rotateLeft(k * 0xCC9E2D51, 15) * 0x1B873593;
-    }
-
-    private static byte byteAt(byte[] array, ByteBuffer buffer, int i) {
-        return array != null ? array[i] : buffer.get(i);
     }
 
     private static void checkRange(byte[] key, int offset, int length) {
@@ -558,8 +584,16 @@ public final class HighWaterMarks {
             if (key.length != length) {
                 return false;
             }
+            if (array != null) {
+                for (int k = 0; k < length; k++) {
+                    if (key[k] != array[offset + k]) {
+                        return false;
+                    }
+                }
+                return true;
+            }
             for (int k = 0; k < length; k++) {
-                if (key[k] != byteAt(array, buffer, offset + k)) {
+                if (key[k] != buffer.get(offset + k)) {
                     return false;
                 }
             }

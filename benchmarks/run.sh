@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs every StateGuard benchmark and writes docs/PERFORMANCE.md:
+#   1. JMH micro-benchmarks: the per-command routing decision (1-1,000 patterns, hit/miss, 16/200-byte keys),
+#      json:/version extraction (200 B and 64 KiB), high-water-mark updates (1 and 8 threads);
+#   2. end-to-end: forked Lettuce clients (pipelined async GET/SET) against a local primary + replica, with no
+#      agent, StateGuard (3 configurations), ReadFrom.UPSTREAM, the OpenTelemetry Java agent, and both agents;
+#   3. memory: bytes per tracked key at 10k/100k/1M keys;
+#   4. start-up: added time to the first command and added heap of -javaagent.
+# About 11-13 minutes on 2 cores. Measurements share the CPU with whatever else runs: run it on a quiet machine
+# (the report records the load it saw).
+#
+# Environment: SKIP_BUILD=1 reuses the previous build; PHASES=jmh,e2e,memory,startup (default all; a subset
+# writes benchmarks/target/results/PERFORMANCE-partial.md instead of docs/PERFORMANCE.md); ROUNDS (5), OPS
+# (150000), WARMUP (40000), BATCH (100), JMH_WARMUP (3), JMH_ITERATIONS (4), JMH_MS (400), JMH_INCLUDE (regex),
+# STARTUP_PAIRS (8), OUT (docs/PERFORMANCE.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+results=benchmarks/target/results
+if [[ "${SKIP_BUILD:-0}" != 1 || ! -f benchmarks/target/classpath.txt ]]; then
+  echo "Building the agent, the harness and the benchmarks (mvn package, tests skipped)..."
+  mvn -B -q -pl benchmarks -am package -Dmaven.test.skip=true
+fi
+mkdir -p "$results"
+command -v redis-server >/dev/null 2>&1 && redis-server --version
+
+# What else is running, for the report.
+{ uptime; top -bn1 -w 120 2>/dev/null | head -n 15 || true; } > "$results/load-before.txt"
+cat "$results/load-before.txt"
+
+exec java -Xms512m -Xmx1g \
+  -cp "benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)" \
+  io.stateguard.benchmarks.Bench \
+  --agent agent/target/stateguard-agent.jar \
+  --otel benchmarks/target/otel/opentelemetry-javaagent.jar \
+  --results "$results" \
+  --out "${OUT:-docs/PERFORMANCE.md}" \
+  --load-file "$results/load-before.txt" \
+  --phases "${PHASES:-all}" \
+  --rounds "${ROUNDS:-5}" --ops "${OPS:-150000}" --warmup "${WARMUP:-40000}" --batch "${BATCH:-100}" \
+  --jmh-warmup "${JMH_WARMUP:-3}" --jmh-iterations "${JMH_ITERATIONS:-4}" --jmh-ms "${JMH_MS:-400}" \
+  --jmh-include "${JMH_INCLUDE:-io\.stateguard\.benchmarks\.micro\..*}" \
+  --startup-pairs "${STARTUP_PAIRS:-8}"

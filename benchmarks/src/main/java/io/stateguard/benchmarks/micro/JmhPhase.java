@@ -1,0 +1,200 @@
+package io.stateguard.benchmarks.micro;
+
+import io.stateguard.benchmarks.Machine;
+import io.stateguard.benchmarks.Stats;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+
+/** Runs the JMH benchmarks of this package in-process (each benchmark in its own forked JVM) and tabulates them. */
+public final class JmhPhase {
+
+    private static final int[] PATTERNS = {1, 10, 100, 1000};
+    private static final String[] METHODS = {"keyMatcher", "commandKeys", "decision"};
+
+    private final Path resultFile;
+    private final int warmupIterations;
+    private final int iterations;
+    private final long iterationMillis;
+    private final String include;
+    private Collection<RunResult> results = List.of();
+    private String background = "";
+
+    public JmhPhase(Path resultFile, int warmupIterations, int iterations, long iterationMillis, String include) {
+        this.resultFile = resultFile;
+        this.warmupIterations = warmupIterations;
+        this.iterations = iterations;
+        this.iterationMillis = iterationMillis;
+        this.include = include;
+    }
+
+    public void run() throws Exception {
+        Machine.Background meter = new Machine.Background();
+        Options options = new OptionsBuilder()
+                .include(include)
+                .forks(1)
+                .warmupIterations(warmupIterations)
+                .warmupTime(TimeValue.milliseconds(iterationMillis))
+                .measurementIterations(iterations)
+                .measurementTime(TimeValue.milliseconds(iterationMillis))
+                .jvmArgs("-Xms1g", "-Xmx1g")
+                .shouldFailOnError(true)
+                .resultFormat(ResultFormatType.JSON)
+                .result(resultFile.toString())
+                .build();
+        results = new Runner(options).run();
+        background = meter.describe();
+    }
+
+    public String settings() {
+        return String.format(Locale.ROOT, "JMH, 1 fork per benchmark, %d warm-up and %d measured iterations of %d ms; "
+                + "± is JMH's 99.9%% confidence half-width over the measured iterations", warmupIterations, iterations,
+                iterationMillis);
+    }
+
+    public String background() {
+        return background;
+    }
+
+    private Result find(String method, String... params) {
+        outer:
+        for (RunResult run : results) {
+            if (!run.getParams().getBenchmark().endsWith("." + method)) {
+                continue;
+            }
+            for (int i = 0; i < params.length; i += 2) {
+                if (!params[i + 1].equals(run.getParams().getParam(params[i]))) {
+                    continue outer;
+                }
+            }
+            return run.getPrimaryResult();
+        }
+        return null;
+    }
+
+    /** ns/op of a decision benchmark. */
+    public double decisionNanos(String method, int patterns, String outcome, int keyLength) {
+        Result r = find(method, "patterns", String.valueOf(patterns), "outcome", outcome, "keyLength",
+                String.valueOf(keyLength));
+        return r == null ? Double.NaN : r.getScore();
+    }
+
+    /** {@code score ± error unit}, or a dash for a combination that was not run. */
+    private String cell(Result r, String unit) {
+        if (r == null) {
+            return "–";
+        }
+        return String.format(Locale.ROOT, "%.1f ± %s%s", r.getScore(), error(r.getScoreError(), 1), unit);
+    }
+
+    private static String error(double error, int decimals) {
+        return Double.isNaN(error) ? "?" : Stats.format(error, decimals);
+    }
+
+    /** Worst (largest) 1,000-pattern / 10-pattern ratio of {@code method} over key lengths and outcomes. */
+    public double worstScaling(String method) {
+        double worst = 0;
+        for (int keyLength : new int[] {16, 200}) {
+            for (String outcome : new String[] {"hit", "miss"}) {
+                worst = Math.max(worst, decisionNanos(method, 1000, outcome, keyLength)
+                        / decisionNanos(method, 10, outcome, keyLength));
+            }
+        }
+        return worst;
+    }
+
+    public String decisionTable() {
+        StringBuilder md = new StringBuilder();
+        md.append("| patterns | key | outcome | `KeyMatcher.match(byte[])` | `CommandKeys.firstAcceptedRule` on a Lettuce "
+                + "`CommandArgs` | **full decision** (writer + provider advice calls) |\n|---:|---:|---|---:|---:|---:|\n");
+        for (int keyLength : new int[] {16, 200}) {
+            for (String outcome : new String[] {"hit", "miss"}) {
+                for (int patterns : PATTERNS) {
+                    md.append(String.format(Locale.ROOT, "| %,d | %d B | %s |", patterns, keyLength, outcome));
+                    for (String method : METHODS) {
+                        md.append(' ').append(cell(find(method, "patterns", String.valueOf(patterns), "outcome",
+                                outcome, "keyLength", String.valueOf(keyLength)), " ns")).append(" |");
+                    }
+                    md.append('\n');
+                }
+            }
+        }
+        md.append("\nCost of 1,000 patterns relative to 10 patterns (same key, same outcome):\n\n");
+        md.append("| key | outcome |");
+        for (String method : METHODS) {
+            md.append(" `").append(method).append("` |");
+        }
+        md.append("\n|---:|---|---:|---:|---:|\n");
+        for (int keyLength : new int[] {16, 200}) {
+            for (String outcome : new String[] {"hit", "miss"}) {
+                md.append(String.format(Locale.ROOT, "| %d B | %s |", keyLength, outcome));
+                for (String method : METHODS) {
+                    md.append(String.format(Locale.ROOT, " %.2f× |", decisionNanos(method, 1000, outcome, keyLength)
+                            / decisionNanos(method, 10, outcome, keyLength)));
+                }
+                md.append('\n');
+            }
+        }
+        md.append("\nPer key byte (200-byte minus 16-byte key, divided by 184), full decision, 10 patterns: ");
+        md.append(String.format(Locale.ROOT, "hit %.2f ns/byte, miss %.2f ns/byte.\n",
+                (decisionNanos("decision", 10, "hit", 200) - decisionNanos("decision", 10, "hit", 16)) / 184,
+                (decisionNanos("decision", 10, "miss", 200) - decisionNanos("decision", 10, "miss", 16)) / 184));
+        return md.toString();
+    }
+
+    public String versionTable() {
+        StringBuilder md = new StringBuilder();
+        md.append("| value | `version` member | ns per extraction | bytes scanned per ns |\n|---:|---|---:|---:|\n");
+        for (String size : new String[] {"200", "65536"}) {
+            for (String position : new String[] {"first", "last"}) {
+                Result r = find("extract", "valueBytes", size, "position", position);
+                md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s |\n",
+                        size.equals("200") ? "200 B" : "64 KiB", position, cell(r, ""),
+                        r == null || position.equals("first") ? "–"
+                                : Stats.format(Integer.parseInt(size) / r.getScore(), 2)));
+            }
+        }
+        return md.toString();
+    }
+
+    public double versionNanos(String size, String position) {
+        Result r = find("extract", "valueBytes", size, "position", position);
+        return r == null ? Double.NaN : r.getScore();
+    }
+
+    public String highWaterTable() {
+        StringBuilder md = new StringBuilder();
+        md.append("| threads | updates per second (all threads) | ns per update per thread |\n|---:|---:|---:|\n");
+        for (String[] m : new String[][] {{"observe1Thread", "1"}, {"observe8Threads", "8"}}) {
+            Result r = find(m[0]);
+            if (r == null) {
+                md.append("| ").append(m[1]).append(" | – | – |\n");
+                continue;
+            }
+            int threads = Integer.parseInt(m[1]);
+            md.append(String.format(Locale.ROOT, "| %d | %s ± %s | %.1f |\n", threads,
+                    Stats.thousands(r.getScore() * 1e6),
+                    Double.isNaN(r.getScoreError()) ? "?" : Stats.thousands(r.getScoreError() * 1e6),
+                    1e3 * threads / r.getScore()));
+        }
+        return md.toString();
+    }
+
+    public List<String> benchmarkNames() {
+        List<String> names = new ArrayList<>();
+        for (RunResult r : results) {
+            names.add(r.getParams().getBenchmark());
+        }
+        return names;
+    }
+}
