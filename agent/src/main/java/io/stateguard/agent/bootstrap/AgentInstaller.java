@@ -4,46 +4,21 @@ import io.stateguard.agent.config.ConfigException;
 import io.stateguard.agent.config.ConfigLoader;
 import io.stateguard.agent.config.Rule;
 import io.stateguard.agent.config.StateGuardConfig;
-import io.stateguard.agent.instrumentation.AdviceErrors;
-import io.stateguard.agent.instrumentation.ClassLoaderMatchers;
-import io.stateguard.agent.instrumentation.HelperInjector;
-import io.stateguard.agent.instrumentation.InstrumentationModule;
-import io.stateguard.agent.instrumentation.ModuleSelector;
-import io.stateguard.agent.instrumentation.TypeInstrumentation;
-import io.stateguard.agent.instrumentation.TypeTransformer;
-import io.stateguard.agent.instrumentation.lettuce.LettuceInstrumentationModule;
+import io.stateguard.agent.instrumentation.lettuce.LettuceClasses;
 import io.stateguard.agent.internal.AgentLog;
 import io.stateguard.agent.internal.InternalErrors;
 import io.stateguard.agent.guard.VersionGuard;
 import io.stateguard.agent.lettuce.LettuceGuard;
 import io.stateguard.agent.routing.PrimaryRouting;
 import io.stateguard.agent.routing.RoutingPolicy;
-import net.bytebuddy.ByteBuddy;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.ClassFileLocator;
-import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.dynamic.Nexus;
-import net.bytebuddy.dynamic.scaffold.TypeValidation;
-import net.bytebuddy.implementation.bytecode.member.MethodInvocation;
-import net.bytebuddy.matcher.ElementMatcher;
-import net.bytebuddy.utility.JavaModule;
 
 import java.io.File;
-import java.io.IOException;
 import java.lang.instrument.Instrumentation;
-import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import static net.bytebuddy.matcher.ElementMatchers.any;
-import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
-import static net.bytebuddy.matcher.ElementMatchers.not;
 
 /**
  * Reads the configuration and installs the instrumentation. Loaded from the bootstrap class path
@@ -61,8 +36,6 @@ public final class AgentInstaller {
     public static final String STATUS_PROPERTY = "io.stateguard.agent.status";
 
     private static final AtomicBoolean INSTALLED = new AtomicBoolean();
-
-    private static final Set<String> INSTRUMENTED = ConcurrentHashMap.newKeySet();
 
 
     private AgentInstaller() {
@@ -116,31 +89,93 @@ public final class AgentInstaller {
             notActive("disabled: no state-key rules (set stateguard.keys or stateguard.rule.<name>.keys)");
             return;
         }
+        final String summary;
         try {
             RoutingPolicy policy = RoutingPolicy.of(config.rules());
             PrimaryRouting.install(policy);
             if (config.checksVersions()) {
                 LettuceGuard.install(new VersionGuard(config.rules(), config.maxTrackedKeys()), policy.matcher());
             }
-            installInstrumentation(instrumentation, agentJar, LettuceInstrumentationModule.all(config.checksVersions()));
+            summary = "rules: " + describe(config.rules());
+            if (attached) {
+                // The application's Lettuce classes are loaded already: they are retransformed now.
+                LettuceInstrumentation.installOn(instrumentation, agentJar, config.checksVersions());
+            } else {
+                // Published before the installer thread can replace it with the ready status.
+                setProperty(STATUS_PROPERTY, "active; " + summary + BACKGROUND);
+                installInBackground(instrumentation, agentJar, config.checksVersions(), start,
+                        "active; " + summary + "; instrumentation ready (Lettuce classes are instrumented when they load)");
+            }
         } catch (Throwable t) {
-            PrimaryRouting.uninstall();
-            LettuceGuard.uninstall();
-            InternalErrors.record("install", t);
-            AgentLog.error("could not install the instrumentation; StateGuard is disabled, the application runs"
-                    + " without it", t);
-            // Not reset: a transformer may have been registered before the failure.
-            setProperty(STATUS_PROPERTY, "disabled: could not install the instrumentation (" + t + ")");
+            failed(t);
             return;
         }
-        long millis = (System.nanoTime() - start) / 1_000_000;
-        String summary = "rules: " + describe(config.rules()) + "; instrumented: "
-                + (INSTRUMENTED.isEmpty() ? "none yet (Lettuce classes are instrumented when they load)"
-                        : String.join(", ", new ArrayList<>(INSTRUMENTED)));
         setProperty(VERSION_PROPERTY, version);
-        setProperty(STATUS_PROPERTY, "active" + (attached ? " (attached)" : "") + "; " + summary);
-        AgentLog.info("StateGuard " + version + " started in " + millis + " ms" + (attached ? " (attached)" : "")
-                + "; " + summary);
+        if (attached) {
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            String instrumented = "; instrumented: " + (LettuceInstrumentation.instrumented().isEmpty()
+                    ? "none yet (Lettuce classes are instrumented when they load)"
+                    : String.join(", ", LettuceInstrumentation.instrumented()));
+            setProperty(STATUS_PROPERTY, "active (attached); " + summary + instrumented);
+            AgentLog.info("StateGuard " + version + " started in " + millis + " ms (attached); " + summary
+                    + instrumented);
+        } else {
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            AgentLog.info("StateGuard " + version + " started in " + millis + " ms; " + summary + BACKGROUND);
+        }
+    }
+
+    /**
+     * At start-up nothing of Lettuce is loaded yet, and building the instrumentation (loading and
+     * running Byte Buddy, on a cold JVM) takes most of the agent's start-up time. So {@code premain}
+     * registers a {@link DeferredTransformer} and returns; the instrumentation is built on a daemon
+     * thread while the application starts, and a Lettuce class that loads before it is ready waits
+     * for it.
+     */
+    private static void installInBackground(final Instrumentation instrumentation, final File agentJar,
+            final boolean checksVersions, final long start, final String readyStatus) {
+        final DeferredTransformer deferred = new DeferredTransformer("io/lettuce/core/",
+                LettuceClasses.instrumentedInternalNames(), DEFERRED_WAIT_MILLIS);
+        instrumentation.addTransformer(deferred, true);
+        Thread installer = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                try {
+                    final LettuceInstrumentation.Prepared prepared =
+                            LettuceInstrumentation.prepare(instrumentation, agentJar, checksVersions);
+                    deferred.ready(prepared.transformer, instrumentation, new Consumer<ClassLoader>() {
+                        @Override
+                        public void accept(ClassLoader classLoader) {
+                            prepared.announce(classLoader);
+                        }
+                    });
+                    setProperty(STATUS_PROPERTY, readyStatus);
+                    AgentLog.debug("instrumentation ready " + (System.nanoTime() - start) / 1_000_000
+                            + " ms after the agent's start");
+                } catch (Throwable t) {
+                    deferred.failed();
+                    failed(t);
+                }
+            }
+        }, "stateguard-installer");
+        installer.setDaemon(true);
+        installer.start();
+    }
+
+    private static final String BACKGROUND = "; instrumented: none yet (Lettuce classes are instrumented when"
+            + " they load; the instrumentation is prepared in the background)";
+
+    /** How long a Lettuce class that loads during start-up waits for the instrumentation. */
+    private static final long DEFERRED_WAIT_MILLIS = 30_000;
+
+    private static void failed(Throwable t) {
+        PrimaryRouting.uninstall();
+        LettuceGuard.uninstall();
+        InternalErrors.record("install", t);
+        AgentLog.error("could not install the instrumentation; StateGuard is disabled, the application runs"
+                + " without it", t);
+        // Not reset: a transformer may have been registered before the failure.
+        setProperty(STATUS_PROPERTY, "disabled: could not install the instrumentation (" + t + ")");
     }
 
     /** The agent did not activate: a later load (an attach with other settings) may try again. */
@@ -168,83 +203,4 @@ public final class AgentInstaller {
         return text.toString();
     }
 
-    private static void installInstrumentation(Instrumentation instrumentation, File agentJar,
-            List<InstrumentationModule> modules) throws IOException {
-        ClassFileLocator adviceLocator = ClassFileLocator.ForJarFile.of(agentJar);
-        Advice.ExceptionHandler suppressed;
-        try {
-            suppressed = new Advice.ExceptionHandler.Simple(MethodInvocation.invoke(
-                    new MethodDescription.ForLoadedMethod(AdviceErrors.class.getMethod("onSuppressed", Throwable.class))));
-        } catch (NoSuchMethodException e) {
-            throw new IllegalStateException(e);
-        }
-
-        // Byte Buddy's Nexus serves self-initialising generated types, which advice never needs; left
-        // enabled, creating an AgentBuilder reaches for sun.misc.Unsafe, which Java 24+ reports on the
-        // application's standard error. The property's name is relocated with Byte Buddy, so it
-        // concerns this agent's copy only.
-        if (System.getProperty(Nexus.PROPERTY) == null) {
-            System.setProperty(Nexus.PROPERTY, "true");
-        }
-        AgentBuilder builder = new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
-                // Retransformation may not add fields or methods: advice is inlined, state lives in
-                // side tables, so attaching to a running JVM works like start-up.
-                .disableClassFormatChanges()
-                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-                .with(AgentBuilder.DescriptionStrategy.Default.POOL_ONLY)
-                .with(new Listener())
-                .ignore(not(nameStartsWith("io.lettuce.core.")));
-
-        HelperInjector helpers = new HelperInjector(adviceLocator, instrumentation,
-                // by name: loading the class here would need Lettuce on the agent's own class path
-                "io.stateguard.agent.api.StaleStateException");
-        ElementMatcher.Junction<ClassLoader> seesAgent = ClassLoaderMatchers.seesClass(AdviceErrors.class);
-        // One module per class loader, chosen by the classes it has and checked for the expected shape;
-        // the choice (or why there is none) is logged once per class loader.
-        ModuleSelector selector = new ModuleSelector("Lettuce", LettuceInstrumentationModule.LETTUCE_PROBE_CLASS,
-                LettuceInstrumentationModule.SUPPORTED_VERSIONS, modules, seesAgent);
-        builder = builder.type(any(), selector.announcer()).transform(new AgentBuilder.Transformer() {
-            @Override
-            public DynamicType.Builder<?> transform(DynamicType.Builder<?> type, TypeDescription description,
-                    ClassLoader classLoader, JavaModule module, ProtectionDomain domain) {
-                return type;
-            }
-        });
-        for (InstrumentationModule module : modules) {
-            ElementMatcher<ClassLoader> applies = selector.selects(module);
-            for (TypeInstrumentation type : module.typeInstrumentations()) {
-                final AgentBuilder.Transformer.ForAdvice[] advice = {new AgentBuilder.Transformer.ForAdvice()
-                        .include(adviceLocator).withExceptionHandler(suppressed)};
-                type.transform(new TypeTransformer() {
-                    @Override
-                    public void applyAdviceToMethod(ElementMatcher<? super MethodDescription> methodMatcher,
-                            String adviceClassName) {
-                        advice[0] = advice[0].advice(methodMatcher, adviceClassName);
-                    }
-                });
-                builder = builder.type(type.typeMatcher(), applies).transform(helpers).transform(advice[0]);
-            }
-        }
-        builder.installOn(instrumentation);
-    }
-
-    /** Logs each instrumented class once, and counts instrumentation errors. */
-    private static final class Listener extends AgentBuilder.Listener.Adapter {
-
-        @Override
-        public void onTransformation(TypeDescription type, ClassLoader classLoader, JavaModule module, boolean loaded,
-                DynamicType dynamicType) {
-            if (INSTRUMENTED.add(type.getName())) {
-                AgentLog.info("instrumented " + type.getName() + (loaded ? " (retransformed)" : ""));
-            }
-        }
-
-        @Override
-        public void onError(String typeName, ClassLoader classLoader, JavaModule module, boolean loaded,
-                Throwable throwable) {
-            InternalErrors.record("instrumentation", throwable);
-            AgentLog.once(AgentLog.Level.WARN, "instrumentation:" + typeName,
-                    "could not instrument " + typeName + "; it keeps its own behaviour", throwable);
-        }
-    }
 }

@@ -20,7 +20,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  */
 public final class CommandHandlerInstrumentation implements TypeInstrumentation {
 
-    static final String COMMAND_HANDLER = "io.lettuce.core.protocol.CommandHandler";
+    static final String COMMAND_HANDLER = LettuceClasses.COMMAND_HANDLER;
 
     @Override
     public String typeName() {
