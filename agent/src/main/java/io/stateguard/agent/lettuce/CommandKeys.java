@@ -47,15 +47,16 @@ public final class CommandKeys {
         if (args == null) {
             return -1;
         }
-        Field list = ARGUMENT_LIST.get(args.getClass());
+        Field list = argumentList(args.getClass());
         if (list == null) {
             return fallbackFirstKey(args, matcher, accepted);
         }
         List<?> arguments = (List<?>) list.get(args);
-        boolean allKeys = MULTI_KEY.isMultiKey(type);
+        boolean allKeys = false;
+        boolean allKeysKnown = false;
         for (int i = 0, n = arguments.size(); i < n; i++) {
             Object argument = arguments.get(i);
-            KeyArgumentShape shape = KEY_ARGUMENT_SHAPE.get(argument.getClass());
+            KeyArgumentShape shape = keyArgument(argument.getClass());
             if (shape == null) {
                 continue;
             }
@@ -63,11 +64,98 @@ public final class CommandKeys {
             if (rule >= 0 && accepted[rule]) {
                 return rule;
             }
+            if (!allKeysKnown) {
+                // Looked up only when the first key did not decide: most commands stop here.
+                allKeys = MULTI_KEY.isMultiKey(type);
+                allKeysKnown = true;
+            }
             if (!allKeys) {
                 return -1;
             }
         }
         return -1;
+    }
+
+    /**
+     * The bytes the codec sends for the command's first key argument, or {@code null} when there is
+     * none. Allocates only what {@link #encode} allocates.
+     */
+    public static byte[] firstKeyBytes(Object args) throws ReflectiveOperationException {
+        Field list = args == null ? null : argumentList(args.getClass());
+        if (list == null) {
+            return null;
+        }
+        for (Object argument : (List<?>) list.get(args)) {
+            KeyArgumentShape shape = keyArgument(argument.getClass());
+            if (shape != null) {
+                return encode(shape.key.get(argument), shape.codec.get(argument), true);
+            }
+            if (valueArgument(argument.getClass()) != null) {
+                return null; // a value before any key: not a key command
+            }
+        }
+        return null;
+    }
+
+    /*
+     * One-entry caches in front of the ClassValues below. An application uses one CommandArgs class,
+     * one KeyArgument class and usually one codec, so the hot path is a field read and a class
+     * comparison instead of a ClassValue lookup. Each cache holds one immutable object whose class
+     * is compared, so racing updates are harmless.
+     */
+    private static volatile ArgumentListShape lastArgumentList;
+    private static volatile KeyArgumentShape lastKeyArgument;
+    private static volatile CodecShape lastCodec;
+
+    private static Field argumentList(Class<?> argsClass) {
+        ArgumentListShape cached = lastArgumentList;
+        if (cached != null && cached.type == argsClass) {
+            return cached.list;
+        }
+        Field list = ARGUMENT_LIST.get(argsClass);
+        lastArgumentList = new ArgumentListShape(argsClass, list);
+        return list;
+    }
+
+    private static KeyArgumentShape keyArgument(Class<?> argumentClass) {
+        KeyArgumentShape cached = lastKeyArgument;
+        if (cached != null && cached.type == argumentClass) {
+            return cached;
+        }
+        KeyArgumentShape shape = KEY_ARGUMENT_SHAPE.get(argumentClass);
+        if (shape != null) {
+            lastKeyArgument = shape;
+        }
+        return shape;
+    }
+
+    private static ValueArgumentShape valueArgument(Class<?> argumentClass) {
+        return VALUE_ARGUMENT_SHAPE.get(argumentClass);
+    }
+
+    /** The last {@code StringCodec} instance found to encode UTF-8 (usually {@code StringCodec.UTF8}). */
+    private static volatile Object lastUtf8Codec;
+
+    /** Whether a {@code StringCodec} encodes UTF-8; its {@code utf8} flag is final, so the answer is cached. */
+    private static boolean isUtf8(CodecShape shape, Object codec) throws IllegalAccessException {
+        if (codec == lastUtf8Codec) {
+            return true;
+        }
+        boolean utf8 = shape.utf8Flag.getBoolean(codec);
+        if (utf8) {
+            lastUtf8Codec = codec;
+        }
+        return utf8;
+    }
+
+    private static CodecShape codec(Class<?> codecClass) {
+        CodecShape cached = lastCodec;
+        if (cached != null && cached.type == codecClass) {
+            return cached;
+        }
+        CodecShape shape = CODEC_SHAPE.get(codecClass);
+        lastCodec = shape;
+        return shape;
     }
 
     /**
@@ -79,17 +167,17 @@ public final class CommandKeys {
         if (args == null) {
             return encoded;
         }
-        Field list = ARGUMENT_LIST.get(args.getClass());
+        Field list = argumentList(args.getClass());
         if (list == null) {
             return encoded;
         }
         for (Object argument : (List<?>) list.get(args)) {
-            KeyArgumentShape key = KEY_ARGUMENT_SHAPE.get(argument.getClass());
+            KeyArgumentShape key = keyArgument(argument.getClass());
             if (key != null) {
                 encoded.add(new EncodedArgument(true, encode(key.key.get(argument), key.codec.get(argument), true)));
                 continue;
             }
-            ValueArgumentShape value = VALUE_ARGUMENT_SHAPE.get(argument.getClass());
+            ValueArgumentShape value = valueArgument(argument.getClass());
             if (value != null) {
                 encoded.add(new EncodedArgument(false, encode(value.value.get(argument), value.codec.get(argument),
                         false)));
@@ -103,12 +191,12 @@ public final class CommandKeys {
         if (object == null || codec == null) {
             return null;
         }
-        CodecShape shape = CODEC_SHAPE.get(codec.getClass());
+        CodecShape shape = codec(codec.getClass());
         if (object instanceof byte[] && shape.kind == CodecKind.BYTE_ARRAY) {
             return (byte[]) object;
         }
         if (object instanceof String && (shape.kind == CodecKind.UTF8_STRING
-                || shape.kind == CodecKind.STRING && shape.utf8Flag.getBoolean(codec))) {
+                || shape.kind == CodecKind.STRING && isUtf8(shape, codec))) {
             return ((String) object).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         }
         Object buffer = (key ? shape.encodeKey : shape.encodeValue).invoke(codec, object);
@@ -175,14 +263,14 @@ public final class CommandKeys {
         if (key == null || codec == null) {
             return -1;
         }
-        CodecShape shape = CODEC_SHAPE.get(codec.getClass());
+        CodecShape shape = codec(codec.getClass());
         if (shape.kind == CodecKind.BYTE_ARRAY && key instanceof byte[]) {
             return matcher.match((byte[]) key);
         }
         if (shape.kind == CodecKind.UTF8_STRING && key instanceof String) {
             return matcher.match((String) key);
         }
-        if (shape.kind == CodecKind.STRING && key instanceof String && shape.utf8Flag.getBoolean(codec)) {
+        if (shape.kind == CodecKind.STRING && key instanceof String && isUtf8(shape, codec)) {
             return matcher.match((String) key);
         }
         Object encoded = shape.encodeKey.invoke(codec, key);
@@ -234,7 +322,7 @@ public final class CommandKeys {
                 Field codec = type.getDeclaredField("codec");
                 key.setAccessible(true);
                 codec.setAccessible(true);
-                return new KeyArgumentShape(key, codec);
+                return new KeyArgumentShape(type, key, codec);
             } catch (NoSuchFieldException | RuntimeException e) {
                 return null;
             }
@@ -266,23 +354,23 @@ public final class CommandKeys {
             Method encodeKey = findEncode(type, "encodeKey");
             Method encodeValue = findEncode(type, "encodeValue");
             if (type.getName().equals(BYTE_ARRAY_CODEC)) {
-                return new CodecShape(CodecKind.BYTE_ARRAY, encodeKey, encodeValue, null);
+                return new CodecShape(type, CodecKind.BYTE_ARRAY, encodeKey, encodeValue, null);
             }
             if (type.getName().equals(UTF8_STRING_CODEC)) {
-                return new CodecShape(CodecKind.UTF8_STRING, encodeKey, encodeValue, null);
+                return new CodecShape(type, CodecKind.UTF8_STRING, encodeKey, encodeValue, null);
             }
             if (type.getName().equals(STRING_CODEC)) {
                 try {
                     Field utf8 = type.getDeclaredField("utf8");
                     if (utf8.getType() == boolean.class) {
                         utf8.setAccessible(true);
-                        return new CodecShape(CodecKind.STRING, encodeKey, encodeValue, utf8);
+                        return new CodecShape(type, CodecKind.STRING, encodeKey, encodeValue, utf8);
                     }
                 } catch (NoSuchFieldException | RuntimeException e) {
                     // fall through: encode through the codec
                 }
             }
-            return new CodecShape(CodecKind.OTHER, encodeKey, encodeValue, null);
+            return new CodecShape(type, CodecKind.OTHER, encodeKey, encodeValue, null);
         }
     };
 
@@ -301,9 +389,20 @@ public final class CommandKeys {
     /** Caches {@link #isMultiKey(String)} per enum constant, so the hot path is an array read. */
     private static final class MultiKeyTable extends ClassValue<boolean[]> {
 
+        /** One-entry cache: {enum class, table}. */
+        private volatile Object[] last = {null, null};
+
         boolean isMultiKey(Object type) {
             if (type instanceof Enum) {
-                boolean[] table = get(((Enum<?>) type).getDeclaringClass());
+                Class<?> enumClass = ((Enum<?>) type).getDeclaringClass();
+                Object[] cached = last;
+                boolean[] table;
+                if (cached[0] == enumClass) {
+                    table = (boolean[]) cached[1];
+                } else {
+                    table = get(enumClass);
+                    last = new Object[] {enumClass, table};
+                }
                 int ordinal = ((Enum<?>) type).ordinal();
                 return ordinal < table.length && table[ordinal];
             }
@@ -330,16 +429,30 @@ public final class CommandKeys {
 
     private static final class CodecShape {
 
+        final Class<?> type;
         final CodecKind kind;
         final Method encodeKey;
         final Method encodeValue;
         final Field utf8Flag;
 
-        CodecShape(CodecKind kind, Method encodeKey, Method encodeValue, Field utf8Flag) {
+        CodecShape(Class<?> type, CodecKind kind, Method encodeKey, Method encodeValue, Field utf8Flag) {
+            this.type = type;
             this.kind = kind;
             this.encodeKey = encodeKey;
             this.encodeValue = encodeValue;
             this.utf8Flag = utf8Flag;
+        }
+    }
+
+    /** {@code CommandArgs.singularArguments} of one {@code CommandArgs} class ({@code null}: not found). */
+    private static final class ArgumentListShape {
+
+        final Class<?> type;
+        final Field list;
+
+        ArgumentListShape(Class<?> type, Field list) {
+            this.type = type;
+            this.list = list;
         }
     }
 
@@ -356,10 +469,12 @@ public final class CommandKeys {
 
     private static final class KeyArgumentShape {
 
+        final Class<?> type;
         final Field key;
         final Field codec;
 
-        KeyArgumentShape(Field key, Field codec) {
+        KeyArgumentShape(Class<?> type, Field key, Field codec) {
+            this.type = type;
             this.key = key;
             this.codec = codec;
         }

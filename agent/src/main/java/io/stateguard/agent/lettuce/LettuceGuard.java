@@ -15,6 +15,7 @@ import io.stateguard.agent.versions.VersionSpec;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -77,15 +78,19 @@ public final class LettuceGuard {
     /** Writer advice: called for every command written through an instrumented channel writer. */
     public static void onWrite(Object writer, Object command, Object type, Object args) {
         Installed current = installed;
-        if (current == null || INTERNAL.get()[0] || !(type instanceof Enum) || isTransactional(command)) {
+        if (current == null || !(type instanceof Enum)) {
             return;
         }
         try {
-            Kind kind = Kind.of(((Enum<?>) type).name());
-            if (kind == null || !current.mayTrack(kind, type, args)) {
+            Kind kind = Kinds.of((Enum<?>) type);
+            if (kind == null || INTERNAL.get()[0] || isTransactional(command)) {
                 return;
             }
-            Pending pending = current.classify(kind, ((Enum<?>) type).name(), writer, command, args);
+            int rule = current.mayTrack(kind, type, args);
+            if (rule == NOT_TRACKED) {
+                return;
+            }
+            Pending pending = current.classify(kind, ((Enum<?>) type).name(), writer, command, args, rule);
             if (pending != null) {
                 PENDING.put(command, pending);
             }
@@ -136,7 +141,59 @@ public final class LettuceGuard {
      * checked.
      */
     static boolean isTransactional(Object command) {
-        return command != null && command.getClass().getName().equals("io.lettuce.core.protocol.TransactionalCommand");
+        if (command == null) {
+            return false;
+        }
+        Class<?> type = command.getClass();
+        if (type == lastPlainCommandClass) {
+            return false;
+        }
+        boolean transactional = type.getName().equals("io.lettuce.core.protocol.TransactionalCommand");
+        if (!transactional) {
+            lastPlainCommandClass = type;
+        }
+        return transactional;
+    }
+
+    /** One-entry cache for {@link #isTransactional}: the class of the last plain command seen (racy, benign). */
+    private static Class<?> lastPlainCommandClass;
+
+    /** {@link Installed#mayTrack} result: the command has no key of a versioned rule. */
+    static final int NOT_TRACKED = -1;
+
+    /** {@link Installed#mayTrack} result: tracked or not is decided by {@link Installed#classify}. */
+    static final int UNDECIDED = -2;
+
+    /** The {@link Kind} of each constant of Lettuce's command type enum, looked up by ordinal. */
+    static final class Kinds extends ClassValue<Kind[]> {
+
+        private static final Kinds INSTANCE = new Kinds();
+
+        /** One-entry cache in front of the {@code ClassValue}: an application has one command enum. */
+        private static volatile Object[] last = {null, null};
+
+        static Kind of(Enum<?> type) {
+            Object[] cached = last;
+            Kind[] table;
+            if (cached[0] == type.getDeclaringClass()) {
+                table = (Kind[]) cached[1];
+            } else {
+                table = INSTANCE.get(type.getDeclaringClass());
+                last = new Object[] {type.getDeclaringClass(), table};
+            }
+            int ordinal = type.ordinal();
+            return ordinal < table.length ? table[ordinal] : null;
+        }
+
+        @Override
+        protected Kind[] computeValue(Class<?> type) {
+            Object[] constants = type.getEnumConstants();
+            Kind[] table = new Kind[constants == null ? 0 : constants.length];
+            for (int i = 0; i < table.length; i++) {
+                table[i] = Kind.of(((Enum<?>) constants[i]).name());
+            }
+            return table;
+        }
     }
 
     /** Which commands the guard looks at. */
@@ -221,11 +278,13 @@ public final class LettuceGuard {
          * Commands whose first key decides (and {@code MGET}) are answered exactly; the rarer
          * multi-key writes and deletes always get the full look.
          */
-        boolean mayTrack(Kind kind, Object type, Object args) throws ReflectiveOperationException {
-            if (kind == Kind.MSET || kind == Kind.DELETE) {
-                return true;
+        int mayTrack(Kind kind, Object type, Object args) throws ReflectiveOperationException {
+            if (kind == Kind.MSET || kind == Kind.DELETE || kind == Kind.MGET) {
+                return kind == Kind.MGET && CommandKeys.firstAcceptedRule(type, args, matcher, versioned) < 0
+                        ? NOT_TRACKED : UNDECIDED;
             }
-            return CommandKeys.firstAcceptedRule(type, args, matcher, versioned) >= 0;
+            int rule = CommandKeys.firstAcceptedRule(type, args, matcher, versioned);
+            return rule >= 0 ? rule : NOT_TRACKED;
         }
 
         int versionedRule(byte[] key) {
@@ -233,8 +292,17 @@ public final class LettuceGuard {
             return guard.checks(rule) ? rule : -1;
         }
 
-        Pending classify(Kind kind, String operation, Object writer, Object command, Object args)
+        Pending classify(Kind kind, String operation, Object writer, Object command, Object args, int knownRule)
                 throws ReflectiveOperationException {
+            if (kind == Kind.GET && knownRule >= 0) {
+                // The common case, without argument lists: the first key decided, and GET has one key.
+                if (isHash(knownRule)) {
+                    return null;
+                }
+                byte[] key = CommandKeys.firstKeyBytes(args);
+                return key == null ? null : new Pending(kind, operation, writer, Databases.of(writer),
+                        new int[] {knownRule}, new byte[][] {key}, null);
+            }
             List<CommandKeys.EncodedArgument> arguments = CommandKeys.encodedArguments(args);
             if (arguments.isEmpty() || !arguments.get(0).isKey()) {
                 return null;
@@ -582,17 +650,42 @@ public final class LettuceGuard {
             }
         };
 
+        /** One-entry cache: {writer, its database}. Racy by design: any published pair is a correct pair. */
+        private static volatile Object[] last = {null, 0};
+
+        private static final ClassValue<Method> GET_DATABASE = new ClassValue<Method>() {
+            @Override
+            protected Method computeValue(Class<?> type) {
+                try {
+                    return type.getMethod("getDatabase");
+                } catch (NoSuchMethodException | RuntimeException e) {
+                    return null;
+                }
+            }
+        };
+
         static int of(Object writer) {
             if (writer == null) {
                 return 0;
             }
+            Object[] cached = last;
+            if (cached[0] == writer) {
+                return (Integer) cached[1];
+            }
+            int database = lookUp(writer);
+            last = new Object[] {writer, database};
+            return database;
+        }
+
+        private static int lookUp(Object writer) {
             try {
                 Field[] path = PATH.get(writer.getClass());
                 if (path.length == 0) {
                     return 0;
                 }
                 Object uri = path[1].get(path[0].get(writer));
-                return uri == null ? 0 : (Integer) uri.getClass().getMethod("getDatabase").invoke(uri);
+                Method getDatabase = uri == null ? null : GET_DATABASE.get(uri.getClass());
+                return getDatabase == null ? 0 : (Integer) getDatabase.invoke(uri);
             } catch (ReflectiveOperationException | RuntimeException e) {
                 return 0;
             }

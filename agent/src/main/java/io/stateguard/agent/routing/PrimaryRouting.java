@@ -168,8 +168,18 @@ public final class PrimaryRouting {
 
         private static final Intents INSTANCE = new Intents();
 
+        /** One-entry cache: {intent enum class, its READ/WRITE pair}; Lettuce has one intent enum. */
+        private static volatile Object[] last = {null, null};
+
         static Enum<?>[] readWrite(Enum<?> intent) {
-            return INSTANCE.get(intent.getDeclaringClass());
+            Class<?> type = intent.getDeclaringClass();
+            Object[] cached = last;
+            if (cached[0] == type) {
+                return (Enum<?>[]) cached[1];
+            }
+            Enum<?>[] readWrite = INSTANCE.get(type);
+            last = new Object[] {type, readWrite};
+            return readWrite;
         }
 
         @Override

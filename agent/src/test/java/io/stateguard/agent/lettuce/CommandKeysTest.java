@@ -31,6 +31,36 @@ class CommandKeysTest {
     }
 
     @Test
+    void firstKeyBytesAreWhatTheCodecSends() throws Exception {
+        assertThat(CommandKeys.firstKeyBytes(new CommandArgs<>(StringCodec.UTF8).addKey("gw:\u00e9tat:a")))
+                .isEqualTo("gw:\u00e9tat:a".getBytes(StandardCharsets.UTF_8));
+        ByteBuffer ascii = StringCodec.ASCII.encodeKey("gw:\u00e9tat:a");
+        byte[] expected = new byte[ascii.remaining()];
+        ascii.get(expected);
+        assertThat(CommandKeys.firstKeyBytes(new CommandArgs<>(StringCodec.ASCII).addKey("gw:\u00e9tat:a")))
+                .as("what the codec itself encodes").isEqualTo(expected);
+        byte[] raw = {1, 2, (byte) 0xFF};
+        assertThat(CommandKeys.firstKeyBytes(new CommandArgs<>(ByteArrayCodec.INSTANCE).addKey(raw)
+                .addValue(new byte[] {9}))).isEqualTo(raw);
+        assertThat(CommandKeys.firstKeyBytes(new CommandArgs<>(StringCodec.UTF8).addValue("v").addKey("k")))
+                .as("a value first: not a key command").isNull();
+        assertThat(CommandKeys.firstKeyBytes(new CommandArgs<>(StringCodec.UTF8).add(5))).isNull();
+        assertThat(CommandKeys.firstKeyBytes(null)).isNull();
+    }
+
+    @Test
+    void theSameShapesServeSeveralCodecsInTurn() throws Exception {
+        // The one-entry caches in front of the per-class lookups must not mix codecs up.
+        for (int i = 0; i < 3; i++) {
+            assertThat(match(CommandType.GET, new CommandArgs<>(StringCodec.UTF8).addKey("gw:state:a"))).isEqualTo(0);
+            assertThat(match(CommandType.GET, new CommandArgs<>(ByteArrayCodec.INSTANCE)
+                    .addKey("gw:state:a".getBytes(StandardCharsets.UTF_8)))).isEqualTo(0);
+            assertThat(match(CommandType.GET, new CommandArgs<>(StringCodec.ASCII).addKey("gw:stat\u00e9:a")))
+                    .isEqualTo(-1);
+        }
+    }
+
+    @Test
     void nonUtf8StringCodecIsMatchedOnItsEncodedBytes() throws Exception {
         StringCodec ascii = StringCodec.ASCII;
         assertThat(match(CommandType.GET, new CommandArgs<>(ascii).addKey("gw:state:a"))).isEqualTo(0);
