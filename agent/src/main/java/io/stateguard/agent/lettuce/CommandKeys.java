@@ -2,6 +2,10 @@ package io.stateguard.agent.lettuce;
 
 import io.stateguard.agent.keys.KeyMatcher;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.invoke.MutableCallSite;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
@@ -51,7 +55,7 @@ public final class CommandKeys {
         if (list == null) {
             return fallbackFirstKey(args, matcher, accepted);
         }
-        List<?> arguments = (List<?>) list.get(args);
+        List<?> arguments = (List<?>) ConstantGetters.argumentList(list, args);
         boolean allKeys = false;
         boolean allKeysKnown = false;
         for (int i = 0, n = arguments.size(); i < n; i++) {
@@ -60,7 +64,7 @@ public final class CommandKeys {
             if (shape == null) {
                 continue;
             }
-            int rule = matchKey(shape.key.get(argument), shape.codec.get(argument), matcher);
+            int rule = matchKey(ConstantGetters.key(shape, argument), ConstantGetters.codec(shape, argument), matcher);
             if (rule >= 0 && accepted[rule]) {
                 return rule;
             }
@@ -114,6 +118,9 @@ public final class CommandKeys {
         }
         Field list = ARGUMENT_LIST.get(argsClass);
         lastArgumentList = new ArgumentListShape(argsClass, list);
+        if (list != null) {
+            ConstantGetters.bindArgumentList(argsClass, list);
+        }
         return list;
     }
 
@@ -125,6 +132,7 @@ public final class CommandKeys {
         KeyArgumentShape shape = KEY_ARGUMENT_SHAPE.get(argumentClass);
         if (shape != null) {
             lastKeyArgument = shape;
+            ConstantGetters.bindKeyArgument(shape);
         }
         return shape;
     }
@@ -381,6 +389,103 @@ public final class CommandKeys {
             return codecInterface.getMethod(name, Object.class);
         } catch (ClassNotFoundException | NoSuchMethodException e) {
             throw new IllegalStateException("no RedisCodec.encodeKey visible from " + codecType.getName(), e);
+        }
+    }
+
+    /**
+     * The three field reads of the routing decision ({@code CommandArgs.singularArguments},
+     * {@code KeyArgument.key}, {@code KeyArgument.codec}) as method handles behind
+     * {@code static final} call sites, bound to the first Lettuce classes seen. The JIT treats a
+     * {@link MutableCallSite}'s target as a constant, so each read compiles to a plain field load,
+     * where {@link Field#get} costs an access check and a megamorphic accessor call. Classes of
+     * another Lettuce (a second class loader) use the reflective path.
+     */
+    static final class ConstantGetters {
+
+        private static final MethodType GETTER = MethodType.methodType(Object.class, Object.class);
+        private static final MutableCallSite LIST = new MutableCallSite(GETTER);
+        private static final MutableCallSite KEY = new MutableCallSite(GETTER);
+        private static final MutableCallSite CODEC = new MutableCallSite(GETTER);
+        private static final MethodHandle GET_LIST = LIST.dynamicInvoker();
+        private static final MethodHandle GET_KEY = KEY.dynamicInvoker();
+        private static final MethodHandle GET_CODEC = CODEC.dynamicInvoker();
+
+        /** The classes the call sites serve; set after their targets, so a match means bound. */
+        private static volatile Class<?> argsClass;
+        private static volatile Class<?> keyArgumentClass;
+
+        private ConstantGetters() {
+        }
+
+        static Object argumentList(Field list, Object args) throws ReflectiveOperationException {
+            if (args.getClass() != argsClass) {
+                return list.get(args);
+            }
+            try {
+                return (Object) GET_LIST.invokeExact(args);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new ReflectiveOperationException(t);
+            }
+        }
+
+        static Object key(KeyArgumentShape shape, Object argument) throws ReflectiveOperationException {
+            if (argument.getClass() != keyArgumentClass) {
+                return shape.key.get(argument);
+            }
+            try {
+                return (Object) GET_KEY.invokeExact(argument);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new ReflectiveOperationException(t);
+            }
+        }
+
+        static Object codec(KeyArgumentShape shape, Object argument) throws ReflectiveOperationException {
+            if (argument.getClass() != keyArgumentClass) {
+                return shape.codec.get(argument);
+            }
+            try {
+                return (Object) GET_CODEC.invokeExact(argument);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new ReflectiveOperationException(t);
+            }
+        }
+
+        static synchronized void bindArgumentList(Class<?> type, Field list) {
+            if (argsClass != null) {
+                return;
+            }
+            try {
+                LIST.setTarget(getter(list));
+                MutableCallSite.syncAll(new MutableCallSite[] {LIST});
+                argsClass = type;
+            } catch (IllegalAccessException | RuntimeException e) {
+                // stays on the reflective path
+            }
+        }
+
+        static synchronized void bindKeyArgument(KeyArgumentShape shape) {
+            if (keyArgumentClass != null) {
+                return;
+            }
+            try {
+                KEY.setTarget(getter(shape.key));
+                CODEC.setTarget(getter(shape.codec));
+                MutableCallSite.syncAll(new MutableCallSite[] {KEY, CODEC});
+                keyArgumentClass = shape.type;
+            } catch (IllegalAccessException | RuntimeException e) {
+                // stays on the reflective path
+            }
+        }
+
+        /** {@code field} (made accessible already) as an {@code (Object)Object} getter. */
+        private static MethodHandle getter(Field field) throws IllegalAccessException {
+            return MethodHandles.lookup().unreflectGetter(field).asType(GETTER);
         }
     }
 
