@@ -6,13 +6,13 @@
 #      agent, StateGuard (3 configurations), ReadFrom.UPSTREAM, the OpenTelemetry Java agent, and both agents;
 #   3. memory: bytes per tracked key at 10k/100k/1M keys;
 #   4. start-up: added time to the first command and added heap of -javaagent.
-# About 11-13 minutes on 2 cores. Measurements share the CPU with whatever else runs: run it on a quiet machine
+# About 10-13 minutes on 2 cores (build included). Measurements share the CPU with whatever else runs: run it on a quiet machine
 # (the report records the load it saw).
 #
 # Environment: SKIP_BUILD=1 reuses the previous build; PHASES=jmh,e2e,memory,startup (default all; a subset
 # writes benchmarks/target/results/PERFORMANCE-partial.md instead of docs/PERFORMANCE.md); ROUNDS (5), OPS
-# (150000), WARMUP (40000), BATCH (100), JMH_WARMUP (3), JMH_ITERATIONS (4), JMH_MS (400), JMH_INCLUDE (regex),
-# STARTUP_PAIRS (8), OUT (docs/PERFORMANCE.md).
+# (100000), WARMUP (30000), BATCH (100), JMH_WARMUP (2), JMH_ITERATIONS (4), JMH_MS (400), JMH_INCLUDE (regex),
+# STARTUP_PAIRS (6), OUT (docs/PERFORMANCE.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,7 +37,7 @@ exec java -Xms512m -Xmx1g \
   --out "${OUT:-docs/PERFORMANCE.md}" \
   --load-file "$results/load-before.txt" \
   --phases "${PHASES:-all}" \
-  --rounds "${ROUNDS:-5}" --ops "${OPS:-150000}" --warmup "${WARMUP:-40000}" --batch "${BATCH:-100}" \
-  --jmh-warmup "${JMH_WARMUP:-3}" --jmh-iterations "${JMH_ITERATIONS:-4}" --jmh-ms "${JMH_MS:-400}" \
+  --rounds "${ROUNDS:-5}" --ops "${OPS:-100000}" --warmup "${WARMUP:-30000}" --batch "${BATCH:-100}" \
+  --jmh-warmup "${JMH_WARMUP:-2}" --jmh-iterations "${JMH_ITERATIONS:-4}" --jmh-ms "${JMH_MS:-400}" \
   --jmh-include "${JMH_INCLUDE:-io\.stateguard\.benchmarks\.micro\..*}" \
-  --startup-pairs "${STARTUP_PAIRS:-8}"
+  --startup-pairs "${STARTUP_PAIRS:-6}"

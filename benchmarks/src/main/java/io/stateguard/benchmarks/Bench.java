@@ -84,7 +84,7 @@ public final class Bench {
         JmhPhase jmh = null;
         if (phases.contains("jmh")) {
             System.out.println("== JMH micro-benchmarks ==");
-            jmh = new JmhPhase(results.resolve("jmh.json"), intOption("jmh-warmup", 3), intOption("jmh-iterations", 4),
+            jmh = new JmhPhase(results.resolve("jmh.json"), intOption("jmh-warmup", 2), intOption("jmh-iterations", 4),
                     intOption("jmh-ms", 400), option("jmh-include", "io\\.stateguard\\.benchmarks\\.micro\\..*"));
             jmh.run();
         }
@@ -103,14 +103,14 @@ public final class Bench {
                 E2ePhase.load(redis);
                 if (phases.contains("e2e")) {
                     System.out.println("== End-to-end load ==");
-                    e2e = new E2ePhase(redis, agentJar, otelJar, intOption("rounds", 5), intOption("warmup", 40_000),
-                            intOption("ops", 150_000), intOption("batch", 100));
+                    e2e = new E2ePhase(redis, agentJar, otelJar, intOption("rounds", 5), intOption("warmup", 30_000),
+                            intOption("ops", 100_000), intOption("batch", 100));
                     e2e.run();
                     Files.write(results.resolve("e2e-runs.csv"), e2e.rawCsv().getBytes(StandardCharsets.UTF_8));
                 }
                 if (phases.contains("startup")) {
                     System.out.println("== Start-up ==");
-                    startup = new StartupPhase(redis, agentJar, intOption("startup-pairs", 8));
+                    startup = new StartupPhase(redis, agentJar, intOption("startup-pairs", 6));
                     startup.run();
                 }
             }

@@ -221,6 +221,11 @@ public final class E2ePhase {
         return paired(baseline, variant, (v, b) -> v.threadCpuNanosPerOp() - b.threadCpuNanosPerOp());
     }
 
+    /** Added bytes allocated per command (all threads). */
+    public List<Double> addedAllocation(Variant baseline, Variant variant) {
+        return paired(baseline, variant, (v, b) -> v.allocPerOp() - b.allocPerOp());
+    }
+
     /** Added wall time per command (1 / throughput), ns. */
     public List<Double> addedWall(Variant baseline, Variant variant) {
         return paired(baseline, variant, (v, b) -> v.wallNanosPerOp() - b.wallNanosPerOp());

@@ -172,6 +172,12 @@ public final class JmhPhase {
         return r == null ? Double.NaN : r.getScore();
     }
 
+    /** ns per mark update from one thread. */
+    public double markUpdateNanos() {
+        Result r = find("observe1Thread");
+        return r == null ? Double.NaN : 1e3 / r.getScore();
+    }
+
     public String highWaterTable() {
         StringBuilder md = new StringBuilder();
         md.append("| threads | updates per second (all threads) | ns per update per thread |\n|---:|---:|---:|\n");
