@@ -29,6 +29,7 @@ import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.dynamic.Nexus;
+import net.bytebuddy.dynamic.scaffold.MethodGraph;
 import net.bytebuddy.dynamic.scaffold.TypeValidation;
 import net.bytebuddy.implementation.bytecode.member.MethodInvocation;
 import net.bytebuddy.matcher.ElementMatcher;
@@ -210,7 +211,13 @@ public final class AgentInstaller {
         if (System.getProperty(Nexus.PROPERTY) == null) {
             System.setProperty(Nexus.PROPERTY, "true");
         }
-        AgentBuilder builder = new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
+        // Advice only rewrites methods a class declares, so the method graph of its super types is never
+        // needed. Computing it would resolve every interface, and another agent that ran first may have
+        // added interfaces it generates at run time without a class file (the OpenTelemetry Java agent's
+        // VirtualFieldAccessor$... on Netty handlers such as Lettuce's CommandHandler): the advice
+        // would then not be applied at all.
+        AgentBuilder builder = new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED)
+                .with(MethodGraph.Compiler.ForDeclaredMethods.INSTANCE))
                 // Retransformation may not add fields or methods: advice is inlined, state lives in
                 // side tables, so attaching to a running JVM works like start-up.
                 .disableClassFormatChanges()
