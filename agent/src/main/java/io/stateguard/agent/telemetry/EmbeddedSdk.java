@@ -50,9 +50,10 @@ final class EmbeddedSdk {
     }
 
     /**
-     * Builds the SDK (reads the settings, creates exporters and their background threads) and adds a
-     * shutdown hook that flushes it. Slow (tens to hundreds of milliseconds): never call it on an
-     * application or event-loop thread.
+     * Builds the SDK (reads the settings, creates exporters and their background threads). Slow (tens
+     * to hundreds of milliseconds): never call it on an application or event-loop thread. Flushing at
+     * exit is the caller's ({@link Telemetry}'s shutdown hook), which also waits for a start still in
+     * progress.
      */
     static Object start() {
         final Map<String, String> defaults = new HashMap<>();
@@ -66,23 +67,12 @@ final class EmbeddedSdk {
                         return defaults;
                     }
                 })
-                // Our own hook below, with a short timeout: an exporter that cannot reach its
+                // Telemetry's hook instead, with a short timeout: an exporter that cannot reach its
                 // collector must not hold up the application's exit.
                 .disableShutdownHook()
                 .setServiceClassLoader(EmbeddedSdk.class.getClassLoader())
                 .build()
                 .getOpenTelemetrySdk();
-        Thread hook = new Thread(new Runnable() {
-            @Override
-            public void run() {
-                shutdown(sdk);
-            }
-        }, "stateguard-telemetry-shutdown");
-        try {
-            Runtime.getRuntime().addShutdownHook(hook);
-        } catch (IllegalStateException e) {
-            // already shutting down
-        }
         return sdk;
     }
 

@@ -157,7 +157,16 @@ final class OtelApi {
                 }
             }
         }
-        return set ? global.getMethod("get").invoke(null) : null;
+        if (!set) {
+            return null;
+        }
+        Object openTelemetry = global.getMethod("get").invoke(null);
+        // A library that called GlobalOpenTelemetry.get() before anyone set an SDK installed the no-op
+        // one: spans sent there vanish, so it counts as not set (and the agent keeps looking).
+        Class<?> tracerProvider = type(prefix + ".api.trace.TracerProvider", loader);
+        Object tracers = type(prefix + ".api.OpenTelemetry", loader).getMethod("getTracerProvider")
+                .invoke(openTelemetry);
+        return tracers == tracerProvider.getMethod("noop").invoke(null) ? null : openTelemetry;
     }
 
     /** {@code Context.current()}, or {@code null} when it is the root context (nothing to join). */

@@ -336,6 +336,27 @@ public final class Telemetry {
         }, "stateguard-telemetry-init");
         starter.setDaemon(true);
         starter.start();
+        // At exit: let a start still in progress finish (events wait for it), then flush, 6 s at most in
+        // all. One hook for both, because shutdown hooks run concurrently in no particular order.
+        final Thread started = starter;
+        try {
+            Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() {
+                @Override
+                public void run() {
+                    try {
+                        started.join(3000);
+                        Object sdk = embeddedSdk;
+                        if (sdk != null) {
+                            EmbeddedSdk.shutdown(sdk);
+                        }
+                    } catch (Throwable t) {
+                        // exiting: nothing left to protect
+                    }
+                }
+            }, "stateguard-telemetry-shutdown"));
+        } catch (IllegalStateException e) {
+            // the JVM is already exiting
+        }
     }
 
     private static void drainWaiting() {

@@ -82,6 +82,7 @@ class TelemetryTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the scope only makes the span current
     void theSpanIsAChildOfTheContextCapturedAtDispatchWithEveryAttribute() {
         GlobalOpenTelemetry.set(sdk);
         install(KeyPrivacy.FULL, false);
@@ -121,6 +122,7 @@ class TelemetryTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the scope only makes the span current
     void withoutAContextTheSpanIsARootAndAFailedCommandIsAnError() {
         GlobalOpenTelemetry.set(sdk);
         install(KeyPrivacy.FULL, false);
@@ -172,6 +174,28 @@ class TelemetryTest {
         assertThat(Telemetry.source()).isEqualTo(Backend.Source.APPLICATION);
         Telemetry.report(event(GuardAction.REPORTED, null));
         assertThat(spans.getFinishedSpanItems()).hasSize(1);
+    }
+
+    @Test
+    void aNoopGlobalThatALibraryInstalledByCallingGetDoesNotCount() throws Exception {
+        GlobalOpenTelemetry.get(); // no SDK set: the API installs its no-op
+        CountDownLatch started = new CountDownLatch(1);
+        Telemetry.embeddedStarter = () -> {
+            started.countDown();
+            return sdk;
+        };
+        try {
+            install(KeyPrivacy.FULL, true);
+            Telemetry.captureContext(this);
+            assertThat(started.await(10, TimeUnit.SECONDS)).as("the embedded SDK starts instead").isTrue();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (Telemetry.source() == null && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(Telemetry.source()).isEqualTo(Backend.Source.EMBEDDED);
+        } finally {
+            Telemetry.embeddedStarter = EmbeddedSdk::start;
+        }
     }
 
     @Test

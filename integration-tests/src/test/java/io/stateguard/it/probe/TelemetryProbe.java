@@ -46,6 +46,7 @@ public final class TelemetryProbe {
 
     private static final Pattern VERSION = Pattern.compile("\"version\":(-?\\d+)");
 
+    @SuppressWarnings("try") // the scope only makes the span current
     public static void main(String[] args) throws Exception {
         String mode = args[0];
         List<RedisURI> nodes = new ArrayList<>();
