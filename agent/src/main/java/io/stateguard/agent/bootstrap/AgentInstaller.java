@@ -7,10 +7,13 @@ import io.stateguard.agent.config.StateGuardConfig;
 import io.stateguard.agent.instrumentation.lettuce.LettuceClasses;
 import io.stateguard.agent.internal.AgentLog;
 import io.stateguard.agent.internal.InternalErrors;
+import io.stateguard.agent.guard.Inconsistencies;
+import io.stateguard.agent.guard.LoggingReporter;
 import io.stateguard.agent.guard.VersionGuard;
 import io.stateguard.agent.lettuce.LettuceGuard;
 import io.stateguard.agent.routing.PrimaryRouting;
 import io.stateguard.agent.routing.RoutingPolicy;
+import io.stateguard.agent.telemetry.Telemetry;
 
 import java.io.File;
 import java.lang.instrument.Instrumentation;
@@ -92,6 +95,7 @@ public final class AgentInstaller {
         final String summary;
         try {
             RoutingPolicy policy = RoutingPolicy.of(config.rules());
+            installTelemetry(config, policy, version);
             PrimaryRouting.install(policy);
             if (config.checksVersions()) {
                 LettuceGuard.install(new VersionGuard(config.rules(), config.maxTrackedKeys()), policy.matcher());
@@ -176,6 +180,26 @@ public final class AgentInstaller {
                 + " without it", t);
         // Not reset: a transformer may have been registered before the failure.
         setProperty(STATUS_PROPERTY, "disabled: could not install the instrumentation (" + t + ")");
+    }
+
+    /**
+     * Inconsistencies are always logged (rate-limited), and also become spans once telemetry finds a
+     * backend. Nothing of OpenTelemetry is looked up here: see {@link Telemetry}.
+     */
+    private static void installTelemetry(StateGuardConfig config, RoutingPolicy policy, String version) {
+        try {
+            List<String> ruleNames = new ArrayList<>();
+            for (Rule rule : policy.rules()) {
+                ruleNames.add(rule.name());
+            }
+            Telemetry.install(config.telemetryKeys(), ruleNames, version,
+                    Telemetry.exporterConfigured(System.getenv(), System.getProperties()));
+            Inconsistencies.setReporters(new LoggingReporter(10, config.telemetryKeys()), Telemetry.reporter());
+        } catch (Throwable t) {
+            // Telemetry is an extra: without it, routing and the guard still work, and events are logged.
+            InternalErrors.record("telemetry.install", t);
+            Inconsistencies.setReporter(new LoggingReporter(10, config.telemetryKeys()));
+        }
     }
 
     /** The agent did not activate: a later load (an attach with other settings) may try again. */

@@ -2,6 +2,7 @@ package io.stateguard.agent.config;
 
 import io.stateguard.agent.internal.AgentLog;
 import io.stateguard.agent.keys.GlobPattern;
+import io.stateguard.agent.telemetry.KeyPrivacy;
 import io.stateguard.agent.versions.HighWaterMarks;
 import io.stateguard.agent.versions.VersionSpec;
 
@@ -54,6 +55,7 @@ public final class ConfigLoader {
     private static final String VERSION = "stateguard.version";
     private static final String ON_REGRESSION = "stateguard.on.regression";
     private static final String MAX_TRACKED_KEYS = "stateguard.max.tracked.keys";
+    private static final String TELEMETRY_KEYS = "stateguard.telemetry.keys";
 
     private static final String RULE_PREFIX = "stateguard.rule.";
 
@@ -148,6 +150,16 @@ public final class ConfigLoader {
             maxTrackedKeys = positiveInt(maxKeys, HighWaterMarks.MAX_TRACKED_KEYS_LIMIT);
         }
 
+        KeyPrivacy telemetryKeys = KeyPrivacy.FULL;
+        Setting privacy = settings.get(TELEMETRY_KEYS);
+        if (privacy != null) {
+            telemetryKeys = KeyPrivacy.parse(privacy.value);
+            if (telemetryKeys == null) {
+                throw new ConfigException(privacy.name, privacy.value,
+                        "unknown key privacy (expected one of: " + KeyPrivacy.expected() + ")");
+            }
+        }
+
         List<Rule> rules = new ArrayList<>();
         Setting keys = settings.get(KEYS);
         if (keys != null) {
@@ -161,7 +173,7 @@ public final class ConfigLoader {
             String key = setting.normalizedName;
             if (key.equals(CONFIG_FILE) || key.equals(ENABLED) || key.equals(FAIL_FAST) || key.equals(LOG_LEVEL)
                     || key.equals(KEYS) || key.equals(ROUTING) || key.equals(VERSION) || key.equals(ON_REGRESSION)
-                    || key.equals(MAX_TRACKED_KEYS)) {
+                    || key.equals(MAX_TRACKED_KEYS) || key.equals(TELEMETRY_KEYS)) {
                 continue;
             }
             if (key.startsWith(RULE_PREFIX)) {
@@ -206,7 +218,7 @@ public final class ConfigLoader {
             rules.add(rule(name, ruleKeys, ruleSettings.get("routing"), defaultRouting, ruleSettings.get("version"),
                     defaultVersion, ruleSettings.get("on.regression"), defaultPolicy));
         }
-        return new StateGuardConfig(enabled, failFast, logLevel, rules, warnings, maxTrackedKeys);
+        return new StateGuardConfig(enabled, failFast, logLevel, rules, warnings, maxTrackedKeys, telemetryKeys);
     }
 
     /** A rule from its own settings, falling back to the top-level ones; checks that they fit together. */

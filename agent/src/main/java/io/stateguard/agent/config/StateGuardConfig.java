@@ -1,6 +1,7 @@
 package io.stateguard.agent.config;
 
 import io.stateguard.agent.internal.AgentLog;
+import io.stateguard.agent.telemetry.KeyPrivacy;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -23,8 +24,11 @@ public final class StateGuardConfig {
 
     private final int maxTrackedKeys;
 
+    private final KeyPrivacy telemetryKeys;
+
     StateGuardConfig(boolean enabled, boolean failFast, AgentLog.Level logLevel, List<Rule> rules,
-            List<String> warnings, int maxTrackedKeys) {
+            List<String> warnings, int maxTrackedKeys, KeyPrivacy telemetryKeys) {
+        this.telemetryKeys = telemetryKeys;
         this.maxTrackedKeys = maxTrackedKeys;
         this.enabled = enabled;
         this.failFast = failFast;
@@ -59,6 +63,11 @@ public final class StateGuardConfig {
     /** {@code stateguard.max-tracked-keys}: the bound of the high-water-mark table. */
     public int maxTrackedKeys() {
         return maxTrackedKeys;
+    }
+
+    /** {@code stateguard.telemetry.keys}: how keys appear in spans, metrics and the inconsistency log line. */
+    public KeyPrivacy telemetryKeys() {
+        return telemetryKeys;
     }
 
     /** Whether any rule checks versions. */

@@ -1,5 +1,7 @@
 package io.stateguard.agent.guard;
 
+import io.stateguard.agent.telemetry.KeyPrivacy;
+
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -20,10 +22,25 @@ public final class Inconsistency {
     private final String serverAddress;
     private final int serverPort;
     private final boolean servedByPrimary;
+    private final Object context;
+    private final long detectedAtEpochNanos;
 
     public Inconsistency(String rule, int database, byte[] key, String operation, InconsistencyType type,
             GuardAction action, long expectedVersion, boolean observedPresent, long observedVersion,
             String serverAddress, int serverPort, boolean servedByPrimary) {
+        this(rule, database, key, operation, type, action, expectedVersion, observedPresent, observedVersion,
+                serverAddress, serverPort, servedByPrimary, null);
+    }
+
+    /**
+     * @param context the OpenTelemetry context that was current when the application issued the
+     *     command (captured at dispatch, since detection happens later on a Netty thread), or {@code null}
+     */
+    public Inconsistency(String rule, int database, byte[] key, String operation, InconsistencyType type,
+            GuardAction action, long expectedVersion, boolean observedPresent, long observedVersion,
+            String serverAddress, int serverPort, boolean servedByPrimary, Object context) {
+        this.context = context;
+        this.detectedAtEpochNanos = System.currentTimeMillis() * 1_000_000L;
         this.rule = rule;
         this.database = database;
         this.key = key.clone();
@@ -101,10 +118,32 @@ public final class Inconsistency {
         return servedByPrimary;
     }
 
+    /**
+     * The OpenTelemetry context of the application when it issued the command (an object of whichever
+     * API copy telemetry uses), or {@code null}.
+     */
+    public Object context() {
+        return context;
+    }
+
+    /** When the inconsistency was detected, in nanoseconds since the epoch (millisecond precision). */
+    public long detectedAtEpochNanos() {
+        return detectedAtEpochNanos;
+    }
+
     @Override
     public String toString() {
-        return "type=" + type.label() + " action=" + action.label() + " rule=" + rule + " db=" + database + " key="
-                + keyText() + " op=" + operation + " expected=" + expectedVersion + " observed="
+        return describe(KeyPrivacy.FULL);
+    }
+
+    /**
+     * The structured log line's fields; the key as {@code keys} says ({@code hashed}: its hash,
+     * {@code none}: no {@code key=} field).
+     */
+    public String describe(KeyPrivacy keys) {
+        String keyAttribute = keys.attribute(key, keys == KeyPrivacy.FULL ? keyText() : null);
+        return "type=" + type.label() + " action=" + action.label() + " rule=" + rule + " db=" + database
+                + (keyAttribute == null ? "" : " key=" + keyAttribute) + " op=" + operation + " expected=" + expectedVersion + " observed="
                 + (observedPresent ? String.valueOf(observedVersion) : "missing") + " node="
                 + (serverAddress == null ? "unknown" : serverAddress + ":" + serverPort) + " role="
                 + (servedByPrimary ? "primary" : "replica");

@@ -1,6 +1,7 @@
 package io.stateguard.agent.guard;
 
 import io.stateguard.agent.internal.AgentLog;
+import io.stateguard.agent.telemetry.KeyPrivacy;
 
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -11,12 +12,22 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class LoggingReporter implements InconsistencyReporter {
 
     private final int linesPerSecond;
+    private final KeyPrivacy keys;
     private final AtomicLong window = new AtomicLong();
     private final AtomicLong inWindow = new AtomicLong();
     private final AtomicLong suppressed = new AtomicLong();
 
     public LoggingReporter(int linesPerSecond) {
+        this(linesPerSecond, KeyPrivacy.FULL);
+    }
+
+    /**
+     * @param keys how the key appears in the line: the same setting as for telemetry
+     *     ({@code stateguard.telemetry.keys}), so a key kept out of traces stays out of logs too
+     */
+    public LoggingReporter(int linesPerSecond, KeyPrivacy keys) {
         this.linesPerSecond = linesPerSecond;
+        this.keys = keys;
     }
 
     @Override
@@ -31,7 +42,7 @@ public final class LoggingReporter implements InconsistencyReporter {
             return;
         }
         long dropped = suppressed.getAndSet(0);
-        AgentLog.warn("inconsistency " + inconsistency
+        AgentLog.warn("inconsistency " + inconsistency.describe(keys)
                 + (dropped > 0 ? " (" + dropped + " more not logged: over " + linesPerSecond + " lines/s)" : ""));
     }
 }

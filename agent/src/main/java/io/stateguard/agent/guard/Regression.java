@@ -61,7 +61,13 @@ public final class Regression {
 
     /** The event to report once the outcome is known. */
     public Inconsistency outcome(String operation, GuardAction action, String host, int port, boolean primary) {
+        return outcome(operation, action, host, port, primary, null);
+    }
+
+    /** The event to report, as a child of the application's OpenTelemetry {@code context} (or {@code null}). */
+    public Inconsistency outcome(String operation, GuardAction action, String host, int port, boolean primary,
+            Object context) {
         return new Inconsistency(rule.name(), database, key, operation, type, action, expected, observedPresent,
-                observed, host, port, primary);
+                observed, host, port, primary, context);
     }
 }

@@ -11,6 +11,7 @@ import io.stateguard.agent.guard.VersionGuard;
 import io.stateguard.agent.internal.InternalErrors;
 import io.stateguard.agent.keys.KeyMatcher;
 import io.stateguard.agent.routing.PrimaryRouting;
+import io.stateguard.agent.telemetry.Telemetry;
 import io.stateguard.agent.versions.VersionSpec;
 
 import java.lang.reflect.Field;
@@ -246,6 +247,8 @@ public final class LettuceGuard {
         final int[] rules;
         final byte[][] keys;
         final byte[][] written;
+        /** The application's OpenTelemetry context at dispatch (reads only), parent of a span reported later. */
+        Object context;
 
         Pending(Kind kind, String operation, Object writer, int db, int[] rules, byte[][] keys, byte[][] written) {
             this.kind = kind;
@@ -300,8 +303,14 @@ public final class LettuceGuard {
                     return null;
                 }
                 byte[] key = CommandKeys.firstKeyBytes(args);
-                return key == null ? null : new Pending(kind, operation, writer, Databases.of(writer),
-                        new int[] {knownRule}, new byte[][] {key}, null);
+                if (key == null) {
+                    return null;
+                }
+                Pending pending = new Pending(kind, operation, writer, Databases.of(writer), new int[] {knownRule},
+                        new byte[][] {key}, null);
+                // On the application's thread: detection happens later, on a Netty thread.
+                pending.context = Telemetry.captureContext(command);
+                return pending;
             }
             List<CommandKeys.EncodedArgument> arguments = CommandKeys.encodedArguments(args);
             if (arguments.isEmpty() || !arguments.get(0).isKey()) {
@@ -403,8 +412,13 @@ public final class LettuceGuard {
             for (int i = 0; i < ruleArray.length; i++) {
                 ruleArray[i] = rules.get(i);
             }
-            return new Pending(kind, operation, writer, Databases.of(writer), ruleArray, keys.toArray(new byte[0][]),
-                    written.isEmpty() ? null : written.toArray(new byte[0][]));
+            Pending pending = new Pending(kind, operation, writer, Databases.of(writer), ruleArray,
+                    keys.toArray(new byte[0][]), written.isEmpty() ? null : written.toArray(new byte[0][]));
+            if (kind.isRead()) {
+                // On the application's thread: detection happens later, on a Netty thread.
+                pending.context = Telemetry.captureContext(command);
+            }
+            return pending;
         }
 
         /** Commands of the reactive API, whose multi-value replies stream to the subscriber while decoded. */
@@ -524,7 +538,7 @@ public final class LettuceGuard {
                         Regression primary = guard.checkPrimary(regression, index < 0 ? null : primaryValues[index]);
                         if (primary != null) {
                             Inconsistencies.report(primary.outcome(pending.operation, GuardAction.REREAD_PRIMARY,
-                                    null, -1, true));
+                                    null, -1, true, pending.context));
                         }
                     }
                 }
@@ -553,7 +567,8 @@ public final class LettuceGuard {
                 InetSocketAddress node, boolean primary) {
             for (Regression regression : regressions) {
                 Inconsistencies.report(regression.outcome(pending.operation, action,
-                        node == null ? null : node.getHostString(), node == null ? -1 : node.getPort(), primary));
+                        node == null ? null : node.getHostString(), node == null ? -1 : node.getPort(), primary,
+                        pending.context));
             }
         }
 

@@ -1,5 +1,7 @@
 package io.stateguard.agent.routing;
 
+import io.stateguard.agent.telemetry.Telemetry;
+
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -19,6 +21,14 @@ public final class RoutingStats {
 
     void increment(int rule) {
         routedByRule[rule].increment();
+        // Telemetry resolves its backend lazily; a routing-only agent (no version checks) has no
+        // other occasion. One volatile read while settled, a throttled look-up otherwise.
+        Telemetry.touch();
+    }
+
+    /** Number of rules counted. */
+    public int rules() {
+        return routedByRule.length;
     }
 
     /** Reads of rule {@code rule} (an index into the policy's rules) sent to the primary so far. */

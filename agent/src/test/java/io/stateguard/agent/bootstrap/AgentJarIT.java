@@ -115,6 +115,17 @@ class AgentJarIT {
     }
 
     @Test
+    void invalidTelemetryKeyPrivacyDisablesTheAgentWithOneLine() throws Exception {
+        Run run = app("keys=gw:state:*;telemetry.keys=secret");
+        assertThat(run.exit).isZero();
+        assertThat(run.out).contains("hello from the application");
+        assertThat(run.errLines()).singleElement().asString()
+                .startsWith("[stateguard] ERROR invalid configuration: stateguard.telemetry.keys='secret': unknown key"
+                        + " privacy (expected one of: full, hashed, none)")
+                .contains("StateGuard is disabled");
+    }
+
+    @Test
     void failFastExitsTheJvmOnInvalidConfiguration() throws Exception {
         Run run = app("keys=gw:state:*;routing=primry;fail-fast=true");
         assertThat(run.exit).isNotZero();

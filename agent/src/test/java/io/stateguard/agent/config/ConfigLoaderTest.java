@@ -1,6 +1,7 @@
 package io.stateguard.agent.config;
 
 import io.stateguard.agent.internal.AgentLog;
+import io.stateguard.agent.telemetry.KeyPrivacy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -156,6 +157,7 @@ class ConfigLoaderTest {
         "rule.x.keys=a;rule.x.routing=replica-checked | stateguard.rule.x.version=(missing) | needs a version source",
         "keys=a;max-tracked-keys=0   | stateguard.max-tracked-keys='0'           | expected a whole number",
         "keys=a;max-tracked-keys=lots | stateguard.max-tracked-keys='lots'       | expected a whole number",
+        "keys=a;telemetry.keys=hash  | stateguard.telemetry.keys='hash'          | unknown key privacy (expected one of: full, hashed, none)",
     })
     void invalidSettingsNameTheSettingAndTheValue(String args, String named, String problem) {
         assertThatThrownBy(() -> load(args))
@@ -181,6 +183,17 @@ class ConfigLoaderTest {
         assertThat(config.rules().get(2).checksVersions()).isFalse();
         assertThat(load("keys=a").checksVersions()).isFalse();
         assertThat(load("keys=a").maxTrackedKeys()).isEqualTo(100_000);
+    }
+
+    @Test
+    void telemetryKeysFromEverySource() {
+        assertThat(load("keys=a").telemetryKeys()).isEqualTo(KeyPrivacy.FULL);
+        env.put("STATEGUARD_TELEMETRY_KEYS", "hashed");
+        assertThat(load("keys=a").telemetryKeys()).isEqualTo(KeyPrivacy.HASHED);
+        sys.setProperty("stateguard.telemetry.keys", "NONE");
+        assertThat(load("keys=a").telemetryKeys()).isEqualTo(KeyPrivacy.NONE);
+        assertThat(load("keys=a;telemetry-keys=full").telemetryKeys()).isEqualTo(KeyPrivacy.FULL);
+        assertThat(load("keys=a;telemetry-keys=full").warnings()).isEmpty();
     }
 
     @Test

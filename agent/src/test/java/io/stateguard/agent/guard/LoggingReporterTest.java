@@ -2,6 +2,7 @@ package io.stateguard.agent.guard;
 
 import io.stateguard.agent.internal.AgentLog;
 import io.stateguard.agent.internal.AgentLogCapture;
+import io.stateguard.agent.telemetry.KeyPrivacy;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -28,6 +29,17 @@ class LoggingReporterTest {
         assertThat(lines.get(0)).isEqualTo("[stateguard] WARN inconsistency type=version_regression"
                 + " action=reread_primary rule=state db=0 key=k:0 op=GET expected=7 observed=6"
                 + " node=127.0.0.1:6380 role=replica");
+    }
+
+    @Test
+    void theLineFollowsTheTelemetryKeyPrivacy() {
+        Inconsistency event = event(1);
+        assertThat(event.describe(KeyPrivacy.HASHED)).contains(" key=" + KeyPrivacy.hash("k:1".getBytes(StandardCharsets.UTF_8)))
+                .doesNotContain("k:1");
+        assertThat(event.describe(KeyPrivacy.NONE)).doesNotContain("key=").doesNotContain("k:1")
+                .contains("rule=state db=0 op=GET");
+        List<String> lines = AgentLogCapture.capture(() -> new LoggingReporter(3, KeyPrivacy.NONE).report(event));
+        assertThat(lines).singleElement().asString().doesNotContain("k:1");
     }
 
     @Test

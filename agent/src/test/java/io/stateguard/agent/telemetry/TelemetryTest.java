@@ -1,0 +1,326 @@
+package io.stateguard.agent.telemetry;
+
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.stateguard.agent.config.ConfigLoader;
+import io.stateguard.agent.guard.GuardAction;
+import io.stateguard.agent.guard.Inconsistencies;
+import io.stateguard.agent.guard.Inconsistency;
+import io.stateguard.agent.guard.InconsistencyType;
+import io.stateguard.agent.internal.InternalErrors;
+import io.stateguard.agent.routing.PrimaryRouting;
+import io.stateguard.agent.routing.RoutingPolicy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The telemetry layer against the real OpenTelemetry SDK (unshaded here: the test stands in for the
+ * application, whose API copy the agent reaches reflectively).
+ */
+class TelemetryTest {
+
+    private static final byte[] KEY = "evolution:state:inst1".getBytes(StandardCharsets.UTF_8);
+
+    private final InMemorySpanExporter spans = InMemorySpanExporter.create();
+    private final InMemoryMetricReader metrics = InMemoryMetricReader.create();
+    private OpenTelemetrySdk sdk;
+
+    @BeforeEach
+    void setUp() {
+        Telemetry.reset();
+        GlobalOpenTelemetry.resetForTest();
+        Telemetry.agentPrefix = "no.such.opentelemetry";
+        Telemetry.agentLoader = null;
+        Telemetry.applicationPrefix = "io.opentelemetry";
+        Telemetry.retryNanos = 0;
+        sdk = OpenTelemetrySdk.builder()
+                .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build())
+                .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(metrics).build())
+                .build();
+    }
+
+    @AfterEach
+    void tearDown() {
+        Telemetry.reset();
+        GlobalOpenTelemetry.resetForTest();
+        sdk.close();
+    }
+
+    private static Inconsistency event(GuardAction action, Object context) {
+        return new Inconsistency("state", 2, KEY, "GET", InconsistencyType.VERSION_REGRESSION, action, 7, true, 6,
+                "127.0.0.1", 6380, false, context);
+    }
+
+    private void install(KeyPrivacy keys, boolean exporterConfigured) {
+        Telemetry.install(keys, List.of("default", "state"), "1.2.3", exporterConfigured);
+    }
+
+    @Test
+    @SuppressWarnings("try") // the scope only makes the span current
+    void theSpanIsAChildOfTheContextCapturedAtDispatchWithEveryAttribute() {
+        GlobalOpenTelemetry.set(sdk);
+        install(KeyPrivacy.FULL, false);
+        Span parent = sdk.getTracer("app").spanBuilder("GET /instance/connectionState").startSpan();
+        Object context;
+        try (Scope ignored = parent.makeCurrent()) {
+            context = Telemetry.captureContext(this);
+        } finally {
+            parent.end();
+        }
+        assertThat(Telemetry.source()).isEqualTo(Backend.Source.APPLICATION);
+        assertThat(context).isNotNull();
+
+        // detection later, on another thread whose own context must not matter
+        Telemetry.report(event(GuardAction.REREAD_PRIMARY, context));
+
+        SpanData span = single(Telemetry.SPAN_NAME);
+        assertThat(span.getTraceId()).isEqualTo(parent.getSpanContext().getTraceId());
+        assertThat(span.getParentSpanId()).isEqualTo(parent.getSpanContext().getSpanId());
+        assertThat(span.getInstrumentationScopeInfo().getName()).isEqualTo("io.stateguard.agent");
+        assertThat(span.getInstrumentationScopeInfo().getVersion()).isEqualTo("1.2.3");
+        assertThat(span.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
+        Map<String, Object> attributes = attributes(span);
+        assertThat(attributes).containsEntry("db.system.name", "redis")
+                .containsEntry("db.operation.name", "GET")
+                .containsEntry("db.namespace", "2")
+                .containsEntry("server.address", "127.0.0.1")
+                .containsEntry("server.port", 6380L)
+                .containsEntry("stateguard.inconsistency.type", "version_regression")
+                .containsEntry("stateguard.rule", "state")
+                .containsEntry("stateguard.key", "evolution:state:inst1")
+                .containsEntry("stateguard.version.expected", 7L)
+                .containsEntry("stateguard.version.observed", 6L)
+                .containsEntry("stateguard.action", "reread_primary")
+                .containsEntry("stateguard.node.role", "replica")
+                .hasSize(12);
+    }
+
+    @Test
+    @SuppressWarnings("try") // the scope only makes the span current
+    void withoutAContextTheSpanIsARootAndAFailedCommandIsAnError() {
+        GlobalOpenTelemetry.set(sdk);
+        install(KeyPrivacy.FULL, false);
+        assertThat(Telemetry.captureContext(this)).as("no current span: nothing to capture").isNull();
+        Span unrelated = sdk.getTracer("netty").spanBuilder("event loop").startSpan();
+        try (Scope ignored = unrelated.makeCurrent()) {
+            Telemetry.report(new Inconsistency("state", 0, KEY, "GET", InconsistencyType.MISSING, GuardAction.FAILED,
+                    7, false, 0, null, -1, false, null));
+        } finally {
+            unrelated.end();
+        }
+        SpanData span = single(Telemetry.SPAN_NAME);
+        assertThat(span.getParentSpanContext().isValid()).as("never the detecting thread's span").isFalse();
+        assertThat(span.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+        assertThat(attributes(span)).doesNotContainKeys("stateguard.version.observed", "server.address", "server.port")
+                .containsEntry("stateguard.inconsistency.type", "missing").containsEntry("stateguard.action", "failed");
+    }
+
+    @Test
+    void hashedAndNoneKeepTheKeyOutOfEveryAttribute() {
+        GlobalOpenTelemetry.set(sdk);
+        install(KeyPrivacy.HASHED, false);
+        Telemetry.captureContext(this);
+        Telemetry.report(event(GuardAction.REPORTED, null));
+        Telemetry.reset();
+        install(KeyPrivacy.NONE, false);
+        Telemetry.captureContext(this);
+        Telemetry.report(event(GuardAction.REPORTED, null));
+
+        List<SpanData> exported = spans.getFinishedSpanItems();
+        assertThat(exported).hasSize(2);
+        assertThat(attributes(exported.get(0))).containsEntry("stateguard.key", KeyPrivacy.hash(KEY));
+        assertThat(attributes(exported.get(1))).doesNotContainKey("stateguard.key").containsEntry("stateguard.rule", "state");
+        for (SpanData span : exported) {
+            assertThat(attributes(span).values()).noneMatch(value -> value.toString().contains("inst1"));
+        }
+    }
+
+    @Test
+    void anApplicationSdkIsUsedOnlyOnceSetAndItsOwnSetStillWorks() {
+        install(KeyPrivacy.FULL, false);
+        assertThat(Telemetry.captureContext(this)).isNull();
+        Telemetry.report(event(GuardAction.REPORTED, null));
+        assertThat(Telemetry.source()).as("nothing registered, no exporter configured: nowhere").isNull();
+
+        // The agent never called GlobalOpenTelemetry.get(): the application can still register its SDK.
+        GlobalOpenTelemetry.set(sdk);
+        Telemetry.touch();
+        assertThat(Telemetry.source()).isEqualTo(Backend.Source.APPLICATION);
+        Telemetry.report(event(GuardAction.REPORTED, null));
+        assertThat(spans.getFinishedSpanItems()).hasSize(1);
+    }
+
+    @Test
+    void aNoopGlobalThatALibraryInstalledByCallingGetDoesNotCount() throws Exception {
+        GlobalOpenTelemetry.get(); // no SDK set: the API installs its no-op
+        CountDownLatch started = new CountDownLatch(1);
+        Telemetry.embeddedStarter = () -> {
+            started.countDown();
+            return sdk;
+        };
+        try {
+            install(KeyPrivacy.FULL, true);
+            Telemetry.captureContext(this);
+            assertThat(started.await(10, TimeUnit.SECONDS)).as("the embedded SDK starts instead").isTrue();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (Telemetry.source() == null && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(Telemetry.source()).isEqualTo(Backend.Source.EMBEDDED);
+        } finally {
+            Telemetry.embeddedStarter = EmbeddedSdk::start;
+        }
+    }
+
+    @Test
+    void theOpenTelemetryAgentsCopyComesFirst() {
+        GlobalOpenTelemetry.set(sdk);
+        // Stand-in for the agent's shaded copy on the bootstrap class path: same look-up, other prefix.
+        Telemetry.agentPrefix = "io.opentelemetry";
+        Telemetry.agentLoader = getClass().getClassLoader();
+        Telemetry.applicationPrefix = "no.such.opentelemetry";
+        install(KeyPrivacy.FULL, false);
+        Telemetry.captureContext(this);
+        assertThat(Telemetry.source()).isEqualTo(Backend.Source.OPENTELEMETRY_AGENT);
+    }
+
+    @Test
+    void theEmbeddedSdkStartsOffTheCallingThreadAndEventsWaitForIt() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicReference<String> thread = new AtomicReference<>();
+        Telemetry.embeddedStarter = () -> {
+            thread.set(Thread.currentThread().getName());
+            release.await(10, TimeUnit.SECONDS);
+            return sdk;
+        };
+        try {
+            install(KeyPrivacy.FULL, true);
+            assertThat(Telemetry.captureContext(this)).isNull();
+            Telemetry.report(event(GuardAction.REPORTED, null)); // waits in the queue
+            release.countDown();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (spans.getFinishedSpanItems().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(thread.get()).isEqualTo("stateguard-telemetry-init");
+            assertThat(Telemetry.source()).isEqualTo(Backend.Source.EMBEDDED);
+            assertThat(spans.getFinishedSpanItems()).hasSize(1);
+            assertThat(Telemetry.dropped()).isZero();
+        } finally {
+            Telemetry.embeddedStarter = EmbeddedSdk::start;
+        }
+    }
+
+    @Test
+    void withoutAnExporterTheEmbeddedSdkNeverStarts() {
+        AtomicReference<Boolean> started = new AtomicReference<>(false);
+        Telemetry.embeddedStarter = () -> {
+            started.set(true);
+            return sdk;
+        };
+        try {
+            install(KeyPrivacy.FULL, false);
+            Telemetry.captureContext(this);
+            Telemetry.report(event(GuardAction.REPORTED, null));
+            assertThat(started.get()).isFalse();
+            assertThat(Telemetry.source()).isNull();
+        } finally {
+            Telemetry.embeddedStarter = EmbeddedSdk::start;
+        }
+    }
+
+    @Test
+    void exporterConfiguredByTheStandardSettings() {
+        Map<String, String> env = new HashMap<>();
+        Properties sys = new Properties();
+        assertThat(EmbeddedSdk.exporterConfigured(env, sys)).isFalse();
+        env.put("OTEL_TRACES_EXPORTER", "none");
+        sys.setProperty("otel.metrics.exporter", "none");
+        assertThat(EmbeddedSdk.exporterConfigured(env, sys)).isFalse();
+        env.put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318");
+        assertThat(EmbeddedSdk.exporterConfigured(env, sys)).isTrue();
+        env.clear();
+        sys.setProperty("otel.traces.exporter", "otlp");
+        assertThat(EmbeddedSdk.exporterConfigured(env, sys)).isTrue();
+    }
+
+    @Test
+    void metricsReadTheAgentsOwnCounters() {
+        PrimaryRouting.install(RoutingPolicy.of(ConfigLoader.load("keys=a:*", Map.of(), new Properties()).rules()));
+        try {
+            collectMetrics();
+        } finally {
+            PrimaryRouting.uninstall();
+        }
+    }
+
+    private void collectMetrics() {
+        GlobalOpenTelemetry.set(sdk);
+        install(KeyPrivacy.FULL, false);
+        Telemetry.captureContext(this);
+        Inconsistencies.report(event(GuardAction.REPORTED, null));
+        InternalErrors.record("telemetry.test", null);
+
+        Collection<MetricData> collected = metrics.collectAllMetrics();
+        Map<String, MetricData> byName = collected.stream().collect(Collectors.toMap(MetricData::getName, m -> m));
+        assertThat(byName).containsKeys("stateguard.reads.routed", "stateguard.inconsistencies", "stateguard.errors",
+                "stateguard.tracked_keys");
+        assertThat(byName.get("stateguard.inconsistencies").getLongSumData().getPoints())
+                .anySatisfy(point -> {
+                    assertThat(point.getValue()).isPositive();
+                    assertThat(point.getAttributes().get(AttributeKey.stringKey("stateguard.rule"))).isEqualTo("state");
+                    assertThat(point.getAttributes().get(AttributeKey.stringKey("stateguard.inconsistency.type")))
+                            .isEqualTo("version_regression");
+                    assertThat(point.getAttributes().get(AttributeKey.stringKey("stateguard.action"))).isEqualTo("reported");
+                });
+        assertThat(byName.get("stateguard.errors").getLongSumData().getPoints())
+                .anySatisfy(point -> assertThat(point.getAttributes()
+                        .get(AttributeKey.stringKey("stateguard.error.cause"))).isEqualTo("telemetry.test"));
+        assertThat(byName.get("stateguard.tracked_keys").getLongGaugeData().getPoints()).hasSize(1);
+        assertThat(byName.get("stateguard.reads.routed").getLongSumData().getPoints()).singleElement()
+                .satisfies(point -> {
+                    assertThat(point.getAttributes().get(AttributeKey.stringKey("stateguard.rule"))).isEqualTo("default");
+                    assertThat(point.getAttributes().get(AttributeKey.stringKey("stateguard.node.role")))
+                            .isEqualTo("primary");
+                });
+    }
+
+    private SpanData single(String name) {
+        List<SpanData> finished = spans.getFinishedSpanItems().stream().filter(span -> span.getName().equals(name))
+                .toList();
+        assertThat(finished).hasSize(1);
+        return finished.get(0);
+    }
+
+    private static Map<String, Object> attributes(SpanData span) {
+        Map<String, Object> attributes = new HashMap<>();
+        span.getAttributes().forEach((key, value) -> attributes.put(key.getKey(), value));
+        return attributes;
+    }
+}
