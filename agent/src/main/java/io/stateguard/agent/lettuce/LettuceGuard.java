@@ -94,6 +94,9 @@ public final class LettuceGuard {
             Pending pending = current.classify(kind, ((Enum<?>) type).name(), writer, command, args, rule);
             if (pending != null) {
                 PENDING.put(command, pending);
+                if (pending.kind.isRead()) {
+                    current.countChecked(pending);
+                }
             }
         } catch (Throwable t) {
             InternalErrors.record("guard.dispatch", t);
@@ -288,6 +291,15 @@ public final class LettuceGuard {
             }
             int rule = CommandKeys.firstAcceptedRule(type, args, matcher, versioned);
             return rule >= 0 ? rule : NOT_TRACKED;
+        }
+
+        /** Counts the reads of {@code replica-checked} rules, which stay on the application's routing. */
+        void countChecked(Pending pending) {
+            for (int rule : pending.rules) {
+                if (guard.rules().get(rule).routing() == RoutingMode.REPLICA_CHECKED) {
+                    PrimaryRouting.stats().incrementChecked(rule);
+                }
+            }
         }
 
         int versionedRule(byte[] key) {

@@ -399,7 +399,7 @@ public final class Telemetry {
         try {
             OtelApi api = target.api;
             api.observableCounter(target.meter, "stateguard.reads.routed",
-                    "Reads of state keys the agent sent to the primary", new OtelApi.Observer() {
+                    "Reads of state keys: sent to the primary by the agent (role primary), or left on the application's replica routing and checked (role replica)", new OtelApi.Observer() {
                         @Override
                         public void observe(OtelApi.Recorder recorder) {
                             try {
@@ -408,6 +408,11 @@ public final class Telemetry {
                                 for (int i = 0; i < stats.rules() && i < names.size(); i++) {
                                     recorder.record(stats.routed(i), "stateguard.rule", names.get(i),
                                             "stateguard.node.role", "primary");
+                                    long checked = stats.checked(i);
+                                    if (checked > 0) {
+                                        recorder.record(checked, "stateguard.rule", names.get(i),
+                                                "stateguard.node.role", "replica");
+                                    }
                                 }
                             } catch (Throwable t) {
                                 InternalErrors.record("telemetry.metrics", t);

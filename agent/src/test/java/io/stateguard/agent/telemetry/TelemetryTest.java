@@ -280,6 +280,29 @@ class TelemetryTest {
         }
     }
 
+    @Test
+    void checkedReadsOfReplicaCheckedRulesAreCountedWithTheReplicaRole() {
+        PrimaryRouting.install(RoutingPolicy.of(ConfigLoader.load("keys=a:*;routing=replica-checked;version=json:/v",
+                Map.of(), new Properties()).rules()));
+        try {
+            GlobalOpenTelemetry.set(sdk);
+            install(KeyPrivacy.FULL, false);
+            Telemetry.captureContext(this);
+            PrimaryRouting.stats().incrementChecked(0);
+            PrimaryRouting.stats().incrementChecked(0);
+            Map<String, MetricData> byName = metrics.collectAllMetrics().stream()
+                    .collect(Collectors.toMap(MetricData::getName, m -> m));
+            assertThat(byName.get("stateguard.reads.routed").getLongSumData().getPoints())
+                    .anySatisfy(point -> {
+                        assertThat(point.getValue()).isEqualTo(2);
+                        assertThat(point.getAttributes().get(AttributeKey.stringKey("stateguard.node.role")))
+                                .isEqualTo("replica");
+                    });
+        } finally {
+            PrimaryRouting.uninstall();
+        }
+    }
+
     private void collectMetrics() {
         GlobalOpenTelemetry.set(sdk);
         install(KeyPrivacy.FULL, false);
