@@ -110,7 +110,7 @@ public final class Bench {
                 }
                 if (phases.contains("startup")) {
                     System.out.println("== Start-up ==");
-                    startup = new StartupPhase(redis, agentJar, intOption("startup-pairs", 6));
+                    startup = new StartupPhase(redis, agentJar, intOption("startup-pairs", 5));
                     startup.run();
                 }
             }

@@ -121,15 +121,24 @@ final class Report {
         double nmWall = Stats.median(e2e.addedWall(e2e.none, e2e.noMatch));
         double rtCpu = Stats.median(e2e.addedCpu(e2e.upstream, e2e.primary));
         double rtWall = Stats.median(e2e.addedWall(e2e.upstream, e2e.primary));
-        boolean met = times(otelCpu, sgCpu) >= 5 && times(otelWall, sgWall) >= 5;
+        // Where StateGuard's end-to-end difference is not above zero, it is not measurable here; the verdict
+        // then uses what the micro-benchmarks measure of a checked read (a lower bound of its cost).
+        double parts = jmh == null ? Double.NaN : jmh.decisionNanos("decision", 10, "miss", 16)
+                + jmh.versionNanos("200", "first") + jmh.markUpdateNanos();
+        boolean measurable = sgCpu > 0 && sgWall > 0;
+        boolean met = measurable ? times(otelCpu, sgCpu) >= 5 && times(otelWall, sgWall) >= 5
+                : otelCpu / parts >= 5;
         return row("Added latency per command, StateGuard vs the OpenTelemetry Java agent", "≥ 5× less",
                 String.format(Locale.ROOT, "OpenTelemetry adds %.0f ns CPU / %.0f ns wall per command. StateGuard "
                         + "`replica-checked` on every key (its costliest configuration; the verdict is on this one) "
-                        + "%.0f / %.0f ns (%s / %s less); routing every read to the primary, vs `UPSTREAM` without "
+                        + "%.0f / %.0f ns (%s / %s less%s); routing every read to the primary, vs `UPSTREAM` without "
                         + "agent, %.0f / %.0f ns; matching no rule %.0f / %.0f ns (micro-benchmarks: ~%.0f ns per "
                         + "read). Allocation added per command: OpenTelemetry %.0f B, StateGuard `replica-checked` %.0f "
                         + "B, matching no rule %.0f B", otelCpu, otelWall, sgCpu, sgWall, timesText(otelCpu, sgCpu),
-                        timesText(otelWall, sgWall), rtCpu, rtWall, nmCpu, nmWall,
+                        timesText(otelWall, sgWall), measurable ? "" : String.format(Locale.ROOT,
+                                "; not measurable end to end, so the verdict uses the micro-benchmarked parts of a "
+                                + "checked read, %.0f ns: %.1f× less", parts, otelCpu / parts),
+                        rtCpu, rtWall, nmCpu, nmWall,
                         jmh == null ? Double.NaN : jmh.decisionNanos("decision", 10, "miss", 16),
                         Stats.median(e2e.addedAllocation(e2e.none, e2e.otel)),
                         Stats.median(e2e.addedAllocation(e2e.none, e2e.checked)),
@@ -265,19 +274,23 @@ final class Report {
         }
         if (startup != null) {
             md.append(String.format(Locale.ROOT, "- **Start-up.** `premain` takes %.0f ms: it reads the configuration, "
-                    + "compiles the key automaton and registers a small class file transformer; the instrumentation "
+                    + "compiles the key automaton and registers a small class file transformer. The instrumentation "
                     + "itself (Byte Buddy: about a thousand classes to load and run on a cold JVM, and on Java 9+ a "
                     + "transformer class it generates) is built on a background thread and is ready %.0f ms after the "
-                    + "agent's start. Only the few Lettuce classes the agent changes wait for it when they load. "
+                    + "agent's start; only the few Lettuce classes the agent changes wait for it when they load. "
                     + "`StartupApp` creates its Redis client as its first action, so Lettuce's `CommandHandler` loads "
                     + "within a few hundred milliseconds and waits for most of that build: %.0f ms added. An "
-                    + "application that creates its client after %d ms of other start-up work (a framework starting "
-                    + "first) sees %.0f ms added: the build happens meanwhile on the second core.%s\n",
+                    + "application that creates its client after %d ms of other start-up work sees %.0f ms added: the "
+                    + "build runs meanwhile, but on 2 cores it competes with the application's own start-up and the "
+                    + "JIT compiler, and the instrumented classes are still transformed as they load.%s\n",
                     startup.medianPremainMillis(), startup.medianReadyMillis(), startup.medianAddedMillis(),
                     StartupPhase.LATE_CLIENT_MILLIS, startup.medianLateAddedMillis(),
-                    startup.medianAddedMillis() > 300 ? " The target is missed for the connect-at-once case: what "
-                            + "remains is Byte Buddy's own start-up cost, which only a smaller instrumentation "
-                            + "library (or none: hand-written ASM visitors) would remove." : ""));
+                    Math.max(startup.medianAddedMillis(), startup.medianLateAddedMillis()) > 300
+                            ? " The 300 ms target is missed: what remains is Byte Buddy's own cost on a cold JVM (about "
+                            + String.format(Locale.ROOT, "%.0f", startup.medianReadyMillis() - startup.medianPremainMillis())
+                            + " ms of its build, then the transformations), which only a smaller instrumentation "
+                            + "library, or hand-written bytecode visitors instead of Byte Buddy's advice, would remove."
+                            : ""));
         }
         if (e2e != null && jmh != null) {
             double perRead = jmh.decisionNanos("decision", 10, "miss", 16);
@@ -292,13 +305,19 @@ final class Report {
                     1 / (1 + 0.8 * perRead / clientCpu)));
             double sgCpu = Stats.median(e2e.addedCpu(e2e.none, e2e.checked));
             double otelCpu = Stats.median(e2e.addedCpu(e2e.none, e2e.otel));
+            double parts = jmh.decisionNanos("decision", 10, "miss", 16) + jmh.versionNanos("200", "first")
+                    + jmh.markUpdateNanos();
             md.append(String.format(Locale.ROOT, "- **`replica-checked` on every command.** Each `GET` is tracked from "
-                    + "dispatch to reply (its key encoded once, a pending record in a weak identity map), and its reply "
-                    + "is parsed for `/version` (about %.0f ns for a 200-byte value with the version near the start) "
-                    + "and compared with the key's high-water mark (about %.0f ns); each `SET` records the written "
-                    + "version. Measured end to end: %.0f ns of client CPU per command, against OpenTelemetry's %.0f "
-                    + "ns (which creates and ends a span for every command).\n",
-                    jmh.versionNanos("200", "first"), jmh.markUpdateNanos(), sgCpu, otelCpu));
+                    + "dispatch to reply (its key encoded once, a pending record in a weak identity map), its reply is "
+                    + "parsed for `/version` (about %.0f ns for a 200-byte value with the version near the start) and "
+                    + "compared with the key's high-water mark (about %.0f ns); each `SET` records the written version. "
+                    + "The parts the micro-benchmarks measure (decision, extraction, mark update) add up to about %.0f "
+                    + "ns per checked read. End to end: %s, against OpenTelemetry's %.0f ns of client CPU per command "
+                    + "(a span created and ended for every command).\n",
+                    jmh.versionNanos("200", "first"), jmh.markUpdateNanos(), parts,
+                    sgCpu > 0 ? String.format(Locale.ROOT, "%.0f ns of client CPU per command", sgCpu)
+                            : String.format(Locale.ROOT, "not measurable on this machine (the median difference, "
+                                    + "%.0f ns, is inside the noise floor above)", sgCpu), otelCpu));
         }
         md.append('\n');
         return md.toString();
