@@ -11,7 +11,7 @@
 #
 # Environment: SKIP_BUILD=1 reuses the previous build; PHASES=jmh,e2e,memory,startup (default all; a subset
 # writes benchmarks/target/results/PERFORMANCE-partial.md instead of docs/PERFORMANCE.md); ROUNDS (5), OPS
-# (100000), WARMUP (30000), BATCH (100), JMH_WARMUP (2), JMH_ITERATIONS (4), JMH_MS (400), JMH_INCLUDE (regex),
+# (90000), WARMUP (30000), BATCH (100), JMH_WARMUP (2), JMH_ITERATIONS (4), JMH_MS (400), JMH_INCLUDE (regex),
 # STARTUP_PAIRS (5), OUT (docs/PERFORMANCE.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,7 +37,7 @@ exec java -Xms512m -Xmx1g \
   --out "${OUT:-docs/PERFORMANCE.md}" \
   --load-file "$results/load-before.txt" \
   --phases "${PHASES:-all}" \
-  --rounds "${ROUNDS:-5}" --ops "${OPS:-100000}" --warmup "${WARMUP:-30000}" --batch "${BATCH:-100}" \
+  --rounds "${ROUNDS:-5}" --ops "${OPS:-90000}" --warmup "${WARMUP:-30000}" --batch "${BATCH:-100}" \
   --jmh-warmup "${JMH_WARMUP:-2}" --jmh-iterations "${JMH_ITERATIONS:-4}" --jmh-ms "${JMH_MS:-400}" \
   --jmh-include "${JMH_INCLUDE:-io\.stateguard\.benchmarks\.micro\..*}" \
   --startup-pairs "${STARTUP_PAIRS:-5}"

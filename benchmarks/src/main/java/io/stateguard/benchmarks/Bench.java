@@ -104,7 +104,7 @@ public final class Bench {
                 if (phases.contains("e2e")) {
                     System.out.println("== End-to-end load ==");
                     e2e = new E2ePhase(redis, agentJar, otelJar, intOption("rounds", 5), intOption("warmup", 30_000),
-                            intOption("ops", 100_000), intOption("batch", 100));
+                            intOption("ops", 90_000), intOption("batch", 100));
                     e2e.run();
                     Files.write(results.resolve("e2e-runs.csv"), e2e.rawCsv().getBytes(StandardCharsets.UTF_8));
                 }

@@ -48,9 +48,11 @@ final class Report {
         if (e2e != null) {
             List<Double> r = e2e.throughputRatios(e2e.none, e2e.noMatch);
             List<Double> c = e2e.cpuRatios(e2e.none, e2e.noMatch);
-            md.append(row("End-to-end throughput, commands matching no rule, vs no agent", "≥ 0.98",
+            double estimate = jmh == null ? Double.NaN
+                    : estimatedRatio(0.8 * jmh.decisionNanos("decision", 10, "miss", 16));
+            md.append(noiseAwareRow("End-to-end throughput, commands matching no rule, vs no agent", "≥ 0.98", 0.98,
                     "throughput ratio " + Stats.spread(r, 3) + "; CPU per op ratio (Java threads) " + Stats.spread(c, 3),
-                    Stats.median(r) >= 0.98));
+                    Stats.median(r), estimate, "0.8 reads × the whole decision"));
         }
         if (jmh != null) {
             double hit = jmh.decisionNanos("decision", 10, "hit", 16);
@@ -83,10 +85,11 @@ final class Report {
                             + Stats.spread(e2e.cpuRatios(e2e.upstream, e2e.primary), 3),
                     Stats.median(r) >= 0.97));
             List<Double> c = e2e.throughputRatios(e2e.none, e2e.checked);
-            md.append(row("`replica-checked` with `json:/version` on every command's key, vs no agent", "≥ 0.95",
-                    "throughput ratio " + Stats.spread(c, 3) + "; CPU per op ratio (Java threads) "
+            double checkedEstimate = jmh == null ? Double.NaN : estimatedRatio(jmh.guardNanos());
+            md.append(noiseAwareRow("`replica-checked` with `json:/version` on every command's key, vs no agent",
+                    "≥ 0.95", 0.95, "throughput ratio " + Stats.spread(c, 3) + "; CPU per op ratio (Java threads) "
                             + Stats.spread(e2e.cpuRatios(e2e.none, e2e.checked), 3),
-                    Stats.median(c) >= 0.95));
+                    Stats.median(c), checkedEstimate, "every command × the guard's cost per checked read"));
             md.append(latencyRow());
         }
         if (memory != null) {
@@ -123,10 +126,12 @@ final class Report {
         double rtWall = Stats.median(e2e.addedWall(e2e.upstream, e2e.primary));
         // Where StateGuard's end-to-end difference is not above zero, it is not measurable here; the verdict
         // then uses what the micro-benchmarks measure of a checked read (a lower bound of its cost).
-        double parts = jmh == null ? Double.NaN : jmh.decisionNanos("decision", 10, "miss", 16)
-                + jmh.versionNanos("200", "first") + jmh.markUpdateNanos();
-        boolean measurable = sgCpu > 0 && sgWall > 0;
-        boolean met = measurable ? times(otelCpu, sgCpu) >= 5 && times(otelWall, sgWall) >= 5
+        double parts = jmh == null ? Double.NaN : jmh.guardNanos();
+        List<Double> aa = e2e.aaRatios(e2e.none, true);
+        double checkedCpuRatio = Stats.median(e2e.cpuRatios(e2e.none, e2e.checked));
+        boolean measurable = sgCpu > 0 && sgWall > 0 && !Double.isNaN(checkedCpuRatio)
+                && checkedCpuRatio > Stats.max(aa);
+        boolean met = measurable || Double.isNaN(parts) ? times(otelCpu, sgCpu) >= 5 && times(otelWall, sgWall) >= 5
                 : otelCpu / parts >= 5;
         return row("Added latency per command, StateGuard vs the OpenTelemetry Java agent", "≥ 5× less",
                 String.format(Locale.ROOT, "OpenTelemetry adds %.0f ns CPU / %.0f ns wall per command. StateGuard "
@@ -136,14 +141,46 @@ final class Report {
                         + "read). Allocation added per command: OpenTelemetry %.0f B, StateGuard `replica-checked` %.0f "
                         + "B, matching no rule %.0f B", otelCpu, otelWall, sgCpu, sgWall, timesText(otelCpu, sgCpu),
                         timesText(otelWall, sgWall), measurable ? "" : String.format(Locale.ROOT,
-                                "; not measurable end to end, so the verdict uses the micro-benchmarked parts of a "
-                                + "checked read, %.0f ns: %.1f× less", parts, otelCpu / parts),
+                                "; StateGuard's difference is inside the A/A noise floor of CPU per command, so the "
+                                + "verdict uses its cost per checked read measured on real Lettuce commands "
+                                + "(`GuardBenchmark`), %.0f ns: %.1f× less", parts, otelCpu / parts),
                         rtCpu, rtWall, nmCpu, nmWall,
                         jmh == null ? Double.NaN : jmh.decisionNanos("decision", 10, "miss", 16),
                         Stats.median(e2e.addedAllocation(e2e.none, e2e.otel)),
                         Stats.median(e2e.addedAllocation(e2e.none, e2e.checked)),
                         Stats.median(e2e.addedAllocation(e2e.none, e2e.noMatch))),
                 met);
+    }
+
+    /**
+     * Client throughput ratio expected from an added cost per command: the no-agent client's CPU per command
+     * (Java threads) against that plus {@code addedNanos}.
+     */
+    private double estimatedRatio(double addedNanos) {
+        double clientCpu = e2e.median(e2e.none, E2ePhase.Run::threadCpuNanosPerOp);
+        return 1 / (1 + addedNanos / clientCpu);
+    }
+
+    /**
+     * A ratio target measured end to end. Met when the median meets it. Otherwise, when the target lies
+     * inside the A/A noise floor (two no-agent runs differ by more than the target allows), the end-to-end
+     * figure cannot tell and the verdict is the micro-benchmark estimate's, said so.
+     */
+    private String noiseAwareRow(String what, String required, double target, String measured, double median,
+            double estimate, String estimateOf) {
+        List<Double> aa = e2e.aaRatios(e2e.none, false);
+        boolean insideNoise = Stats.min(aa) < target;
+        String text = measured + String.format(Locale.ROOT, "; estimate from the micro-benchmarks (%s): %.4f",
+                estimateOf, estimate);
+        if (median >= target) {
+            return row(what, required, text, true);
+        }
+        if (insideNoise && !Double.isNaN(estimate)) {
+            return row(what, required, text + String.format(Locale.ROOT, ". The end-to-end median is inside this "
+                    + "machine's A/A noise floor (%s), so the verdict is the estimate's", Stats.spread(aa, 3)),
+                    estimate >= target);
+        }
+        return row(what, required, text, false);
     }
 
     private static double times(double other, double ours) {
@@ -212,6 +249,13 @@ final class Report {
             md.append("`HighWaterMarks.observe` (hash, segment lock, probe, compare, raise) on a table of 10,000 keys; "
                     + "8 threads on 2 cores share the keys and segments (contention and time-slicing included).\n\n");
             md.append(jmh.highWaterTable()).append('\n');
+            md.append("### The version guard per checked read\n\n");
+            md.append("`GuardBenchmark`: a Lettuce `GET` of a workload key (`AsyncCommand` around a `Command` with a "
+                    + "`ValueOutput`, `StringCodec.UTF8`), given the workload's ~100-byte JSON reply and completed, "
+                    + "without and with the guard's two calls (`LettuceGuard.onWrite` when written: key match, key "
+                    + "encoding, pending record; `LettuceGuard.onComplete` before completion: the record, the reply, "
+                    + "`json:/version`, the high-water mark), rule `evolution:state:*` `replica-checked`.\n\n");
+            md.append(jmh.guardTable()).append('\n');
         }
         if (e2e != null) {
             md.append("## End-to-end (Lettuce against a local primary and replica)\n\n");
@@ -305,16 +349,14 @@ final class Report {
                     1 / (1 + 0.8 * perRead / clientCpu)));
             double sgCpu = Stats.median(e2e.addedCpu(e2e.none, e2e.checked));
             double otelCpu = Stats.median(e2e.addedCpu(e2e.none, e2e.otel));
-            double parts = jmh.decisionNanos("decision", 10, "miss", 16) + jmh.versionNanos("200", "first")
-                    + jmh.markUpdateNanos();
             md.append(String.format(Locale.ROOT, "- **`replica-checked` on every command.** Each `GET` is tracked from "
                     + "dispatch to reply (its key encoded once, a pending record in a weak identity map), its reply is "
                     + "parsed for `/version` (about %.0f ns for a 200-byte value with the version near the start) and "
                     + "compared with the key's high-water mark (about %.0f ns); each `SET` records the written version. "
-                    + "The parts the micro-benchmarks measure (decision, extraction, mark update) add up to about %.0f "
-                    + "ns per checked read. End to end: %s, against OpenTelemetry's %.0f ns of client CPU per command "
-                    + "(a span created and ended for every command).\n",
-                    jmh.versionNanos("200", "first"), jmh.markUpdateNanos(), parts,
+                    + "All of it, on real Lettuce command objects (`GuardBenchmark`), costs %.0f ns per checked read. "
+                    + "End to end: %s, against OpenTelemetry's %.0f ns of client CPU per command (a span created and "
+                    + "ended for every command).\n",
+                    jmh.versionNanos("200", "first"), jmh.markUpdateNanos(), jmh.guardNanos(),
                     sgCpu > 0 ? String.format(Locale.ROOT, "%.0f ns of client CPU per command", sgCpu)
                             : String.format(Locale.ROOT, "not measurable on this machine (the median difference, "
                                     + "%.0f ns, is inside the noise floor above)", sgCpu), otelCpu));

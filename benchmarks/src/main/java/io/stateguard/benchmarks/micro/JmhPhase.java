@@ -172,6 +172,28 @@ public final class JmhPhase {
         return r == null ? Double.NaN : r.getScore();
     }
 
+    /**
+     * The version guard's cost per checked read on real Lettuce commands ({@code GuardBenchmark}:
+     * {@code checkedRead} minus {@code baseline}), ns; NaN when not run.
+     */
+    public double guardNanos() {
+        Result checked = find("checkedRead");
+        Result baseline = find("baseline");
+        return checked == null || baseline == null ? Double.NaN : checked.getScore() - baseline.getScore();
+    }
+
+    public String guardTable() {
+        Result checked = find("checkedRead");
+        Result baseline = find("baseline");
+        if (checked == null || baseline == null) {
+            return "";
+        }
+        return String.format(java.util.Locale.ROOT, "| build, write and complete a `GET` (no guard) | with the guard "
+                + "(`onWrite` + `onComplete`, reply checked) | **guard per checked read** |\n|---:|---:|---:|\n"
+                + "| %.1f ± %.1f ns | %.1f ± %.1f ns | **%.0f ns** |\n", baseline.getScore(), baseline.getScoreError(),
+                checked.getScore(), checked.getScoreError(), guardNanos());
+    }
+
     /** ns per mark update from one thread. */
     public double markUpdateNanos() {
         Result r = find("observe1Thread");

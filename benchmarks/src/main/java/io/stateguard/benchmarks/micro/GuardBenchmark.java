@@ -1,0 +1,92 @@
+package io.stateguard.benchmarks.micro;
+
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.ValueOutput;
+import io.lettuce.core.protocol.AsyncCommand;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
+import io.stateguard.agent.config.ConfigLoader;
+import io.stateguard.agent.config.Rule;
+import io.stateguard.agent.guard.VersionGuard;
+import io.stateguard.agent.lettuce.LettuceGuard;
+import io.stateguard.agent.routing.RoutingPolicy;
+import io.stateguard.benchmarks.e2e.Workload;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The version guard's whole per-command work on a checked read, on real Lettuce command objects
+ * without a network: what {@code LettuceGuard.onWrite} does when the command is written (key match,
+ * key encoding, pending record in the weak identity map) and what {@code LettuceGuard.onComplete}
+ * does with its reply (finding the record, reading the reply, {@code json:/version}, the high-water
+ * mark). {@code baseline} builds and completes the same command without the guard; the difference
+ * is the guard's cost per checked read. Keys and values are those of the end-to-end workload.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class GuardBenchmark {
+
+    private static final int KEYS = 1_000;
+
+    private String[] keys;
+    private ByteBuffer[] replies;
+    private int next;
+
+    @Setup
+    public void setUp() {
+        List<Rule> rules = ConfigLoader.load("keys=evolution:state:*;version=json:/version;routing=replica-checked",
+                java.util.Map.of(), new Properties()).rules();
+        LettuceGuard.install(new VersionGuard(rules, 100_000), RoutingPolicy.of(rules).matcher());
+        keys = new String[KEYS];
+        replies = new ByteBuffer[KEYS];
+        for (int i = 0; i < KEYS; i++) {
+            keys[i] = Workload.readKey(i);
+            replies[i] = ByteBuffer.wrap(Workload.value("r" + i, 1_000 + i).getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    @TearDown
+    public void tearDown() {
+        LettuceGuard.uninstall();
+    }
+
+    private AsyncCommand<String, String, String> command(int i) {
+        CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8).addKey(keys[i]);
+        return new AsyncCommand<>(new Command<>(CommandType.GET, new ValueOutput<>(StringCodec.UTF8), args));
+    }
+
+    @Benchmark
+    public Object baseline() {
+        int i = next++ % KEYS;
+        AsyncCommand<String, String, String> command = command(i);
+        command.getOutput().set(replies[i].duplicate());
+        command.complete();
+        return command;
+    }
+
+    @Benchmark
+    public Object checkedRead() {
+        int i = next++ % KEYS;
+        AsyncCommand<String, String, String> command = command(i);
+        LettuceGuard.onWrite(null, command, command.getType(), command.getArgs());
+        command.getOutput().set(replies[i].duplicate());
+        if (!LettuceGuard.onComplete(null, command)) {
+            command.complete();
+        }
+        return command;
+    }
+}
