@@ -15,8 +15,8 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+
+import static io.stateguard.it.probe.StateVersions.version;
 
 /**
  * A Lettuce application for the version guard, run in a forked JVM while the test holds the
@@ -35,7 +35,6 @@ import java.util.regex.Pattern;
  */
 public final class GuardProbe {
 
-    private static final Pattern VERSION = Pattern.compile("\"version\":(-?\\d+)");
 
     public static void main(String[] args) throws Exception {
         List<RedisURI> nodes = new ArrayList<>();
@@ -92,13 +91,6 @@ public final class GuardProbe {
         results.forEach((name, value) -> System.out.println("probe." + name + "=" + value));
     }
 
-    private static String version(String json) {
-        if (json == null) {
-            return "nil";
-        }
-        Matcher matcher = VERSION.matcher(json);
-        return matcher.find() ? matcher.group(1) : "unversioned:" + json;
-    }
 
     private static String attempt(Callable<String> read) {
         try {

@@ -14,8 +14,8 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+
+import static io.stateguard.it.probe.StateVersions.version;
 
 /**
  * The version guard's core case with only the Lettuce API that 5.3 to 7.x share ({@link GuardProbe}
@@ -28,7 +28,6 @@ import java.util.regex.Pattern;
  */
 public final class GuardVersionsProbe {
 
-    private static final Pattern VERSION = Pattern.compile("\"version\":(-?\\d+)");
 
     public static void main(String[] args) throws Exception {
         List<RedisURI> nodes = new ArrayList<>();
@@ -61,13 +60,6 @@ public final class GuardVersionsProbe {
         results.forEach((name, value) -> System.out.println("probe." + name + "=" + value));
     }
 
-    private static String version(String json) {
-        if (json == null) {
-            return "nil";
-        }
-        Matcher matcher = VERSION.matcher(json);
-        return matcher.find() ? matcher.group(1) : "unversioned:" + json;
-    }
 
     /** The value read, or {@code EXC:<exception>[:<cause>...]} (an async call's {@code ExecutionException} left out). */
     private static String attempt(Callable<String> read) {

@@ -24,8 +24,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+
+import static io.stateguard.it.probe.StateVersions.version;
 
 /**
  * A Lettuce application for the telemetry tests: it reads a state key on the primary (version 8, the
@@ -44,7 +44,6 @@ import java.util.regex.Pattern;
  */
 public final class TelemetryProbe {
 
-    private static final Pattern VERSION = Pattern.compile("\"version\":(-?\\d+)");
 
     @SuppressWarnings("try") // the scope only makes the span current
     public static void main(String[] args) throws Exception {
@@ -100,13 +99,5 @@ public final class TelemetryProbe {
         }
         results.put("threads", String.join(",", threads));
         results.forEach((name, value) -> System.out.println("probe." + name + "=" + value));
-    }
-
-    private static String version(String json) {
-        if (json == null) {
-            return "nil";
-        }
-        Matcher matcher = VERSION.matcher(json);
-        return matcher.find() ? matcher.group(1) : "unversioned:" + json;
     }
 }
