@@ -4,7 +4,6 @@ import io.stateguard.agent.config.ConfigException;
 import io.stateguard.agent.config.ConfigLoader;
 import io.stateguard.agent.config.Rule;
 import io.stateguard.agent.config.StateGuardConfig;
-import io.stateguard.agent.instrumentation.lettuce.LettuceClasses;
 import io.stateguard.agent.internal.AgentLog;
 import io.stateguard.agent.internal.InternalErrors;
 import io.stateguard.agent.guard.Inconsistencies;
@@ -15,11 +14,9 @@ import io.stateguard.agent.routing.PrimaryRouting;
 import io.stateguard.agent.routing.RoutingPolicy;
 import io.stateguard.agent.telemetry.Telemetry;
 
-import java.io.File;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 
@@ -54,7 +51,7 @@ public final class AgentInstaller {
      * Attach API to refuse a second load and to report the result. An agent that did not activate
      * (invalid configuration, disabled, no rules) can be attached again with other settings.
      */
-    public static void install(String agentArgs, Instrumentation instrumentation, boolean attached, File agentJar,
+    public static void install(String agentArgs, Instrumentation instrumentation, boolean attached,
             String version) {
         if (!INSTALLED.compareAndSet(false, true)) {
             AgentLog.warn("StateGuard " + version + " is already installed in this JVM; the second load is ignored");
@@ -103,12 +100,9 @@ public final class AgentInstaller {
             summary = "rules: " + describe(config.rules());
             if (attached) {
                 // The application's Lettuce classes are loaded already: they are retransformed now.
-                LettuceInstrumentation.installOn(instrumentation, agentJar, config.checksVersions());
+                LettuceInstrumentation.installOn(instrumentation, config.checksVersions());
             } else {
-                // Published before the installer thread can replace it with the ready status.
-                setProperty(STATUS_PROPERTY, "active; " + summary + BACKGROUND);
-                installInBackground(instrumentation, agentJar, config.checksVersions(), start,
-                        "active; " + summary + "; instrumentation ready (Lettuce classes are instrumented when they load)");
+                LettuceInstrumentation.install(instrumentation, config.checksVersions());
             }
         } catch (Throwable t) {
             failed(t);
@@ -117,60 +111,19 @@ public final class AgentInstaller {
         setProperty(VERSION_PROPERTY, version);
         if (attached) {
             long millis = (System.nanoTime() - start) / 1_000_000;
-            String instrumented = "; instrumented: " + (LettuceInstrumentation.instrumented().isEmpty()
-                    ? "none yet (Lettuce classes are instrumented when they load)"
-                    : String.join(", ", LettuceInstrumentation.instrumented()));
+            String instrumented = LettuceInstrumentation.instrumented().isEmpty() ? NOT_YET
+                    : "; instrumented: " + String.join(", ", LettuceInstrumentation.instrumented());
             setProperty(STATUS_PROPERTY, "active (attached); " + summary + instrumented);
             AgentLog.info("StateGuard " + version + " started in " + millis + " ms (attached); " + summary
                     + instrumented);
         } else {
             long millis = (System.nanoTime() - start) / 1_000_000;
-            AgentLog.info("StateGuard " + version + " started in " + millis + " ms; " + summary + BACKGROUND);
+            setProperty(STATUS_PROPERTY, "active; " + summary + NOT_YET);
+            AgentLog.info("StateGuard " + version + " started in " + millis + " ms; " + summary + NOT_YET);
         }
     }
 
-    /**
-     * At start-up nothing of Lettuce is loaded yet, and building the instrumentation (loading and
-     * running Byte Buddy, on a cold JVM) takes most of the agent's start-up time. So {@code premain}
-     * registers a {@link DeferredTransformer} and returns; the instrumentation is built on a daemon
-     * thread while the application starts, and a Lettuce class that loads before it is ready waits
-     * for it.
-     */
-    private static void installInBackground(final Instrumentation instrumentation, final File agentJar,
-            final boolean checksVersions, final long start, final String readyStatus) {
-        final DeferredTransformer deferred = new DeferredTransformer("io/lettuce/core/",
-                LettuceClasses.instrumentedInternalNames(), DEFERRED_WAIT_MILLIS);
-        instrumentation.addTransformer(deferred, true);
-        Thread installer = new Thread(new Runnable() {
-            @Override
-            public void run() {
-                try {
-                    final LettuceInstrumentation.Prepared prepared =
-                            LettuceInstrumentation.prepare(instrumentation, agentJar, checksVersions);
-                    deferred.ready(prepared.transformer, instrumentation, new Consumer<ClassLoader>() {
-                        @Override
-                        public void accept(ClassLoader classLoader) {
-                            prepared.announce(classLoader);
-                        }
-                    });
-                    setProperty(STATUS_PROPERTY, readyStatus);
-                    AgentLog.debug("instrumentation ready " + (System.nanoTime() - start) / 1_000_000
-                            + " ms after the agent's start");
-                } catch (Throwable t) {
-                    deferred.failed();
-                    failed(t);
-                }
-            }
-        }, "stateguard-installer");
-        installer.setDaemon(true);
-        installer.start();
-    }
-
-    private static final String BACKGROUND = "; instrumented: none yet (Lettuce classes are instrumented when"
-            + " they load; the instrumentation is prepared in the background)";
-
-    /** How long a Lettuce class that loads during start-up waits for the instrumentation. */
-    private static final long DEFERRED_WAIT_MILLIS = 30_000;
+    private static final String NOT_YET = "; instrumented: none yet (Lettuce classes are instrumented when they load)";
 
     private static void failed(Throwable t) {
         PrimaryRouting.uninstall();

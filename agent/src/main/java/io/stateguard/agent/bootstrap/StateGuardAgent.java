@@ -14,11 +14,11 @@ import java.util.jar.Manifest;
  * {@code main} for {@code java -jar}.
  *
  * <p>The JVM puts the agent jar on the system class path, which every ordinary application class
- * loader (plain class path, Spring Boot fat jars, servlet containers) delegates to, so advice
- * inlined into Lettuce can call the agent's classes. The jar is deliberately not appended to the
+ * loader (plain class path, Spring Boot fat jars, servlet containers) delegates to, so the advice
+ * woven into Lettuce can call the agent's classes. The jar is deliberately not appended to the
  * bootstrap class path: that disables class-data sharing for application classes and makes the
  * JVM print a warning on every start. Class loaders that cannot see the agent are detected and
- * left alone. Everything in the jar lives under {@code io.stateguard.agent}; Byte Buddy is
+ * left alone. Everything in the jar lives under {@code io.stateguard.agent}; ASM is
  * relocated below it, so nothing can clash with the application's own classes.
  */
 public final class StateGuardAgent {
@@ -55,7 +55,7 @@ public final class StateGuardAgent {
                         + " the application runs without it");
                 return;
             }
-            AgentInstaller.install(agentArgs, instrumentation, attached, jar, version(jar));
+            AgentInstaller.install(agentArgs, instrumentation, attached, version(jar));
         } catch (IllegalStateException e) {
             if (attached) {
                 // fail-fast on attach: the attach call itself fails instead of the JVM exiting.

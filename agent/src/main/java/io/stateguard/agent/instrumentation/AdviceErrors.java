@@ -3,8 +3,8 @@ package io.stateguard.agent.instrumentation;
 import io.stateguard.agent.internal.InternalErrors;
 
 /**
- * Receives what advice suppressed ({@code suppress = Throwable.class}): the advice gave up and the
- * intercepted method ran as the application configured it. Called from inlined advice code.
+ * Receives what advice caught: the advice gave up and the intercepted method ran as the application
+ * configured it. Every advice method catches {@link Throwable} and calls this.
  */
 public final class AdviceErrors {
 

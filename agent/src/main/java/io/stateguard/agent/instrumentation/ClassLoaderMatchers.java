@@ -1,7 +1,5 @@
 package io.stateguard.agent.instrumentation;
 
-import net.bytebuddy.matcher.ElementMatcher;
-
 import java.util.Map;
 import java.util.WeakHashMap;
 
@@ -15,8 +13,8 @@ public final class ClassLoaderMatchers {
      * Matches class loaders that can see every named class (as a resource, without loading it).
      * Results are cached per class loader, weakly, so that discarded loaders can be collected.
      */
-    public static ElementMatcher.Junction<ClassLoader> hasClassesNamed(final String... classNames) {
-        return new ElementMatcher.Junction.AbstractBase<ClassLoader>() {
+    public static ClassLoaderMatcher hasClassesNamed(final String... classNames) {
+        return new ClassLoaderMatcher() {
 
             private final Map<ClassLoader, Boolean> cache = new WeakHashMap<>();
 
@@ -50,13 +48,13 @@ public final class ClassLoaderMatchers {
     }
 
     /**
-     * Matches class loaders through which {@code type} resolves to that very class. Advice inlined
+     * Matches class loaders through which {@code type} resolves to that very class. Advice woven
      * into a class calls the agent's classes; where its class loader cannot see them (an isolated
      * plug-in loader, say), instrumenting would only raise linkage errors, so such loaders are
      * left alone.
      */
-    public static ElementMatcher.Junction<ClassLoader> seesClass(final Class<?> type) {
-        return new ElementMatcher.Junction.AbstractBase<ClassLoader>() {
+    public static ClassLoaderMatcher seesClass(final Class<?> type) {
+        return new ClassLoaderMatcher() {
 
             private final Map<ClassLoader, Boolean> cache = new WeakHashMap<>();
 
@@ -88,5 +86,55 @@ public final class ClassLoaderMatchers {
                 return "seesClass(" + type.getName() + ")";
             }
         };
+    }
+
+    /** Matches where {@code first} and {@code second} both match; {@code second} is asked only then. */
+    public static ClassLoaderMatcher both(final ClassLoaderMatcher first, final ClassLoaderMatcher second) {
+        return new ClassLoaderMatcher() {
+            @Override
+            public boolean matches(ClassLoader classLoader) {
+                return first.matches(classLoader) && second.matches(classLoader);
+            }
+
+            @Override
+            public String toString() {
+                return first + " and " + second;
+            }
+        };
+    }
+
+    /** Matches where {@code matcher} does not. */
+    public static ClassLoaderMatcher not(final ClassLoaderMatcher matcher) {
+        return new ClassLoaderMatcher() {
+            @Override
+            public boolean matches(ClassLoader classLoader) {
+                return !matcher.matches(classLoader);
+            }
+
+            @Override
+            public String toString() {
+                return "not(" + matcher + ")";
+            }
+        };
+    }
+
+    /** Matches every class loader. */
+    public static ClassLoaderMatcher any() {
+        return new ClassLoaderMatcher() {
+            @Override
+            public boolean matches(ClassLoader classLoader) {
+                return true;
+            }
+
+            @Override
+            public String toString() {
+                return "any";
+            }
+        };
+    }
+
+    /** Matches no class loader. */
+    public static ClassLoaderMatcher none() {
+        return not(any());
     }
 }

@@ -1,106 +1,119 @@
 package io.stateguard.agent.instrumentation;
 
 import io.stateguard.agent.internal.InternalErrors;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.ClassFileLocator;
-import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.dynamic.loading.ClassInjector;
-import net.bytebuddy.utility.JavaModule;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.security.ProtectionDomain;
 import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
 
 /**
- * Defines helper classes that must extend or implement the instrumented library's own types (such
- * as {@code StaleStateException extends RedisException}) in the class loader of that library, once
- * per class loader, when a class of it is instrumented. Defining them there, instead of loading them
- * from the agent jar through the system class loader, is what lets them link against a library that
- * lives in a Spring Boot, container or plug-in class loader.
+ * Defines helper classes that link against the instrumented library (advice classes that take its
+ * types as parameters, {@code StaleStateException extends RedisException}) in the class loader of
+ * that library, once per class loader, before a class of it is woven. Defining them there, instead
+ * of loading them from the agent jar through the system class loader, is what lets them link
+ * against a library that lives in a Spring Boot, container or plug-in class loader: such a loader
+ * finds a class it defined itself before it asks its parent.
  *
  * <p>Where the library lives in the agent's own class loader (a plain class path), nothing is
- * injected: the helper loads from the agent jar like any class and links against the same library.
+ * injected: the helpers load from the agent jar like any class and link against the same library.
  * Elsewhere, on Java 9+, {@code java.base} opens {@code java.lang} to the agent's module through
- * {@link Instrumentation#redefineModule} and the helper is defined with
+ * {@link Instrumentation#redefineModule} and the helpers are defined with
  * {@code ClassLoader.defineClass}, so that no {@code sun.misc.Unsafe} method is called (Java 24+
  * warns on the application's standard error about every caller); on Java 8 {@code defineClass} is
- * simply made accessible. Byte Buddy's injectors remain the fallback.
+ * simply made accessible. Where neither works, the helpers are not defined and the caller leaves
+ * the library's classes unchanged.
  */
-public final class HelperInjector implements AgentBuilder.Transformer {
-
-    private final ClassFileLocator agentClasses;
+public final class HelperInjector {
 
     private final Instrumentation instrumentation;
 
-    private final String[] helperClassNames;
-
-    private final Set<ClassLoader> injected = Collections.newSetFromMap(new WeakHashMap<ClassLoader, Boolean>());
+    /** Per class loader: whether its helpers are defined. */
+    private final Map<ClassLoader, Boolean> injected = new WeakHashMap<ClassLoader, Boolean>();
 
     private volatile Method defineClass;
 
-    public HelperInjector(ClassFileLocator agentClasses, String... helperClassNames) {
-        this(agentClasses, null, helperClassNames);
+    /**
+     * @param instrumentation used on Java 9+ to open {@code java.lang} to the agent for
+     *     {@code ClassLoader.defineClass}.
+     */
+    public HelperInjector(Instrumentation instrumentation) {
+        this.instrumentation = instrumentation;
     }
 
     /**
-     * @param instrumentation used on Java 9+ to open {@code java.lang} to the agent for
-     *     {@code ClassLoader.defineClass}; {@code null} to use Byte Buddy's injectors.
+     * Defines {@code helperClassNames} in {@code classLoader} unless done before.
+     *
+     * @return whether the helpers can be used from {@code classLoader}: defined there (now or
+     *     before), or not needed because it is the agent's own class loader. {@code false} after a
+     *     failure, which is recorded once, and for the bootstrap loader.
      */
-    public HelperInjector(ClassFileLocator agentClasses, Instrumentation instrumentation, String... helperClassNames) {
-        this.agentClasses = agentClasses;
-        this.instrumentation = instrumentation;
-        this.helperClassNames = helperClassNames.clone();
-    }
-
-    @Override
-    public DynamicType.Builder<?> transform(DynamicType.Builder<?> builder, TypeDescription type,
-            ClassLoader classLoader, JavaModule module, ProtectionDomain protectionDomain) {
-        if (classLoader == null || classLoader == HelperInjector.class.getClassLoader()) {
-            return builder; // bootstrap: never Lettuce; the agent's own loader: loads the helpers itself
+    public boolean inject(ClassLoader classLoader, ProtectionDomain protectionDomain, List<String> helperClassNames) {
+        if (classLoader == HelperInjector.class.getClassLoader()) {
+            return true;
+        }
+        if (classLoader == null) {
+            return false; // never the library's loader; advice could not reach the agent from there
         }
         synchronized (injected) {
-            if (!injected.add(classLoader)) {
-                return builder;
+            Boolean known = injected.get(classLoader);
+            if (known != null) {
+                return known;
             }
+            boolean defined = define(classLoader, protectionDomain, helperClassNames);
+            injected.put(classLoader, defined);
+            return defined;
         }
+    }
+
+    private boolean define(ClassLoader classLoader, ProtectionDomain protectionDomain, List<String> names) {
         try {
-            Map<String, byte[]> classes = new LinkedHashMap<>();
-            for (String name : helperClassNames) {
-                classes.put(name, agentClasses.locate(name).resolve());
-            }
             Method define = defineClass();
-            if (define != null) {
-                for (Map.Entry<String, byte[]> helper : classes.entrySet()) {
-                    byte[] bytes = helper.getValue();
-                    try {
-                        define.invoke(classLoader, helper.getKey(), bytes, 0, bytes.length, protectionDomain);
-                    } catch (InvocationTargetException e) {
-                        if (!(e.getCause() instanceof LinkageError)) { // LinkageError: defined already
-                            throw e;
-                        }
+            if (define == null) {
+                throw new IllegalStateException("ClassLoader.defineClass is not accessible to the agent");
+            }
+            for (String name : names) {
+                byte[] bytes = classFile(name);
+                try {
+                    define.invoke(classLoader, name, bytes, 0, bytes.length, protectionDomain);
+                } catch (InvocationTargetException e) {
+                    if (!(e.getCause() instanceof LinkageError)) { // LinkageError: defined already
+                        throw e;
                     }
                 }
-                return builder;
             }
-            ClassInjector injector = ClassInjector.UsingReflection.isAvailable()
-                    ? new ClassInjector.UsingReflection(classLoader, protectionDomain)
-                    : ClassInjector.UsingUnsafe.isAvailable() ? new ClassInjector.UsingUnsafe(classLoader, protectionDomain)
-                            : null;
-            if (injector == null) {
-                throw new IllegalStateException("no way to define classes in " + classLoader);
-            }
-            injector.injectRaw(classes);
+            return true;
         } catch (Throwable t) {
             InternalErrors.record("helper.injection", t);
+            return false;
         }
-        return builder;
+    }
+
+    private static byte[] classFile(String className) throws IOException {
+        InputStream in = HelperInjector.class.getClassLoader() == null
+                ? ClassLoader.getSystemResourceAsStream(className.replace('.', '/') + ".class")
+                : HelperInjector.class.getClassLoader().getResourceAsStream(className.replace('.', '/') + ".class");
+        if (in == null) {
+            throw new IOException("the agent jar has no class " + className);
+        }
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
+            byte[] buffer = new byte[4096];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                bytes.write(buffer, 0, n);
+            }
+            return bytes.toByteArray();
+        } finally {
+            in.close();
+        }
     }
 
     /** {@code ClassLoader.defineClass(String, byte[], int, int, ProtectionDomain)}, accessible; or {@code null}. */

@@ -1,7 +1,5 @@
 package io.stateguard.agent.instrumentation;
 
-import net.bytebuddy.matcher.ElementMatcher;
-
 import java.util.List;
 
 /**
@@ -16,7 +14,14 @@ public interface InstrumentationModule {
     String name();
 
     /** The class loaders (and so the library versions) this module applies to. */
-    ElementMatcher<ClassLoader> classLoaderMatcher();
+    ClassLoaderMatcher classLoaderMatcher();
 
     List<TypeInstrumentation> typeInstrumentations();
+
+    /**
+     * Classes of the agent jar that must be defined in the library's class loader before its classes
+     * are woven, because they link against the library (extend its types, take its types as
+     * parameters). The advice classes of {@link #typeInstrumentations()} are added to these.
+     */
+    List<String> helperClassNames();
 }

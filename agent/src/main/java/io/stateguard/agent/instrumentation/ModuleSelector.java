@@ -2,7 +2,6 @@ package io.stateguard.agent.instrumentation;
 
 import io.stateguard.agent.internal.AgentLog;
 import io.stateguard.agent.internal.InternalErrors;
-import net.bytebuddy.matcher.ElementMatcher;
 
 import java.net.URL;
 import java.util.ArrayList;
@@ -41,7 +40,7 @@ public final class ModuleSelector {
 
     private final List<InstrumentationModule> modules;
 
-    private final ElementMatcher<ClassLoader> seesAgent;
+    private final ClassLoaderMatcher seesAgent;
 
     private final Map<ClassLoader, Object> decisions = new WeakHashMap<>();
 
@@ -55,7 +54,7 @@ public final class ModuleSelector {
      * @param seesAgent matches class loaders through which advice can reach the agent's classes.
      */
     public ModuleSelector(String library, String probeClass, String supportedVersions,
-            List<InstrumentationModule> modules, ElementMatcher<ClassLoader> seesAgent) {
+            List<InstrumentationModule> modules, ClassLoaderMatcher seesAgent) {
         this.library = library;
         this.probeClass = probeClass;
         this.supportedVersions = supportedVersions;
@@ -65,41 +64,6 @@ public final class ModuleSelector {
 
     public List<InstrumentationModule> modules() {
         return modules;
-    }
-
-    /** Matches the class loaders {@code module} was selected for. */
-    public ElementMatcher.Junction<ClassLoader> selects(final InstrumentationModule module) {
-        return new ElementMatcher.Junction.AbstractBase<ClassLoader>() {
-            @Override
-            public boolean matches(ClassLoader classLoader) {
-                return select(classLoader) == module;
-            }
-
-            @Override
-            public String toString() {
-                return "selects(" + module.name() + ")";
-            }
-        };
-    }
-
-    /**
-     * Matches no class loader, but makes the decision (and logs it) for every class loader it is
-     * asked about: registered for every class of the library, so that the decision is announced even
-     * when no instrumented class is ever loaded.
-     */
-    public ElementMatcher.Junction<ClassLoader> announcer() {
-        return new ElementMatcher.Junction.AbstractBase<ClassLoader>() {
-            @Override
-            public boolean matches(ClassLoader classLoader) {
-                select(classLoader);
-                return false;
-            }
-
-            @Override
-            public String toString() {
-                return "announces(" + library + ")";
-            }
-        };
     }
 
     /** The module applied to {@code classLoader}, or {@code null}. */

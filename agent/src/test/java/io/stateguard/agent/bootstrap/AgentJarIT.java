@@ -58,7 +58,7 @@ class AgentJarIT {
             }
         }
         assertThat(classes).as("classes in the agent jar").isNotEmpty()
-                .anyMatch(name -> name.startsWith(OWN + "shaded/net/bytebuddy/"));
+                .anyMatch(name -> name.startsWith(OWN + "shaded/org/objectweb/asm/"));
         assertThat(foreign).as("classes that would land unshaded on the application's class path").isEmpty();
     }
 

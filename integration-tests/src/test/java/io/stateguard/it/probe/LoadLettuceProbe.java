@@ -10,12 +10,5 @@ public final class LoadLettuceProbe {
         Class<?> client = Class.forName("io.lettuce.core.RedisClient", false, LoadLettuceProbe.class.getClassLoader());
         System.out.println("probe.loaded=" + client.getName());
         System.out.println("probe.jar=" + client.getProtectionDomain().getCodeSource().getLocation().getPath());
-        // At start-up the agent builds its instrumentation in the background; a real application lives
-        // long enough for it, this probe waits for it so that the agent's decision is always logged.
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (String.valueOf(System.getProperty("io.stateguard.agent.status")).contains("in the background")
-                && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
     }
 }

@@ -20,8 +20,8 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 /**
  * The routing promise on the newest JDK installed on this machine (Temurin 25 here; see
- * {@link ForkedJvm#newestJavaHome()}), whatever JDK runs the build: Byte Buddy reads and rewrites
- * that JDK's class files, and the agent adds no JVM warning of its own (Java 24+ reports every
+ * {@link ForkedJvm#newestJavaHome()}), whatever JDK runs the build: the woven Lettuce classes pass
+ * that JDK's verifier, and the agent adds no JVM warning of its own (Java 24+ reports every
  * {@code sun.misc.Unsafe} memory access on standard error). Skipped when the machine has no JDK newer
  * than the one running the tests. The whole suite runs on a given JDK with
  * {@code -Dstateguard.test.java.home=<java home>}.

@@ -1,20 +1,16 @@
 package io.stateguard.agent.instrumentation.lettuce;
 
+import io.lettuce.core.protocol.ProtocolKeyword;
 import io.lettuce.core.protocol.RedisCommand;
-import io.stateguard.agent.instrumentation.Shapes;
+import io.stateguard.agent.instrumentation.AdviceErrors;
+import io.stateguard.agent.instrumentation.MethodAdvice;
 import io.stateguard.agent.instrumentation.TypeInstrumentation;
 import io.stateguard.agent.instrumentation.TypeTransformer;
 import io.stateguard.agent.lettuce.LettuceGuard;
 import io.stateguard.agent.routing.PrimaryRouting;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.matcher.ElementMatcher;
 
-import java.util.Collection;
-
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+import static io.stateguard.agent.instrumentation.MethodMatcher.method;
+import static io.stateguard.agent.instrumentation.ParameterType.named;
 
 /**
  * A Lettuce channel writer that picks a connection by intent: {@code MasterReplicaChannelWriter}
@@ -30,6 +26,9 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  */
 public final class ChannelWriterInstrumentation implements TypeInstrumentation {
 
+    static final String WRITE_COMMAND_ADVICE = ChannelWriterInstrumentation.class.getName() + "$WriteCommandAdvice";
+    static final String WRITE_BATCH_ADVICE = ChannelWriterInstrumentation.class.getName() + "$WriteBatchAdvice";
+
     private final String className;
 
     public ChannelWriterInstrumentation(String className) {
@@ -42,18 +41,13 @@ public final class ChannelWriterInstrumentation implements TypeInstrumentation {
     }
 
     @Override
-    public ElementMatcher<TypeDescription> typeMatcher() {
-        return named(className);
-    }
-
-    @Override
     public void transform(TypeTransformer transformer) {
-        transformer.applyAdviceToMethod(Shapes.described("write(RedisCommand)", named("write").and(takesArguments(1))
-                .and(takesArgument(0, named("io.lettuce.core.protocol.RedisCommand")))),
-                ChannelWriterInstrumentation.class.getName() + "$WriteCommandAdvice");
-        transformer.applyAdviceToMethod(Shapes.described("write(Collection)", named("write").and(takesArguments(1))
-                .and(takesArgument(0, named("java.util.Collection")))),
-                ChannelWriterInstrumentation.class.getName() + "$WriteBatchAdvice");
+        transformer.applyAdviceToMethod(method("write", named(LettuceClasses.REDIS_COMMAND)),
+                MethodAdvice.to(WRITE_COMMAND_ADVICE, "onEnter",
+                        "(Ljava/lang/Object;Lio/lettuce/core/protocol/RedisCommand;)V", MethodAdvice.THIS, 0)
+                        .onExit("onExit"));
+        transformer.applyAdviceToMethod(method("write", named("java.util.Collection")),
+                MethodAdvice.to(WRITE_BATCH_ADVICE, "onEnter", "(Ljava/util/Collection;)V", 0).onExit("onExit"));
     }
 
     @Override
@@ -61,36 +55,52 @@ public final class ChannelWriterInstrumentation implements TypeInstrumentation {
         return className;
     }
 
+    /** Called from {@code write(RedisCommand)}; never throws. */
     public static final class WriteCommandAdvice {
 
         private WriteCommandAdvice() {
         }
 
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        public static void onEnter(@Advice.This Object writer, @Advice.Argument(0) RedisCommand<?, ?, ?> command) {
-            PrimaryRouting.enter(command.getType(), command.getArgs());
-            LettuceGuard.onWrite(writer, command, command.getType(), command.getArgs());
+        public static void onEnter(Object writer, RedisCommand<?, ?, ?> command) {
+            try {
+                ProtocolKeyword type = command.getType();
+                Object args = command.getArgs();
+                PrimaryRouting.enter(type, args);
+                LettuceGuard.onWrite(writer, command, type, args);
+            } catch (Throwable t) {
+                AdviceErrors.onSuppressed(t);
+            }
         }
 
-        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
         public static void onExit() {
-            PrimaryRouting.exit();
+            try {
+                PrimaryRouting.exit();
+            } catch (Throwable t) {
+                AdviceErrors.onSuppressed(t);
+            }
         }
     }
 
+    /** Called from {@code write(Collection)}; never throws. */
     public static final class WriteBatchAdvice {
 
         private WriteBatchAdvice() {
         }
 
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        public static void onEnter(@Advice.Argument(0) Collection<?> commands) {
-            PrimaryRouting.enterBatch(commands);
+        public static void onEnter(java.util.Collection<?> commands) {
+            try {
+                PrimaryRouting.enterBatch(commands);
+            } catch (Throwable t) {
+                AdviceErrors.onSuppressed(t);
+            }
         }
 
-        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
         public static void onExit() {
-            PrimaryRouting.exit();
+            try {
+                PrimaryRouting.exit();
+            } catch (Throwable t) {
+                AdviceErrors.onSuppressed(t);
+            }
         }
     }
 }

@@ -1,16 +1,13 @@
 package io.stateguard.agent.instrumentation.lettuce;
 
-import io.stateguard.agent.instrumentation.Shapes;
+import io.stateguard.agent.instrumentation.AdviceErrors;
+import io.stateguard.agent.instrumentation.MethodAdvice;
 import io.stateguard.agent.instrumentation.TypeInstrumentation;
 import io.stateguard.agent.instrumentation.TypeTransformer;
 import io.stateguard.agent.lettuce.LettuceGuard;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.matcher.ElementMatcher;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+import static io.stateguard.agent.instrumentation.MethodMatcher.method;
+import static io.stateguard.agent.instrumentation.ParameterType.named;
 
 /**
  * {@code io.lettuce.core.protocol.CommandHandler.complete(RedisCommand)}: called on the connection's
@@ -20,39 +17,39 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  */
 public final class CommandHandlerInstrumentation implements TypeInstrumentation {
 
-    static final String COMMAND_HANDLER = LettuceClasses.COMMAND_HANDLER;
+    static final String COMPLETE_ADVICE = CommandHandlerInstrumentation.class.getName() + "$CompleteAdvice";
 
     @Override
     public String typeName() {
-        return COMMAND_HANDLER;
-    }
-
-    @Override
-    public ElementMatcher<TypeDescription> typeMatcher() {
-        return named(COMMAND_HANDLER);
+        return LettuceClasses.COMMAND_HANDLER;
     }
 
     @Override
     public void transform(TypeTransformer transformer) {
-        transformer.applyAdviceToMethod(Shapes.described("complete(RedisCommand)", named("complete")
-                .and(takesArguments(1)).and(takesArgument(0, named("io.lettuce.core.protocol.RedisCommand")))),
-                CommandHandlerInstrumentation.class.getName() + "$CompleteAdvice");
+        transformer.applyAdviceToMethod(method("complete", named(LettuceClasses.REDIS_COMMAND)),
+                MethodAdvice.to(COMPLETE_ADVICE, "onEnter", "(Ljava/lang/Object;Ljava/lang/Object;)Z",
+                        MethodAdvice.THIS, 0).skipOnTrue());
     }
 
     @Override
     public String toString() {
-        return COMMAND_HANDLER;
+        return LettuceClasses.COMMAND_HANDLER;
     }
 
+    /** Called from {@code complete(RedisCommand)}; never throws. */
     public static final class CompleteAdvice {
 
         private CompleteAdvice() {
         }
 
         /** Returns {@code true} to skip Lettuce's own completion: the guard completes the command later. */
-        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
-        public static boolean onEnter(@Advice.This Object handler, @Advice.Argument(0) Object command) {
-            return LettuceGuard.onComplete(handler, command);
+        public static boolean onEnter(Object handler, Object command) {
+            try {
+                return LettuceGuard.onComplete(handler, command);
+            } catch (Throwable t) {
+                AdviceErrors.onSuppressed(t);
+                return false;
+            }
         }
     }
 }

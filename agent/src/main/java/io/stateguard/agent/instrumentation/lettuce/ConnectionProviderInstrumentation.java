@@ -1,20 +1,16 @@
 package io.stateguard.agent.instrumentation.lettuce;
 
-import io.stateguard.agent.instrumentation.Shapes;
+import io.stateguard.agent.instrumentation.AdviceErrors;
+import io.stateguard.agent.instrumentation.ClassShape;
+import io.stateguard.agent.instrumentation.ClassShapes;
+import io.stateguard.agent.instrumentation.MethodAdvice;
+import io.stateguard.agent.instrumentation.MethodMatcher;
+import io.stateguard.agent.instrumentation.ParameterType;
 import io.stateguard.agent.instrumentation.TypeInstrumentation;
 import io.stateguard.agent.instrumentation.TypeTransformer;
 import io.stateguard.agent.routing.PrimaryRouting;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.description.field.FieldDescription;
-import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.implementation.bytecode.assign.Assigner;
-import net.bytebuddy.matcher.ElementMatcher;
 
-import static net.bytebuddy.matcher.ElementMatchers.isStatic;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+import static io.stateguard.agent.instrumentation.MethodMatcher.method;
 
 /**
  * A Lettuce connection provider whose {@code getConnectionAsync(intent, ...)} consults the
@@ -29,6 +25,8 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  * enum named {@code *Intent} with {@code READ} and {@code WRITE}" and typed dynamically.
  */
 public final class ConnectionProviderInstrumentation implements TypeInstrumentation {
+
+    static final String INTENT_ADVICE = ConnectionProviderInstrumentation.class.getName() + "$IntentAdvice";
 
     private final String className;
 
@@ -49,21 +47,14 @@ public final class ConnectionProviderInstrumentation implements TypeInstrumentat
     }
 
     @Override
-    public ElementMatcher<TypeDescription> typeMatcher() {
-        return named(className);
-    }
-
-    @Override
     public void transform(TypeTransformer transformer) {
-        ElementMatcher.Junction<MethodDescription> method = named("getConnectionAsync")
-                .and(takesArguments(arguments)).and(takesArgument(0, new IntentEnum()));
-        if (arguments == 2) {
-            method = method.and(takesArgument(1, int.class));
-        }
-        transformer.applyAdviceToMethod(Shapes.described(arguments == 2
-                ? "getConnectionAsync(intent, int slot) with a READ/WRITE intent enum"
-                : "getConnectionAsync(intent) with a READ/WRITE intent enum", method),
-                ConnectionProviderInstrumentation.class.getName() + "$IntentAdvice");
+        MethodMatcher method = arguments == 2
+                ? method("getConnectionAsync", new IntentEnum(), ParameterType.INT)
+                        .describedAs("getConnectionAsync(intent, int slot) with a READ/WRITE intent enum")
+                : method("getConnectionAsync", new IntentEnum())
+                        .describedAs("getConnectionAsync(intent) with a READ/WRITE intent enum");
+        transformer.applyAdviceToMethod(method,
+                MethodAdvice.to(INTENT_ADVICE, "onEnter", "(Ljava/lang/Object;)Ljava/lang/Object;", 0).assigning(0));
     }
 
     @Override
@@ -76,17 +67,16 @@ public final class ConnectionProviderInstrumentation implements TypeInstrumentat
      * and {@code WRITE}: the advice swaps one for the other, so an intent of another shape is an
      * unknown version, left alone.
      */
-    static final class IntentEnum extends ElementMatcher.Junction.AbstractBase<TypeDescription> {
-
-        private static final ElementMatcher<FieldDescription> READ = named("READ").and(isStatic());
-
-        private static final ElementMatcher<FieldDescription> WRITE = named("WRITE").and(isStatic());
+    static final class IntentEnum extends ParameterType {
 
         @Override
-        public boolean matches(TypeDescription target) {
-            return target.isEnum() && target.getSimpleName().endsWith("Intent")
-                    && !target.getDeclaredFields().filter(READ).isEmpty()
-                    && !target.getDeclaredFields().filter(WRITE).isEmpty();
+        public boolean matches(String descriptor, ClassShapes classes) {
+            if (descriptor.charAt(0) != 'L') {
+                return false;
+            }
+            ClassShape type = classes.find(descriptor.substring(1, descriptor.length() - 1));
+            return type != null && type.isEnum() && type.simpleName().endsWith("Intent")
+                    && type.hasStaticField("READ") && type.hasStaticField("WRITE");
         }
 
         @Override
@@ -95,15 +85,19 @@ public final class ConnectionProviderInstrumentation implements TypeInstrumentat
         }
     }
 
+    /** Called from {@code getConnectionAsync}; returns the intent to use; never throws. */
     public static final class IntentAdvice {
 
         private IntentAdvice() {
         }
 
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        public static void onEnter(
-                @Advice.Argument(value = 0, readOnly = false, typing = Assigner.Typing.DYNAMIC) Object intent) {
-            intent = PrimaryRouting.routeIntent(intent);
+        public static Object onEnter(Object intent) {
+            try {
+                return PrimaryRouting.routeIntent(intent);
+            } catch (Throwable t) {
+                AdviceErrors.onSuppressed(t);
+                return intent;
+            }
         }
     }
 }

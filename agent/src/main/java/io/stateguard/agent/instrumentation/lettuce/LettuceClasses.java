@@ -1,9 +1,7 @@
 package io.stateguard.agent.instrumentation.lettuce;
 
 /**
- * The names of the Lettuce classes the agent instruments, in one place. Plain constants, without
- * Byte Buddy, so that {@code premain} can tell which loading classes must wait for the
- * instrumentation without loading any of it.
+ * The names of the Lettuce classes the agent instruments, in one place. Plain constants.
  */
 public final class LettuceClasses {
 
@@ -14,6 +12,8 @@ public final class LettuceClasses {
     static final String CLUSTER_WRITER = "io.lettuce.core.cluster.ClusterDistributionChannelWriter";
     static final String CLUSTER_PROVIDER = "io.lettuce.core.cluster.PooledClusterConnectionProvider";
     static final String COMMAND_HANDLER = "io.lettuce.core.protocol.CommandHandler";
+    /** The command type the writers and {@code CommandHandler} take; not instrumented itself. */
+    static final String REDIS_COMMAND = "io.lettuce.core.protocol.RedisCommand";
 
     private LettuceClasses() {
     }

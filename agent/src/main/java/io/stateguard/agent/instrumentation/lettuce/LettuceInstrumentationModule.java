@@ -1,16 +1,17 @@
 package io.stateguard.agent.instrumentation.lettuce;
 
+import io.stateguard.agent.instrumentation.ClassLoaderMatcher;
 import io.stateguard.agent.instrumentation.ClassLoaderMatchers;
 import io.stateguard.agent.instrumentation.InstrumentationModule;
 import io.stateguard.agent.instrumentation.TypeInstrumentation;
-import net.bytebuddy.matcher.ElementMatcher;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
-import static net.bytebuddy.matcher.ElementMatchers.not;
+import static io.stateguard.agent.instrumentation.ClassLoaderMatchers.both;
+import static io.stateguard.agent.instrumentation.ClassLoaderMatchers.not;
 
 /**
  * Per-key primary routing for one range of Lettuce versions. The ranges differ only in the names of
@@ -56,7 +57,7 @@ public final class LettuceInstrumentationModule implements InstrumentationModule
 
     private final String provider;
 
-    private final ElementMatcher<ClassLoader> classLoaderMatcher;
+    private final ClassLoaderMatcher classLoaderMatcher;
 
     private final boolean versionChecks;
 
@@ -67,7 +68,7 @@ public final class LettuceInstrumentationModule implements InstrumentationModule
     }
 
     private LettuceInstrumentationModule(String name, String writer, String provider,
-            ElementMatcher<ClassLoader> classLoaderMatcher, boolean versionChecks) {
+            ClassLoaderMatcher classLoaderMatcher, boolean versionChecks) {
         this.name = name;
         this.writer = writer;
         this.provider = provider;
@@ -97,8 +98,8 @@ public final class LettuceInstrumentationModule implements InstrumentationModule
      */
     public static LettuceInstrumentationModule lettuce5(boolean versionChecks) {
         return new LettuceInstrumentationModule("lettuce-5", MASTER_SLAVE_WRITER, MASTER_SLAVE_PROVIDER,
-                ClassLoaderMatchers.hasClassesNamed(MASTER_SLAVE_WRITER, MASTER_SLAVE_PROVIDER)
-                        .and(not(ClassLoaderMatchers.hasClassesNamed(MASTER_REPLICA_WRITER))),
+                both(ClassLoaderMatchers.hasClassesNamed(MASTER_SLAVE_WRITER, MASTER_SLAVE_PROVIDER),
+                        not(ClassLoaderMatchers.hasClassesNamed(MASTER_REPLICA_WRITER))),
                 versionChecks);
     }
 
@@ -108,7 +109,7 @@ public final class LettuceInstrumentationModule implements InstrumentationModule
     }
 
     @Override
-    public ElementMatcher<ClassLoader> classLoaderMatcher() {
+    public ClassLoaderMatcher classLoaderMatcher() {
         return classLoaderMatcher;
     }
 
@@ -123,6 +124,12 @@ public final class LettuceInstrumentationModule implements InstrumentationModule
             types.add(new CommandHandlerInstrumentation());
         }
         return types;
+    }
+
+    /** {@code StaleStateException} extends Lettuce's {@code RedisException}. */
+    @Override
+    public List<String> helperClassNames() {
+        return Collections.singletonList("io.stateguard.agent.api.StaleStateException");
     }
 
     @Override
