@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * The agent's own share of its start-up, cold, in a fresh JVM: reading the configuration, compiling the rules
  * into the key automaton ({@link RoutingPolicy}), the first match, and creating the high-water-mark table.
- * The rest of {@code premain} is Byte Buddy's installation. Prints {@code result.configMillis}.
+ * The rest of {@code premain} registers the class file transformer. Prints {@code result.configMillis}.
  */
 public final class ConfigCost {
 

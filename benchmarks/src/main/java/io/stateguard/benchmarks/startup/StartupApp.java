@@ -16,25 +16,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * A small Lettuce application: connects to a primary and a replica (Master/Replica, {@code REPLICA_PREFERRED}),
  * reads one key and prints {@code first-command-ok} as soon as the reply is there (the runner times that line
- * from process start). An optional third argument is a number of milliseconds of other start-up work (CPU on the
- * main thread, as a framework's start-up) before the Redis client is created. Then it collects garbage and prints the heap and metaspace in use, and the loaded classes.
+ * from process start). Then it collects garbage and prints the heap and metaspace in use, and the loaded
+ * classes.
  */
 public final class StartupApp {
 
     public static void main(String[] args) throws Exception {
         int primary = Integer.parseInt(args[0]);
         int replica = Integer.parseInt(args[1]);
-        long otherWorkMillis = args.length > 2 ? Long.parseLong(args[2]) : 0;
-        long until = System.nanoTime() + otherWorkMillis * 1_000_000;
-        long sink = 0;
-        while (System.nanoTime() < until) {
-            for (int i = 0; i < 10_000; i++) {
-                sink = sink * 31 + i;
-            }
-        }
-        if (sink == 42) {
-            System.out.println("unlikely");
-        }
         RedisClient client = RedisClient.create();
         try (StatefulRedisMasterReplicaConnection<String, String> connection = MasterReplica.connect(client,
                 StringCodec.UTF8, List.of(RedisURI.create("127.0.0.1", primary), RedisURI.create("127.0.0.1", replica)))) {

@@ -20,10 +20,6 @@ import java.util.regex.Pattern;
 public final class StartupPhase {
 
     private static final Pattern STARTED_IN = Pattern.compile("started in (\\d+) ms");
-    private static final Pattern READY = Pattern.compile("instrumentation ready (\\d+) ms");
-
-    /** Milliseconds of other start-up work before the Redis client, in the second series. */
-    public static final int LATE_CLIENT_MILLIS = 1000;
 
     private final PrimaryReplicaTopology redis;
     private final Path agentJar;
@@ -38,9 +34,7 @@ public final class StartupPhase {
     private final List<Double> addedClasses = new ArrayList<>();
     private final List<Double> heapWithout = new ArrayList<>();
     private final List<Double> configMillis = new ArrayList<>();
-    private final List<Double> readyMillis = new ArrayList<>();
-    private final List<Double> lateAddedMillis = new ArrayList<>();
-    private final List<Double> lateWithoutMillis = new ArrayList<>();
+    private final List<Double> weaveMillis = new ArrayList<>();
     private String background = "";
 
     public StartupPhase(PrimaryReplicaTopology redis, Path agentJar, int pairs) {
@@ -51,12 +45,12 @@ public final class StartupPhase {
 
     public void run() throws Exception {
         Machine.Background meter = new Machine.Background(redis.primary().pid(), redis.replicas().get(0).pid());
-        run(false, 0);
-        run(true, 0); // unmeasured: page cache
+        run(false);
+        run(true); // unmeasured: page cache
         for (int i = 0; i < pairs; i++) {
             boolean agentFirst = i % 2 == 0;
-            Child.Result first = run(agentFirst, 0);
-            Child.Result second = run(!agentFirst, 0);
+            Child.Result first = run(agentFirst);
+            Child.Result second = run(!agentFirst);
             Child.Result with = agentFirst ? first : second;
             Child.Result without = agentFirst ? second : first;
             withMillis.add(with.markerNanos() / 1e6);
@@ -70,30 +64,15 @@ public final class StartupPhase {
             if (m.find()) {
                 premainMillis.add(Double.parseDouble(m.group(1)));
             }
-            Matcher ready = READY.matcher(with.stderr());
-            if (ready.find()) {
-                readyMillis.add(Double.parseDouble(ready.group(1)));
-            }
             System.out.printf(Locale.ROOT, "[startup] pair %d/%d: with %.0f ms, without %.0f ms, heap +%.0f KiB%n",
                     i + 1, pairs, with.markerNanos() / 1e6, without.markerNanos() / 1e6,
                     (with.number("heapUsed") - without.number("heapUsed")) / 1024);
         }
-        // The same with the Redis client created after a second of other start-up work, as in an application
-        // whose framework starts first: the instrumentation is built meanwhile, on the other core.
-        for (int i = 0; i < pairs; i++) {
-            boolean agentFirst = i % 2 == 0;
-            Child.Result first = run(agentFirst, LATE_CLIENT_MILLIS);
-            Child.Result second = run(!agentFirst, LATE_CLIENT_MILLIS);
-            Child.Result with = agentFirst ? first : second;
-            Child.Result without = agentFirst ? second : first;
-            lateWithoutMillis.add(without.markerNanos() / 1e6);
-            lateAddedMillis.add((with.markerNanos() - without.markerNanos()) / 1e6);
-            System.out.printf(Locale.ROOT, "[startup] late client, pair %d/%d: with %.0f ms, without %.0f ms%n",
-                    i + 1, pairs, with.markerNanos() / 1e6, without.markerNanos() / 1e6);
-        }
         for (int i = 0; i < Math.max(3, pairs / 2); i++) {
             configMillis.add(Child.java().jvmArgs("-cp", System.getProperty("java.class.path"),
                     ConfigCost.class.getName(), "keys=evolution:state:*").run(60).number("configMillis"));
+            weaveMillis.add(Child.java().jvmArgs("-cp", System.getProperty("java.class.path"),
+                    WeaveCost.class.getName()).run(60).number("weaveMillis"));
         }
         background = meter.describe();
     }
@@ -106,15 +85,13 @@ public final class StartupPhase {
         return Stats.median(configMillis);
     }
 
-    private Child.Result run(boolean withAgent, int otherWorkMillis) throws Exception {
+    private Child.Result run(boolean withAgent) throws Exception {
         List<String> jvm = new ArrayList<>();
         if (withAgent) {
-            // debug: the installer thread logs when the instrumentation is ready
-            jvm.add("-javaagent:" + agentJar + "=keys=evolution:state:*;log.level=debug");
+            jvm.add("-javaagent:" + agentJar + "=keys=evolution:state:*");
         }
         Child.Result result = Child.java().jvmArgs(jvm).main(StartupApp.class,
-                String.valueOf(redis.primary().port()), String.valueOf(redis.replicas().get(0).port()),
-                String.valueOf(otherWorkMillis))
+                String.valueOf(redis.primary().port()), String.valueOf(redis.replicas().get(0).port()))
                 .run(120, "first-command-ok");
         if (result.markerNanos() < 0) {
             throw new IllegalStateException(result.describe("never printed first-command-ok"));
@@ -129,14 +106,9 @@ public final class StartupPhase {
         return Stats.median(addedMillis);
     }
 
-    /** Added time to the first command when the client is created after {@link #LATE_CLIENT_MILLIS} of other work. */
-    public double medianLateAddedMillis() {
-        return Stats.median(lateAddedMillis);
-    }
-
-    /** When the background installer finished, from the agent's start. */
-    public double medianReadyMillis() {
-        return Stats.median(readyMillis);
+    /** Weaving the Master/Replica classes and {@code CommandHandler}, cold, in a fresh JVM ({@link WeaveCost}). */
+    public double medianWeaveMillis() {
+        return Stats.median(weaveMillis);
     }
 
     public double medianAddedHeapBytes() {
@@ -157,25 +129,21 @@ public final class StartupPhase {
                 | time to first command, with StateGuard | %s ms |
                 | **added start-up time** (with − without, per pair) | **%s ms** |
                 | the agent's `premain` (its log line "started in N ms"): configuration, key automaton, \
-                registering a class file transformer, starting the installer thread | %s ms |
+                registering a class file transformer | %s ms |
                 | of which configuration, key automaton, first match and mark table, cold (`ConfigCost`, \
                 run alone in %d fresh JVMs) | %s ms |
-                | instrumentation (Byte Buddy) ready, on the installer thread, from the agent's start \
-                ("instrumentation ready N ms"); `StartupApp` creates its client at once, and Lettuce's \
-                `CommandHandler` (an instrumented class) waits for it | %s ms |
-                | time to first command without agent, client created after %d ms of other start-up work | %s ms |
-                | **added start-up time, client created after %d ms of other start-up work** (the \
-                instrumentation is built meanwhile) | **%s ms** |
+                | weaving the advice into `MasterReplicaChannelWriter`, `MasterReplicaConnectionProvider` and \
+                `CommandHandler` as they load, cold, with the module decision that precedes it (`WeaveCost`, \
+                same fresh JVMs; ASM loads here, not in `premain`) | %s ms |
                 | heap used after full GC, without agent | %s KiB |
                 | **added heap** after full GC, with − without | **%s KiB** |
-                | added metaspace (classes: the agent, Byte Buddy, instrumented Lettuce classes) | %s KiB |
+                | added metaspace (classes: the agent, ASM, the instrumented Lettuce classes) | %s KiB |
                 | added loaded classes | %s |
 
                 Load during this phase: %s.
                 """, pairs, pairs, pairs, Stats.spread(withoutMillis, 0), Stats.spread(withMillis, 0),
                 Stats.spread(addedMillis, 0), Stats.spread(premainMillis, 0), configMillis.size(),
-                Stats.spread(configMillis, 1), Stats.spread(readyMillis, 0), LATE_CLIENT_MILLIS,
-                Stats.spread(lateWithoutMillis, 0), LATE_CLIENT_MILLIS, Stats.spread(lateAddedMillis, 0),
+                Stats.spread(configMillis, 1), Stats.spread(weaveMillis, 1),
                 Stats.spread(scale(heapWithout), 0),
                 Stats.spread(scale(addedHeap), 0), Stats.spread(scale(addedMetaspace), 0),
                 Stats.spread(addedClasses, 0), background);
