@@ -58,7 +58,8 @@ public final class JmhPhase {
 
     public String settings() {
         return String.format(Locale.ROOT, "JMH, 1 fork per benchmark, %d warm-up and %d measured iterations of %d ms; "
-                + "± is JMH's 99.9%% confidence half-width over the measured iterations", warmupIterations, iterations,
+                + "each figure is the median of the measured iterations, with their (min–max): on this shared 2-core "
+                + "machine an iteration that meets a GC pause or another process moves a mean by more than the effect", warmupIterations, iterations,
                 iterationMillis);
     }
 
@@ -82,23 +83,25 @@ public final class JmhPhase {
         return null;
     }
 
+    /** The median of the benchmark's measured iterations (robust to the odd disturbed iteration). */
+    private static double score(Result r) {
+        return r.getStatistics().getPercentile(50);
+    }
+
     /** ns/op of a decision benchmark. */
     public double decisionNanos(String method, int patterns, String outcome, int keyLength) {
         Result r = find(method, "patterns", String.valueOf(patterns), "outcome", outcome, "keyLength",
                 String.valueOf(keyLength));
-        return r == null ? Double.NaN : r.getScore();
+        return r == null ? Double.NaN : score(r);
     }
 
-    /** {@code score ± error unit}, or a dash for a combination that was not run. */
+    /** {@code median (min–max) unit} over the measured iterations, or a dash for a combination that was not run. */
     private String cell(Result r, String unit) {
         if (r == null) {
             return "–";
         }
-        return String.format(Locale.ROOT, "%.1f ± %s%s", r.getScore(), error(r.getScoreError(), 1), unit);
-    }
-
-    private static String error(double error, int decimals) {
-        return Double.isNaN(error) ? "?" : Stats.format(error, decimals);
+        return String.format(Locale.ROOT, "%.1f (%.1f–%.1f)%s", score(r), r.getStatistics().getMin(),
+                r.getStatistics().getMax(), unit);
     }
 
     /** Worst (largest) 1,000-pattern / 10-pattern ratio of {@code method} over key lengths and outcomes. */
@@ -161,7 +164,7 @@ public final class JmhPhase {
                 md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s |\n",
                         size.equals("200") ? "200 B" : "64 KiB", position, cell(r, ""),
                         r == null || position.equals("first") ? "–"
-                                : Stats.format(Integer.parseInt(size) / r.getScore(), 2)));
+                                : Stats.format(Integer.parseInt(size) / score(r), 2)));
             }
         }
         return md.toString();
@@ -169,7 +172,7 @@ public final class JmhPhase {
 
     public double versionNanos(String size, String position) {
         Result r = find("extract", "valueBytes", size, "position", position);
-        return r == null ? Double.NaN : r.getScore();
+        return r == null ? Double.NaN : score(r);
     }
 
     /**
@@ -179,7 +182,7 @@ public final class JmhPhase {
     public double guardNanos() {
         Result checked = find("checkedRead");
         Result baseline = find("baseline");
-        return checked == null || baseline == null ? Double.NaN : checked.getScore() - baseline.getScore();
+        return checked == null || baseline == null ? Double.NaN : score(checked) - score(baseline);
     }
 
     public String guardTable() {
@@ -190,14 +193,13 @@ public final class JmhPhase {
         }
         return String.format(java.util.Locale.ROOT, "| build, write and complete a `GET` (no guard) | with the guard "
                 + "(`onWrite` + `onComplete`, reply checked) | **guard per checked read** |\n|---:|---:|---:|\n"
-                + "| %.1f ± %.1f ns | %.1f ± %.1f ns | **%.0f ns** |\n", baseline.getScore(), baseline.getScoreError(),
-                checked.getScore(), checked.getScoreError(), guardNanos());
+                + "| %s | %s | **%.0f ns** |\n", cell(baseline, " ns"), cell(checked, " ns"), guardNanos());
     }
 
     /** ns per mark update from one thread. */
     public double markUpdateNanos() {
         Result r = find("observe1Thread");
-        return r == null ? Double.NaN : 1e3 / r.getScore();
+        return r == null ? Double.NaN : 1e3 / score(r);
     }
 
     public String highWaterTable() {
@@ -210,10 +212,11 @@ public final class JmhPhase {
                 continue;
             }
             int threads = Integer.parseInt(m[1]);
-            md.append(String.format(Locale.ROOT, "| %d | %s ± %s | %.1f |\n", threads,
-                    Stats.thousands(r.getScore() * 1e6),
-                    Double.isNaN(r.getScoreError()) ? "?" : Stats.thousands(r.getScoreError() * 1e6),
-                    1e3 * threads / r.getScore()));
+            md.append(String.format(Locale.ROOT, "| %d | %s (%s–%s) | %.1f |\n", threads,
+                    Stats.thousands(score(r) * 1e6),
+                    Stats.thousands(r.getStatistics().getMin() * 1e6),
+                    Stats.thousands(r.getStatistics().getMax() * 1e6),
+                    1e3 * threads / score(r)));
         }
         return md.toString();
     }
