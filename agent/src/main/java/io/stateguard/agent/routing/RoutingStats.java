@@ -1,7 +1,5 @@
 package io.stateguard.agent.routing;
 
-import io.stateguard.agent.telemetry.Telemetry;
-
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -37,9 +35,6 @@ public final class RoutingStats {
 
     void increment(int rule) {
         routedByRule[rule].increment();
-        // Telemetry resolves its backend lazily; a routing-only agent (no version checks) has no
-        // other occasion. One volatile read while settled, a throttled look-up otherwise.
-        Telemetry.touch();
     }
 
     /** Number of rules counted. */

@@ -1,5 +1,7 @@
 package io.stateguard.agent.telemetry;
 
+import io.stateguard.agent.internal.InternalErrors;
+
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -222,7 +224,10 @@ final class OtelApi {
         void record(long value, String... attributes);
     }
 
-    /** A source of observations, called by the SDK's metric reader (never on the application's threads). */
+    /**
+     * A source of observations, called by the SDK's metric reader (never on the application's threads).
+     * What it throws skips that observation and is counted as the internal error {@code telemetry.metrics}.
+     */
     interface Observer {
         void observe(Recorder recorder);
     }
@@ -255,20 +260,29 @@ final class OtelApi {
         return new Consumer<Object>() {
             @Override
             public void accept(final Object measurement) {
-                observer.observe(new Recorder() {
-                    @Override
-                    public void record(long value, String... attributes) {
-                        try {
-                            measurementRecord.invoke(measurement, value, attributes(attributes));
-                        } catch (InvocationTargetException e) {
-                            throw new IllegalStateException(e.getCause());
-                        } catch (ReflectiveOperationException e) {
-                            throw new IllegalStateException(e);
-                        }
-                    }
-                });
+                try {
+                    observeInto(observer, measurement);
+                } catch (Throwable t) {
+                    // never into the SDK's metric reader: the observation is skipped, counted once per cause
+                    InternalErrors.record("telemetry.metrics", t);
+                }
             }
         };
+    }
+
+    private void observeInto(Observer observer, final Object measurement) {
+        observer.observe(new Recorder() {
+            @Override
+            public void record(long value, String... attributes) {
+                try {
+                    measurementRecord.invoke(measurement, value, attributes(attributes));
+                } catch (InvocationTargetException e) {
+                    throw new IllegalStateException(e.getCause());
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
     }
 
     private Object attributes(String... nameValues) throws ReflectiveOperationException {

@@ -402,20 +402,16 @@ public final class Telemetry {
                     "Reads of state keys: sent to the primary by the agent (role primary), or left on the application's replica routing and checked (role replica)", new OtelApi.Observer() {
                         @Override
                         public void observe(OtelApi.Recorder recorder) {
-                            try {
-                                RoutingStats stats = PrimaryRouting.stats();
-                                List<String> names = ruleNames;
-                                for (int i = 0; i < stats.rules() && i < names.size(); i++) {
-                                    recorder.record(stats.routed(i), "stateguard.rule", names.get(i),
-                                            "stateguard.node.role", "primary");
-                                    long checked = stats.checked(i);
-                                    if (checked > 0) {
-                                        recorder.record(checked, "stateguard.rule", names.get(i),
-                                                "stateguard.node.role", "replica");
-                                    }
+                            RoutingStats stats = PrimaryRouting.stats();
+                            List<String> names = ruleNames;
+                            for (int i = 0; i < stats.rules() && i < names.size(); i++) {
+                                recorder.record(stats.routed(i), "stateguard.rule", names.get(i),
+                                        "stateguard.node.role", "primary");
+                                long checked = stats.checked(i);
+                                if (checked > 0) {
+                                    recorder.record(checked, "stateguard.rule", names.get(i),
+                                            "stateguard.node.role", "replica");
                                 }
-                            } catch (Throwable t) {
-                                InternalErrors.record("telemetry.metrics", t);
                             }
                         }
                     });
@@ -423,15 +419,11 @@ public final class Telemetry {
                     "Inconsistencies detected, by rule, type and action", new OtelApi.Observer() {
                         @Override
                         public void observe(OtelApi.Recorder recorder) {
-                            try {
-                                for (Map.Entry<List<String>, Long> entry : Inconsistencies.snapshot().entrySet()) {
-                                    List<String> key = entry.getKey();
-                                    recorder.record(entry.getValue(), "stateguard.rule", key.get(0),
-                                            "stateguard.inconsistency.type", key.get(1), "stateguard.action",
-                                            key.get(2));
-                                }
-                            } catch (Throwable t) {
-                                InternalErrors.record("telemetry.metrics", t);
+                            for (Map.Entry<List<String>, Long> entry : Inconsistencies.snapshot().entrySet()) {
+                                List<String> key = entry.getKey();
+                                recorder.record(entry.getValue(), "stateguard.rule", key.get(0),
+                                        "stateguard.inconsistency.type", key.get(1), "stateguard.action",
+                                        key.get(2));
                             }
                         }
                     });
@@ -439,12 +431,8 @@ public final class Telemetry {
                     "Internal errors of the agent (each failed open), by cause", new OtelApi.Observer() {
                         @Override
                         public void observe(OtelApi.Recorder recorder) {
-                            try {
-                                for (Map.Entry<String, Long> entry : InternalErrors.snapshot().entrySet()) {
-                                    recorder.record(entry.getValue(), "stateguard.error.cause", entry.getKey());
-                                }
-                            } catch (Throwable t) {
-                                // not recorded as an internal error: that would feed this very metric
+                            for (Map.Entry<String, Long> entry : InternalErrors.snapshot().entrySet()) {
+                                recorder.record(entry.getValue(), "stateguard.error.cause", entry.getKey());
                             }
                         }
                     });
@@ -452,13 +440,9 @@ public final class Telemetry {
                     "Keys whose high-water mark (newest version seen) is kept", new OtelApi.Observer() {
                         @Override
                         public void observe(OtelApi.Recorder recorder) {
-                            try {
-                                HighWaterMarks marks = LettuceGuard.guard() == null ? null
-                                        : LettuceGuard.guard().marks();
-                                recorder.record(marks == null ? 0 : marks.size());
-                            } catch (Throwable t) {
-                                InternalErrors.record("telemetry.metrics", t);
-                            }
+                            HighWaterMarks marks = LettuceGuard.guard() == null ? null
+                                    : LettuceGuard.guard().marks();
+                            recorder.record(marks == null ? 0 : marks.size());
                         }
                     });
         } catch (Throwable t) {
