@@ -3,11 +3,8 @@ package io.stateguard.it.probe;
 import io.lettuce.core.ReadFrom;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.masterreplica.MasterReplica;
 import io.lettuce.core.masterreplica.StatefulRedisMasterReplicaConnection;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -30,21 +27,14 @@ public final class GuardVersionsProbe {
 
 
     public static void main(String[] args) throws Exception {
-        List<RedisURI> nodes = new ArrayList<>();
-        for (String node : args[0].split(",")) {
-            String[] hostPort = node.split(":");
-            nodes.add(RedisURI.create(hostPort[0], Integer.parseInt(hostPort[1])));
-        }
+        List<RedisURI> nodes = ProbeConnections.nodes(args[0].split(","));
         String written = args[1];
         String read = args[2];
         Map<String, String> results = new TreeMap<>();
         RedisClient client = RedisClient.create();
-        try (StatefulRedisMasterReplicaConnection<String, String> primary = MasterReplica.connect(client,
-                StringCodec.UTF8, nodes);
-                StatefulRedisMasterReplicaConnection<String, String> replica = MasterReplica.connect(client,
-                        StringCodec.UTF8, nodes)) {
-            primary.setReadFrom(ReadFrom.valueOf("master")); // MASTER in 5.x, UPSTREAM later
-            replica.setReadFrom(ReadFrom.REPLICA);
+        try (ProbeConnections.Pair pair = ProbeConnections.primaryAndReplica(client, nodes)) {
+            StatefulRedisMasterReplicaConnection<String, String> primary = pair.primary;
+            StatefulRedisMasterReplicaConnection<String, String> replica = pair.replica;
             primary.sync().set(written, "{\"state\":\"open\",\"version\":7}");
             results.put("setup.read", version(primary.sync().get(read)));
             for (String key : new String[] {written, read}) {

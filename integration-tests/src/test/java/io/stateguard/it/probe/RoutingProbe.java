@@ -22,7 +22,6 @@ import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.AsyncCommand;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -46,11 +45,7 @@ public final class RoutingProbe {
 
     public static void main(String[] args) throws Exception {
         String mode = args[0];
-        List<RedisURI> nodes = new ArrayList<>();
-        for (String node : args[1].split(",")) {
-            String[] hostPort = node.split(":");
-            nodes.add(RedisURI.create(hostPort[0], Integer.parseInt(hostPort[1])));
-        }
+        List<RedisURI> nodes = ProbeConnections.nodes(args[1].split(","));
         Keys<String> keys = new Keys<>(args[2], args[3], args[4], args[5]);
         Map<String, String> results = new TreeMap<>();
         if (mode.equals("cluster")) {

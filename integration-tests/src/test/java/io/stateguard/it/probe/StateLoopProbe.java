@@ -9,7 +9,6 @@ import io.lettuce.core.masterreplica.MasterReplica;
 import io.lettuce.core.masterreplica.StatefulRedisMasterReplicaConnection;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -26,11 +25,7 @@ import java.util.concurrent.TimeUnit;
 public final class StateLoopProbe {
 
     public static void main(String[] args) throws Exception {
-        List<RedisURI> nodes = new ArrayList<>();
-        for (String node : args[0].split(",")) {
-            String[] hostPort = node.split(":");
-            nodes.add(RedisURI.create(hostPort[0], Integer.parseInt(hostPort[1])));
-        }
+        List<RedisURI> nodes = ProbeConnections.nodes(args[0].split(","));
         String state = args[1];
         String other = args[2];
         long interval = Long.parseLong(args[3]);

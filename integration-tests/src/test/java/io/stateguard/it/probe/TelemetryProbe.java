@@ -1,10 +1,7 @@
 package io.stateguard.it.probe;
 
-import io.lettuce.core.ReadFrom;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.masterreplica.MasterReplica;
 import io.lettuce.core.masterreplica.StatefulRedisMasterReplicaConnection;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
@@ -18,7 +15,6 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -48,11 +44,7 @@ public final class TelemetryProbe {
     @SuppressWarnings("try") // the scope only makes the span current
     public static void main(String[] args) throws Exception {
         String mode = args[0];
-        List<RedisURI> nodes = new ArrayList<>();
-        for (String node : new String[] {args[1], args[2]}) {
-            String[] hostPort = node.split(":");
-            nodes.add(RedisURI.create(hostPort[0], Integer.parseInt(hostPort[1])));
-        }
+        List<RedisURI> nodes = ProbeConnections.nodes(args[1], args[2]);
         String key = args[3];
         Map<String, String> results = new TreeMap<>();
         SdkTracerProvider own = null;
@@ -68,12 +60,9 @@ public final class TelemetryProbe {
         }
         results.put("api.version", String.valueOf(GlobalOpenTelemetry.class.getPackage().getImplementationVersion()));
         RedisClient client = RedisClient.create();
-        try (StatefulRedisMasterReplicaConnection<String, String> primary = MasterReplica.connect(client,
-                StringCodec.UTF8, nodes);
-                StatefulRedisMasterReplicaConnection<String, String> replica = MasterReplica.connect(client,
-                        StringCodec.UTF8, nodes)) {
-            primary.setReadFrom(ReadFrom.UPSTREAM);
-            replica.setReadFrom(ReadFrom.REPLICA);
+        try (ProbeConnections.Pair pair = ProbeConnections.primaryAndReplica(client, nodes)) {
+            StatefulRedisMasterReplicaConnection<String, String> primary = pair.primary;
+            StatefulRedisMasterReplicaConnection<String, String> replica = pair.replica;
             results.put("primary.read", version(primary.sync().get(key)));
             if (mode.equals("plain")) {
                 results.put("replica.read", version(replica.sync().get(key)));
