@@ -35,7 +35,7 @@ public final class ClassShapes {
             return read.get(internalName);
         }
         ClassShape known = null;
-        byte[] classFile = classFile(internalName + ".class");
+        byte[] classFile = classFile(classLoader, internalName);
         if (classFile != null) {
             try {
                 known = ClassShape.read(classFile);
@@ -47,7 +47,13 @@ public final class ClassShapes {
         return known;
     }
 
-    private byte[] classFile(String resource) {
+    /**
+     * The class file of the class with this internal name through {@code classLoader}'s resources
+     * ({@code null}: the bootstrap loader, read through the system loader), or {@code null} when there
+     * is none or it cannot be read.
+     */
+    static byte[] classFile(ClassLoader classLoader, String internalName) {
+        String resource = internalName + ".class";
         InputStream in = classLoader == null ? ClassLoader.getSystemResourceAsStream(resource)
                 : classLoader.getResourceAsStream(resource);
         if (in == null) {

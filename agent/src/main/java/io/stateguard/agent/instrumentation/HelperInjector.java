@@ -2,9 +2,6 @@ package io.stateguard.agent.instrumentation;
 
 import io.stateguard.agent.internal.InternalErrors;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -81,7 +78,10 @@ public final class HelperInjector {
                 throw new IllegalStateException("ClassLoader.defineClass is not accessible to the agent");
             }
             for (String name : names) {
-                byte[] bytes = classFile(name);
+                byte[] bytes = ClassShapes.classFile(HelperInjector.class.getClassLoader(), name.replace('.', '/'));
+                if (bytes == null) {
+                    throw new IllegalStateException("the agent jar has no class " + name);
+                }
                 try {
                     define.invoke(classLoader, name, bytes, 0, bytes.length, protectionDomain);
                 } catch (InvocationTargetException e) {
@@ -94,25 +94,6 @@ public final class HelperInjector {
         } catch (Throwable t) {
             InternalErrors.record("helper.injection", t);
             return false;
-        }
-    }
-
-    private static byte[] classFile(String className) throws IOException {
-        InputStream in = HelperInjector.class.getClassLoader() == null
-                ? ClassLoader.getSystemResourceAsStream(className.replace('.', '/') + ".class")
-                : HelperInjector.class.getClassLoader().getResourceAsStream(className.replace('.', '/') + ".class");
-        if (in == null) {
-            throw new IOException("the agent jar has no class " + className);
-        }
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
-            byte[] buffer = new byte[4096];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                bytes.write(buffer, 0, n);
-            }
-            return bytes.toByteArray();
-        } finally {
-            in.close();
         }
     }
 
