@@ -42,7 +42,7 @@ public final class ChannelWriterInstrumentation implements TypeInstrumentation {
 
     @Override
     public void transform(TypeTransformer transformer) {
-        transformer.applyAdviceToMethod(method("write", named(LettuceClasses.REDIS_COMMAND)),
+        transformer.applyAdviceToMethod(method("write", named(LettuceInstrumentationModule.REDIS_COMMAND)),
                 MethodAdvice.to(WRITE_COMMAND_ADVICE, "onEnter",
                         "(Ljava/lang/Object;Lio/lettuce/core/protocol/RedisCommand;)V", MethodAdvice.THIS, 0)
                         .onExit("onExit"));

@@ -21,19 +21,19 @@ public final class CommandHandlerInstrumentation implements TypeInstrumentation 
 
     @Override
     public String typeName() {
-        return LettuceClasses.COMMAND_HANDLER;
+        return LettuceInstrumentationModule.COMMAND_HANDLER;
     }
 
     @Override
     public void transform(TypeTransformer transformer) {
-        transformer.applyAdviceToMethod(method("complete", named(LettuceClasses.REDIS_COMMAND)),
+        transformer.applyAdviceToMethod(method("complete", named(LettuceInstrumentationModule.REDIS_COMMAND)),
                 MethodAdvice.to(COMPLETE_ADVICE, "onEnter", "(Ljava/lang/Object;Ljava/lang/Object;)Z",
                         MethodAdvice.THIS, 0).skipOnTrue());
     }
 
     @Override
     public String toString() {
-        return LettuceClasses.COMMAND_HANDLER;
+        return LettuceInstrumentationModule.COMMAND_HANDLER;
     }
 
     /** Called from {@code complete(RedisCommand)}; never throws. */

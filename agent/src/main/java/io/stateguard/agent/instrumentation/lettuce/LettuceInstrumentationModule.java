@@ -34,12 +34,15 @@ import static io.stateguard.agent.instrumentation.ClassLoaderMatchers.not;
  */
 public final class LettuceInstrumentationModule implements InstrumentationModule {
 
-    static final String MASTER_REPLICA_WRITER = LettuceClasses.MASTER_REPLICA_WRITER;
-    static final String MASTER_REPLICA_PROVIDER = LettuceClasses.MASTER_REPLICA_PROVIDER;
-    static final String MASTER_SLAVE_WRITER = LettuceClasses.MASTER_SLAVE_WRITER;
-    static final String MASTER_SLAVE_PROVIDER = LettuceClasses.MASTER_SLAVE_PROVIDER;
-    static final String CLUSTER_WRITER = LettuceClasses.CLUSTER_WRITER;
-    static final String CLUSTER_PROVIDER = LettuceClasses.CLUSTER_PROVIDER;
+    static final String MASTER_REPLICA_WRITER = "io.lettuce.core.masterreplica.MasterReplicaChannelWriter";
+    static final String MASTER_REPLICA_PROVIDER = "io.lettuce.core.masterreplica.MasterReplicaConnectionProvider";
+    static final String MASTER_SLAVE_WRITER = "io.lettuce.core.masterslave.MasterSlaveChannelWriter";
+    static final String MASTER_SLAVE_PROVIDER = "io.lettuce.core.masterslave.MasterSlaveConnectionProvider";
+    static final String CLUSTER_WRITER = "io.lettuce.core.cluster.ClusterDistributionChannelWriter";
+    static final String CLUSTER_PROVIDER = "io.lettuce.core.cluster.PooledClusterConnectionProvider";
+    static final String COMMAND_HANDLER = "io.lettuce.core.protocol.CommandHandler";
+    /** The command type the writers and {@code CommandHandler} take; not instrumented itself. */
+    static final String REDIS_COMMAND = "io.lettuce.core.protocol.RedisCommand";
 
     /** A class every Lettuce 5+ has, to name the jar in log lines. */
     public static final String LETTUCE_PROBE_CLASS = "io.lettuce.core.AbstractRedisClient";
