@@ -8,22 +8,10 @@ package io.stateguard.agent.instrumentation;
 public abstract class ParameterType {
 
     /** The primitive {@code int}. */
-    public static final ParameterType INT = new ParameterType() {
-        @Override
-        public boolean matches(String descriptor, ClassShapes classes) {
-            return "I".equals(descriptor);
-        }
+    public static final ParameterType INT = ofDescriptor("I", "int");
 
-        @Override
-        public String toString() {
-            return "int";
-        }
-    };
-
-    /** Exactly the class or interface of this name (such as {@code java.util.Collection}). */
-    public static ParameterType named(final String className) {
-        final String descriptor = "L" + className.replace('.', '/') + ";";
-        final String simpleName = className.substring(className.lastIndexOf('.') + 1);
+    /** Exactly the type of this JVM descriptor ({@code J}, {@code [B}), read as {@code name} in warnings. */
+    public static ParameterType ofDescriptor(final String descriptor, final String name) {
         return new ParameterType() {
             @Override
             public boolean matches(String actual, ClassShapes classes) {
@@ -32,9 +20,14 @@ public abstract class ParameterType {
 
             @Override
             public String toString() {
-                return simpleName;
+                return name;
             }
         };
+    }
+
+    /** Exactly the class or interface of this name (such as {@code java.util.Collection}). */
+    public static ParameterType named(String className) {
+        return ofDescriptor("L" + className.replace('.', '/') + ";", className.substring(className.lastIndexOf('.') + 1));
     }
 
     /**

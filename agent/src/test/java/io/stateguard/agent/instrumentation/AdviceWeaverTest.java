@@ -75,27 +75,8 @@ class AdviceWeaverTest {
     @Test
     void anAssigningAdviceReplacesTheArgumentAndLeavesWideNeighboursIntact() throws Exception {
         Object target = woven(new AdviceWeaver.Binding(
-                method("route", named("java.util.concurrent.TimeUnit"), new ParameterType() {
-                    @Override
-                    public boolean matches(String descriptor, ClassShapes classes) {
-                        return "J".equals(descriptor);
-                    }
-
-                    @Override
-                    public String toString() {
-                        return "long";
-                    }
-                }, new ParameterType() {
-                    @Override
-                    public boolean matches(String descriptor, ClassShapes classes) {
-                        return "D".equals(descriptor);
-                    }
-
-                    @Override
-                    public String toString() {
-                        return "double";
-                    }
-                }, ParameterType.INT),
+                method("route", named("java.util.concurrent.TimeUnit"), ParameterType.ofDescriptor("J", "long"),
+                        ParameterType.ofDescriptor("D", "double"), ParameterType.INT),
                 MethodAdvice.to(ADVICE, "replace", "(Ljava/lang/Object;)Ljava/lang/Object;", 0).assigning(0)));
         Method route = target.getClass().getMethod("route", TimeUnit.class, long.class, double.class, int.class);
         assertThat(route.invoke(target, TimeUnit.SECONDS, 7L, 1.5, 3)).isEqualTo("DAYS/7/1.5/3");
