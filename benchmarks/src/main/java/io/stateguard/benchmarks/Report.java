@@ -321,11 +321,11 @@ final class Report {
                     + "loaded then) and no frame computation, class loading or type resolution: %.1f ms cold for the "
                     + "three a Master/Replica application loads, with the decision which module applies. Earlier "
                     + "versions built the instrumentation with Byte Buddy's AgentBuilder and Advice: about a thousand "
-                    + "classes to load and run on a cold JVM, %s ms added to this application's first command even "
+                    + "classes to load and run on a cold JVM, about 1,200 ms added to this application's first command even "
                     + "when built on a background thread; the woven code is the same calls. The added time to the "
                     + "first command (%.0f ms, median of pairs) is the difference of two runs of a few seconds each on "
                     + "a shared 2-core machine: single pairs vary by more than it (see the spread).\n",
-                    startup.medianPremainMillis(), startup.medianWeaveMillis(), "about 1,200",
+                    startup.medianPremainMillis(), startup.medianWeaveMillis(),
                     startup.medianAddedMillis()));
         }
         if (e2e != null && jmh != null) {

@@ -1,7 +1,5 @@
 package io.stateguard.agent.bootstrap;
 
-import io.stateguard.agent.instrumentation.AdviceErrors;
-import io.stateguard.agent.instrumentation.ClassLoaderMatchers;
 import io.stateguard.agent.instrumentation.HelperInjector;
 import io.stateguard.agent.instrumentation.InstrumentationTransformer;
 import io.stateguard.agent.instrumentation.ModuleSelector;
@@ -47,8 +45,9 @@ final class LettuceInstrumentation {
         Set<String> names = transformer.instrumentedClassNames();
         Set<ClassLoader> seen = new LinkedHashSet<ClassLoader>();
         List<Class<?>> loaded = new ArrayList<Class<?>>();
+        String lettucePackage = LettuceInstrumentationModule.PACKAGE_PREFIX.replace('/', '.');
         for (Class<?> type : instrumentation.getAllLoadedClasses()) {
-            if (!type.getName().startsWith("io.lettuce.core.")) {
+            if (!type.getName().startsWith(lettucePackage)) {
                 continue;
             }
             if (seen.add(type.getClassLoader())) {
@@ -76,12 +75,9 @@ final class LettuceInstrumentation {
     }
 
     private static InstrumentationTransformer transformer(Instrumentation instrumentation, boolean checksVersions) {
-        // One module per class loader, chosen by the classes it has and checked for the expected shape;
-        // the choice (or why there is none) is logged once per class loader.
-        ModuleSelector selector = new ModuleSelector("Lettuce", LettuceInstrumentationModule.LETTUCE_PROBE_CLASS,
-                LettuceInstrumentationModule.SUPPORTED_VERSIONS, LettuceInstrumentationModule.all(checksVersions),
-                ClassLoaderMatchers.seesClass(AdviceErrors.class));
-        return new InstrumentationTransformer("io/lettuce/core/", selector, new HelperInjector(instrumentation),
+        // One module per class loader, chosen by the classes it has and checked for the expected shape.
+        ModuleSelector selector = LettuceInstrumentationModule.selector(checksVersions);
+        return new InstrumentationTransformer(LettuceInstrumentationModule.PACKAGE_PREFIX, selector, new HelperInjector(instrumentation),
                 new InstrumentationTransformer.Listener() {
                     @Override
                     public void instrumented(String className, boolean retransformed) {

@@ -1,7 +1,5 @@
 package io.stateguard.benchmarks.startup;
 
-import io.stateguard.agent.instrumentation.AdviceErrors;
-import io.stateguard.agent.instrumentation.ClassLoaderMatchers;
 import io.stateguard.agent.instrumentation.HelperInjector;
 import io.stateguard.agent.instrumentation.InstrumentationTransformer;
 import io.stateguard.agent.instrumentation.ModuleSelector;
@@ -27,11 +25,9 @@ public final class WeaveCost {
             classFiles[i] = read(CLASSES[i] + ".class");
         }
         long start = System.nanoTime();
-        ModuleSelector selector = new ModuleSelector("Lettuce", LettuceInstrumentationModule.LETTUCE_PROBE_CLASS,
-                LettuceInstrumentationModule.SUPPORTED_VERSIONS, LettuceInstrumentationModule.all(true),
-                ClassLoaderMatchers.seesClass(AdviceErrors.class));
+        ModuleSelector selector = LettuceInstrumentationModule.selector(true);
         final int[] woven = {0};
-        InstrumentationTransformer transformer = new InstrumentationTransformer("io/lettuce/core/", selector,
+        InstrumentationTransformer transformer = new InstrumentationTransformer(LettuceInstrumentationModule.PACKAGE_PREFIX, selector,
                 new HelperInjector(null), new InstrumentationTransformer.Listener() {
                     @Override
                     public void instrumented(String className, boolean retransformed) {

@@ -1,8 +1,10 @@
 package io.stateguard.agent.instrumentation.lettuce;
 
+import io.stateguard.agent.instrumentation.AdviceErrors;
 import io.stateguard.agent.instrumentation.ClassLoaderMatcher;
 import io.stateguard.agent.instrumentation.ClassLoaderMatchers;
 import io.stateguard.agent.instrumentation.InstrumentationModule;
+import io.stateguard.agent.instrumentation.ModuleSelector;
 import io.stateguard.agent.instrumentation.TypeInstrumentation;
 
 import java.util.ArrayList;
@@ -43,6 +45,9 @@ public final class LettuceInstrumentationModule implements InstrumentationModule
     static final String COMMAND_HANDLER = "io.lettuce.core.protocol.CommandHandler";
     /** The command type the writers and {@code CommandHandler} take; not instrumented itself. */
     static final String REDIS_COMMAND = "io.lettuce.core.protocol.RedisCommand";
+
+    /** The package of every Lettuce class the modules look at, as an internal name prefix. */
+    public static final String PACKAGE_PREFIX = "io/lettuce/core/";
 
     /** A class every Lettuce 5+ has, to name the jar in log lines. */
     public static final String LETTUCE_PROBE_CLASS = "io.lettuce.core.AbstractRedisClient";
@@ -88,6 +93,15 @@ public final class LettuceInstrumentationModule implements InstrumentationModule
     public static List<InstrumentationModule> all(boolean versionChecks) {
         return Collections.unmodifiableList(Arrays.<InstrumentationModule>asList(
                 lettuce6Plus(versionChecks), lettuce5(versionChecks)));
+    }
+
+    /**
+     * Chooses among {@link #all} per class loader, in class loaders through which the advice reaches
+     * the agent's classes; the choice (or why there is none) is logged once per class loader.
+     */
+    public static ModuleSelector selector(boolean versionChecks) {
+        return new ModuleSelector("Lettuce", LETTUCE_PROBE_CLASS, SUPPORTED_VERSIONS, all(versionChecks),
+                ClassLoaderMatchers.seesClass(AdviceErrors.class));
     }
 
     /** Lettuce 6.x and 7.x: Master/Replica in {@code io.lettuce.core.masterreplica}. */
