@@ -3,7 +3,8 @@
 #
 #   ./demo.sh [--polls N] [--instances N] [--lag-ms N] [--threads N] [--rate N]
 #
-# Builds the agent jar and the demo classes (tests not even compiled), then runs io.stateguard.demo.Demo, which starts
+# Builds the agent jar and the demo classes (only the two modules the demo needs, tests not even compiled, nothing
+# taken from or put into ~/.m2 of StateGuard's own), then runs io.stateguard.demo.Demo, which starts
 # redis-server processes on free 127.0.0.1 ports (redis-server from STATEGUARD_REDIS_SERVER or PATH, else the
 # binary bundled in the embedded-redis jar) and stops everything it started before it exits.
 # SKIP_BUILD=1 reuses the previous build.
@@ -13,7 +14,8 @@ cd "$(dirname "$0")"
 classpath_file=integration-tests/target/demo-classpath.txt
 if [[ "${SKIP_BUILD:-0}" != 1 || ! -f "$classpath_file" ]]; then
   echo "Building the agent and the demo (mvn package, tests not compiled)..."
-  mvn -B -q -Dmaven.test.skip=true -Dmdep.skip=true package
+  # -pl: the other modules need the integration tests' test-jar, which a build without tests does not make.
+  mvn -B -q -pl agent,integration-tests -Dmaven.test.skip=true -Dmdep.skip=true package
   mvn -B -q -pl integration-tests dependency:build-classpath \
       -Dmdep.outputFile=target/demo-classpath.txt -DincludeScope=runtime
 fi
