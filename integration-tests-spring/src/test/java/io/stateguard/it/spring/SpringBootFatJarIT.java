@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -17,15 +18,18 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A Spring Boot 3 application (Spring Data Redis on Lettuce, {@code ReadFrom.REPLICA_PREFERRED}),
- * run as its executable fat jar with {@code java -javaagent:stateguard-agent.jar -jar app.jar}.
- * Lettuce lives in Spring Boot's {@code LaunchedClassLoader} (nested jars below
- * {@code BOOT-INF/lib}), the agent on the system class path: the advice reaches the agent by
- * parent delegation, and {@code StaleStateException} is defined beside the application's Lettuce.
+ * A Spring Boot application (Spring Data Redis on Lettuce, {@code ReadFrom.REPLICA_PREFERRED}), run as
+ * its executable fat jar with {@code java -javaagent:stateguard-agent.jar -jar app.jar}. Every Spring Boot
+ * module ({@code boot-3.5}, {@code boot-4.0}, {@code boot-4.1}) runs these tests on the jar it built with its
+ * own Spring Boot, Spring Data Redis and Lettuce. Lettuce lives in Spring Boot's {@code LaunchedClassLoader}
+ * (nested jars below {@code BOOT-INF/lib}), the agent on the system class path: the advice reaches the
+ * agent by parent delegation, and {@code StaleStateException} is defined beside the application's Lettuce.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SpringBootFatJarIT {
@@ -40,7 +44,13 @@ class SpringBootFatJarIT {
     private SentinelTopology sentinel;
 
     @BeforeAll
-    void start() {
+    void start() throws IOException {
+        // The jar is the one this module claims to test: its own Spring Boot, and the Lettuce that Boot manages.
+        String bootVersion = System.getProperty("stateguard.spring.boot.version");
+        assertThat(bootVersion).as("the module names its Spring Boot version (stateguard.spring.boot.version)")
+                .isNotBlank();
+        assertThat(nestedJars()).as("the fat jar " + appJar() + " is built with Spring Boot " + bootVersion)
+                .contains("spring-boot-" + bootVersion + ".jar");
         masterReplica = PrimaryReplicaTopology.builder().replicas(1).laggingReplicas(true).start();
         StaleReplicaFixture.apply(masterReplica.primary(), masterReplica::awaitReplicated);
         sentinel = SentinelTopology.builder().replicas(1).start();
@@ -124,7 +134,7 @@ class SpringBootFatJarIT {
         assertThat(with.values("probe.")).as(with.describe("with the agent, state keys come from the primary"))
                 .containsExactlyInAnyOrderEntriesOf(expected("open", "primary-creds", "primary-cache|open"));
         assertThat(with.stderr())
-                .containsPattern("\\[stateguard] INFO Lettuce from lettuce-core-6\\.[0-9.]+RELEASE\\.jar: applying lettuce-6\\+")
+                .contains("[stateguard] INFO Lettuce from " + lettuceJar() + ": applying lettuce-6+")
                 .contains("[stateguard] INFO instrumented io.lettuce.core.masterreplica.MasterReplicaChannelWriter")
                 .doesNotContain("[stateguard] WARN")
                 .doesNotContain("[stateguard] ERROR");
@@ -150,6 +160,21 @@ class SpringBootFatJarIT {
         values.put("reactive.hget", creds);
         values.put("template.mget", mget);
         return values;
+    }
+
+    /** The file names of the jars below {@code BOOT-INF/lib} of the application jar. */
+    private static List<String> nestedJars() throws IOException {
+        try (JarFile jar = new JarFile(appJar().toFile())) {
+            return jar.stream().map(JarEntry::getName).filter(name -> name.startsWith("BOOT-INF/lib/"))
+                    .map(name -> name.substring("BOOT-INF/lib/".length())).toList();
+        }
+    }
+
+    /** The Lettuce jar that this Spring Boot put into the application, e.g. {@code lettuce-core-6.8.2.RELEASE.jar}. */
+    private static String lettuceJar() throws IOException {
+        List<String> lettuce = nestedJars().stream().filter(name -> name.startsWith("lettuce-core-")).toList();
+        assertThat(lettuce).as("one Lettuce in the application jar").hasSize(1);
+        return lettuce.get(0);
     }
 
     private static Path appJar() {

@@ -28,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  *   <li>6.1: {@code masterreplica}, nested {@code MasterReplicaConnectionProvider.Intent};</li>
  *   <li>6.3: {@code io.lettuce.core.protocol.ConnectionIntent}, {@code ReadOnlyCommands} predicate;</li>
  *   <li>6.5: no {@code ProtocolKeyword.name()};</li>
+ *   <li>6.8: the last 6.x, Spring Boot 4.0's Lettuce;</li>
  *   <li>7.7: the newest, the test class path's own.</li>
  * </ul>
  *
@@ -70,19 +71,19 @@ class LettuceVersionMatrixTest {
     }
 
     @ParameterizedTest(name = "Lettuce {0}")
-    @ValueSource(strings = {"5.3.7.RELEASE", "6.1.10.RELEASE", "6.3.2.RELEASE", "6.5.5.RELEASE", "7.7.0.RELEASE"})
+    @ValueSource(strings = {"5.3.7.RELEASE", "6.1.10.RELEASE", "6.3.2.RELEASE", "6.5.5.RELEASE", "6.8.2.RELEASE", "7.7.0.RELEASE"})
     void staticMasterReplica(String version) throws Exception {
         assertRoutesStateKeysToThePrimary(version, "static", join(masterReplica.nodes()));
     }
 
     @ParameterizedTest(name = "Lettuce {0}")
-    @ValueSource(strings = {"5.3.7.RELEASE", "6.1.10.RELEASE", "6.3.2.RELEASE", "6.5.5.RELEASE", "7.7.0.RELEASE"})
+    @ValueSource(strings = {"5.3.7.RELEASE", "6.1.10.RELEASE", "6.3.2.RELEASE", "6.5.5.RELEASE", "6.8.2.RELEASE", "7.7.0.RELEASE"})
     void cluster(String version) throws Exception {
         assertRoutesStateKeysToThePrimary(version, "cluster", join(cluster.masters()));
     }
 
     @ParameterizedTest(name = "Lettuce {0}")
-    @ValueSource(strings = {"5.3.7.RELEASE", "6.1.10.RELEASE", "7.7.0.RELEASE"})
+    @ValueSource(strings = {"5.3.7.RELEASE", "6.1.10.RELEASE", "6.8.2.RELEASE", "7.7.0.RELEASE"})
     void sentinel(String version) throws Exception {
         assertRoutesStateKeysToThePrimary(version, "sentinel:" + sentinel.masterName(), join(sentinel.sentinels()));
     }
