@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * A Spring Boot gateway in miniature, run from its executable fat jar by the tests, with and without
@@ -39,8 +40,10 @@ import java.util.concurrent.Callable;
  * <p>Properties (command-line {@code --name=value}): {@code probe.mode} ({@code static} or
  * {@code sentinel}), {@code probe.nodes} ({@code host:port,...}: primary first, then replicas; or the
  * sentinels), {@code probe.master} (Sentinel's master name), {@code probe.state}, {@code probe.other},
- * {@code probe.hash}, {@code probe.field}; and for the version guard {@code probe.guard-key}: the
- * application writes version 7 of that key (a JSON value) and reads it back from the replica.
+ * {@code probe.hash}, {@code probe.field}; for the version guard {@code probe.guard-key}: the
+ * application writes version 7 of that key (a JSON value) and reads it back from the replica; and
+ * {@code probe.hold=true}: after the reads it prints {@code probe.holding=true} and keeps running until it
+ * is stopped.
  */
 @SpringBootApplication
 public class SpringProbeApplication {
@@ -126,6 +129,11 @@ public class SpringProbeApplication {
                 results.put("reactive.hget", reactive.<String, String>opsForHash().get(hash, field).block());
             }
             results.forEach((name, value) -> System.out.println("probe." + name + "=" + value));
+            if (environment.getProperty("probe.hold", Boolean.class, false)) {
+                // Stays up (as a gateway would) until the test ends it, so that it can be inspected from outside.
+                System.out.println("probe.holding=true");
+                new CountDownLatch(1).await();
+            }
         };
     }
 

@@ -177,7 +177,7 @@ class SpringBootFatJarIT {
         return lettuce.get(0);
     }
 
-    private static Path appJar() {
+    static Path appJar() {
         Path jar = Paths.get(System.getProperty("stateguard.spring.app.jar", "target/stateguard-spring-app.jar"));
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("no Spring Boot application jar at " + jar.toAbsolutePath()

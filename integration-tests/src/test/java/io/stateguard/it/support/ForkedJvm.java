@@ -244,6 +244,20 @@ public final class ForkedJvm {
         return runToEnd(command);
     }
 
+    /**
+     * Starts {@code java [-javaagent:...] [jvm args] -jar <jar> args} and returns at once; {@link Running#stop()}
+     * ends it.
+     */
+    public Running startJar(Path jar, String... args) throws IOException {
+        List<String> command = javaCommand();
+        command.add("-jar");
+        command.add(jar.toAbsolutePath().toString());
+        command.addAll(Arrays.asList(args));
+        Path out = Files.createTempFile("stateguard-forked", ".out");
+        Path err = Files.createTempFile("stateguard-forked", ".err");
+        return new Running(command, processBuilder(command, out, err).start(), out, err);
+    }
+
     /** Starts {@code mainClass} with {@code args} and returns at once; {@link Running#stop()} ends it. */
     public Running start(String mainClass, String... args) throws IOException {
         List<String> command = javaCommand();
