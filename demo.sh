@@ -14,9 +14,10 @@ cd "$(dirname "$0")"
 classpath_file=integration-tests/target/demo-classpath.txt
 if [[ "${SKIP_BUILD:-0}" != 1 || ! -f "$classpath_file" ]]; then
   echo "Building the agent and the demo (mvn package, tests not compiled)..."
-  # -pl: the other modules need the integration tests' test-jar, which a build without tests does not make.
-  mvn -B -q -pl agent,integration-tests -Dmaven.test.skip=true -Dmdep.skip=true package
-  mvn -B -q -pl integration-tests dependency:build-classpath \
+  # -pl/-am: the agent, the harness and the demo, nothing else (the Spring modules need the integration tests'
+  # test-jar, which a build without tests does not make). The class path is written in the same reactor, so
+  # the harness comes from this build, never from ~/.m2.
+  mvn -B -q -pl agent,integration-tests -am -Dmaven.test.skip=true package dependency:build-classpath \
       -Dmdep.outputFile=target/demo-classpath.txt -DincludeScope=runtime
 fi
 

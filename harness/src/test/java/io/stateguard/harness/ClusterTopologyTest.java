@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** One shared cluster for the read-mostly tests (keys do not overlap); the failover test has its own. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@ExtendWith(NoStrayRedisProcesses.class)
+@ExtendWith(NoStrayProcesses.class)
 class ClusterTopologyTest {
 
     private ClusterTopology cluster;

@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@ExtendWith(NoStrayRedisProcesses.class)
+@ExtendWith(NoStrayProcesses.class)
 class RespClientTest {
 
     private RedisNode node;

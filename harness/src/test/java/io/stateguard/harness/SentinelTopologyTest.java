@@ -7,7 +7,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-@ExtendWith(NoStrayRedisProcesses.class)
+@ExtendWith(NoStrayProcesses.class)
 class SentinelTopologyTest {
 
     @Test

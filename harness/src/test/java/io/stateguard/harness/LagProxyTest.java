@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The proxy on its own, between a client and a node; the replication use is in {@link PrimaryReplicaTopologyTest}. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@ExtendWith(NoStrayRedisProcesses.class)
+@ExtendWith(NoStrayProcesses.class)
 class LagProxyTest {
 
     private RedisNode node;

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-@ExtendWith(NoStrayRedisProcesses.class)
+@ExtendWith(NoStrayProcesses.class)
 class RedisNodeTest {
 
     @Test
@@ -25,7 +25,7 @@ class RedisNodeTest {
         Path directory = node.directory();
         try {
             assertThat(node.isAlive()).isTrue();
-            assertThat(NoStrayRedisProcesses.redisDescendants()).as("the stray-process check sees our nodes")
+            assertThat(new NoStrayProcesses().strays()).as("the stray-process check sees our nodes")
                     .extracting(ProcessHandle::pid).contains(node.pid());
             assertThat(node.host()).isEqualTo("127.0.0.1");
             assertThat(node.uri()).isEqualTo("redis://127.0.0.1:" + node.port());

@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-@ExtendWith(NoStrayRedisProcesses.class)
+@ExtendWith(NoStrayProcesses.class)
 class PrimaryReplicaTopologyTest {
 
     @Test
@@ -190,7 +190,7 @@ class PrimaryReplicaTopologyTest {
                 .hasMessageContaining("master_link_status:down")
                 .hasMessageContaining("replica-0")
                 .hasMessageContaining("redis.log");
-        // NoStrayRedisProcesses checks that nothing is left running. The logs were kept for diagnosis and
+        // NoStrayProcesses checks that nothing is left running. The logs were kept for diagnosis and
         // their paths are in the message: remove them, this failure was intended.
         Matcher logs = Pattern.compile(", log (\\S+)/redis\\.log -----").matcher(failure.getMessage());
         int kept = 0;
