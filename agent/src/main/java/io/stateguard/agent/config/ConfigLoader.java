@@ -76,6 +76,37 @@ public final class ConfigLoader {
      * @throws ConfigException naming the setting and the value, on the first invalid setting.
      */
     public static StateGuardConfig load(String agentArgs, Map<String, String> environment, Properties systemProperties) {
+        return validate(merge(agentArgs, environment, systemProperties, false));
+    }
+
+    /**
+     * Reads only whether fail-fast is requested, from every source including the configuration file,
+     * leniently (an unreadable file or a malformed source counts as not requesting it): used to decide how
+     * to react when the full configuration is invalid.
+     */
+    public static boolean failFastRequested(String agentArgs) {
+        return failFastRequested(agentArgs, System.getenv(), System.getProperties());
+    }
+
+    /** {@link #failFastRequested(String)} from explicit sources. */
+    public static boolean failFastRequested(String agentArgs, Map<String, String> environment,
+            Properties systemProperties) {
+        try {
+            Setting failFast = merge(agentArgs, environment, systemProperties, true).get(FAIL_FAST);
+            return failFast != null && "true".equalsIgnoreCase(failFast.value.trim());
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The settings of every source, a later one winning: the file named by {@code stateguard.config}
+     * (looked up in the agent arguments, then the system properties, then the environment), the environment,
+     * the system properties, the agent arguments. {@code lenient}: a file that cannot be read is left out
+     * instead of failing.
+     */
+    private static Settings merge(String agentArgs, Map<String, String> environment, Properties systemProperties,
+            boolean lenient) {
         Settings env = Settings.fromEnvironment(environment);
         Settings sys = Settings.fromProperties(systemProperties, "system property");
         Settings args = Settings.fromAgentArguments(agentArgs);
@@ -89,29 +120,18 @@ public final class ConfigLoader {
             file = env.get(CONFIG_FILE);
         }
         if (file != null) {
-            merged.putAll(Settings.fromFile(file));
+            try {
+                merged.putAll(Settings.fromFile(file));
+            } catch (ConfigException e) {
+                if (!lenient) {
+                    throw e;
+                }
+            }
         }
         merged.putAll(env);
         merged.putAll(sys);
         merged.putAll(args);
-        return validate(merged);
-    }
-
-    /**
-     * Reads only whether fail-fast is requested, leniently: used to decide how to react when the
-     * full configuration is invalid.
-     */
-    public static boolean failFastRequested(String agentArgs) {
-        try {
-            Settings merged = new Settings();
-            merged.putAll(Settings.fromEnvironment(System.getenv()));
-            merged.putAll(Settings.fromProperties(System.getProperties(), "system property"));
-            merged.putAll(Settings.fromAgentArguments(agentArgs));
-            Setting failFast = merged.get(FAIL_FAST);
-            return failFast != null && "true".equalsIgnoreCase(failFast.value.trim());
-        } catch (RuntimeException e) {
-            return false;
-        }
+        return merged;
     }
 
     private static StateGuardConfig validate(Settings settings) {

@@ -1,6 +1,7 @@
 package io.stateguard.agent.bootstrap;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -131,6 +132,25 @@ class AgentJarIT {
         assertThat(run.exit).isNotZero();
         assertThat(run.out).doesNotContain("hello from the application");
         assertThat(run.err).contains("stateguard.routing='primry'").contains("stops the JVM");
+    }
+
+    /**
+     * {@code fail-fast=true} in the configuration file stops the JVM too, whichever source holds the invalid
+     * setting: here a system property (the file is read, and valid, only for the other settings).
+     */
+    @Test
+    void failFastFromTheConfigurationFileExitsTheJvm(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("stateguard.properties");
+        Files.write(file, List.of("stateguard.keys=gw:state:*", "stateguard.fail-fast=true"), StandardCharsets.UTF_8);
+        Run run = run(List.of("-Dstateguard.config=" + file, "-Dstateguard.routing=primry",
+                "-javaagent:" + JAR.toAbsolutePath(),
+                "-cp", Paths.get("target", "test-classes").toAbsolutePath().toString(),
+                "io.stateguard.agent.testapp.HelloApp"));
+        assertThat(run.exit).as(run.err).isEqualTo(1);
+        assertThat(run.out).doesNotContain("hello from the application");
+        assertThat(run.errLines()).containsExactly("[stateguard] ERROR invalid configuration: stateguard.routing='primry':"
+                + " unknown routing (expected one of: primary, configured, replica-checked); StateGuard is disabled and"
+                + " stateguard.fail-fast=true stops the JVM");
     }
 
     @Test

@@ -202,4 +202,24 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> load(null)).isInstanceOf(ConfigException.class)
                 .hasMessage("STATEGUARD_CONFIG='/nonexistent/stateguard.properties': configuration file not found");
     }
+
+    @Test
+    void failFastIsReadFromEverySourceIncludingTheConfigurationFile(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("stateguard.properties");
+        Files.write(file, List.of("stateguard.fail-fast=true", "stateguard.routing=primry"), StandardCharsets.UTF_8);
+        Properties sys = new Properties();
+        sys.setProperty("stateguard.config", file.toString());
+        assertThat(ConfigLoader.failFastRequested(null, Map.of(), sys)).as("from the file").isTrue();
+        assertThat(ConfigLoader.failFastRequested("fail-fast=false", Map.of(), sys))
+                .as("the agent arguments win over the file").isFalse();
+        assertThat(ConfigLoader.failFastRequested(null, Map.of("STATEGUARD_FAIL_FAST", "true"), new Properties()))
+                .as("from the environment").isTrue();
+        assertThat(ConfigLoader.failFastRequested(null, Map.of(), new Properties())).as("not set").isFalse();
+        Properties missing = new Properties();
+        missing.setProperty("stateguard.config", dir.resolve("missing.properties").toString());
+        assertThat(ConfigLoader.failFastRequested(null, Map.of(), missing))
+                .as("an unreadable file requests nothing").isFalse();
+        assertThat(ConfigLoader.failFastRequested("fail-fast=true", Map.of(), missing))
+                .as("an unreadable file does not hide the other sources").isTrue();
+    }
 }
