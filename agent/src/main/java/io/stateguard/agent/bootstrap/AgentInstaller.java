@@ -95,7 +95,7 @@ public final class AgentInstaller {
             installTelemetry(config, policy, version);
             PrimaryRouting.install(policy);
             if (config.checksVersions()) {
-                LettuceGuard.install(new VersionGuard(config.rules(), config.maxTrackedKeys()), policy.matcher());
+                LettuceGuard.install(new VersionGuard(config.rules(), config.maxTrackedKeys(), config.telemetryKeys()), policy.matcher());
             }
             summary = "rules: " + describe(config.rules());
             if (attached) {

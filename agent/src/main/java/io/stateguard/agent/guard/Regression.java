@@ -1,6 +1,7 @@
 package io.stateguard.agent.guard;
 
 import io.stateguard.agent.config.Rule;
+import io.stateguard.agent.telemetry.KeyPrivacy;
 
 /** A reply older than the key's high-water mark, before anything was done about it. Immutable. */
 public final class Regression {
@@ -69,5 +70,17 @@ public final class Regression {
             Object context) {
         return new Inconsistency(rule.name(), database, key, operation, type, action, expected, observedPresent,
                 observed, host, port, primary, context);
+    }
+
+    /**
+     * The message of the exception a {@code fail} policy throws into the application, the key shown as
+     * {@code keys} ({@code stateguard.telemetry.keys}) says: a key kept out of traces and logs stays out of
+     * exception messages (which applications log, and which travel in error reports) too.
+     */
+    public String failureMessage(String operation, KeyPrivacy keys) {
+        String keyAttribute = keys.attribute(key, keys == KeyPrivacy.FULL ? Inconsistency.printable(key) : null);
+        return "StateGuard: stale state for " + (keyAttribute == null ? "a key" : "key '" + keyAttribute + "'")
+                + " (rule " + rule.name() + ", " + operation + "): expected version >= " + expected + ", observed "
+                + (observedPresent ? String.valueOf(observed) : "a missing value");
     }
 }

@@ -1,6 +1,7 @@
 package io.stateguard.agent.guard;
 
 import io.stateguard.agent.config.Rule;
+import io.stateguard.agent.telemetry.KeyPrivacy;
 import io.stateguard.agent.versions.HighWaterMarks;
 import io.stateguard.agent.versions.Observation;
 import io.stateguard.agent.versions.VersionFailure;
@@ -26,6 +27,9 @@ public final class VersionGuard {
 
     private final HighWaterMarks marks;
 
+    /** {@code stateguard.telemetry.keys}: how a key may appear in what the guard produces. */
+    private final KeyPrivacy keyPrivacy;
+
     private final LongAdder[] unchecked = new LongAdder[VersionFailure.values().length];
 
     private final ThreadLocal<VersionReading> readings = new ThreadLocal<VersionReading>() {
@@ -35,8 +39,9 @@ public final class VersionGuard {
         }
     };
 
-    public VersionGuard(List<Rule> rules, int maxTrackedKeys) {
+    public VersionGuard(List<Rule> rules, int maxTrackedKeys, KeyPrivacy keyPrivacy) {
         this.rules = Collections.unmodifiableList(new ArrayList<>(rules));
+        this.keyPrivacy = keyPrivacy;
         this.marks = new HighWaterMarks(maxTrackedKeys);
         for (int i = 0; i < unchecked.length; i++) {
             unchecked[i] = new LongAdder();
@@ -49,6 +54,11 @@ public final class VersionGuard {
 
     public HighWaterMarks marks() {
         return marks;
+    }
+
+    /** How a key may appear in logs, telemetry and exception messages ({@code stateguard.telemetry.keys}). */
+    public KeyPrivacy keyPrivacy() {
+        return keyPrivacy;
     }
 
     /** Whether rule {@code ruleIndex} checks versions. */

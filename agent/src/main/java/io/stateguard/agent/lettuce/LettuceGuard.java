@@ -489,7 +489,8 @@ public final class LettuceGuard {
             OnRegression policy = first.rule().onRegression();
             if (policy == OnRegression.FAIL) {
                 report(regressions, pending, GuardAction.FAILED, node, primary);
-                api.completeExceptionally.invoke(command, StaleStates.create(api, first, pending.operation));
+                api.completeExceptionally.invoke(command, StaleStates.create(api,
+                        first.failureMessage(pending.operation, guard.keyPrivacy())));
                 return true;
             }
             if (policy == OnRegression.REPORT || primary || first.type() == InconsistencyType.PRIMARY_REGRESSION

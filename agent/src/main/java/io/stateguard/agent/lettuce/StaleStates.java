@@ -1,6 +1,5 @@
 package io.stateguard.agent.lettuce;
 
-import io.stateguard.agent.guard.Regression;
 import io.stateguard.agent.internal.AgentLog;
 
 
@@ -38,12 +37,7 @@ final class StaleStates {
     private StaleStates() {
     }
 
-    static Throwable create(LettuceApi api, Regression regression, String operation)
-            throws ReflectiveOperationException {
-        String message = "StateGuard: stale state for key '" + regression.outcome(operation, null, null, -1, false)
-                .keyText() + "' (rule " + regression.rule().name() + ", " + operation + "): expected version >= "
-                + regression.expected() + ", observed "
-                + (regression.observedPresent() ? String.valueOf(regression.observed()) : "a missing value");
+    static Throwable create(LettuceApi api, String message) throws ReflectiveOperationException {
         Class<?> type = TYPE.get(api.redisException);
         return (Throwable) type.getConstructor(String.class).newInstance(message);
     }

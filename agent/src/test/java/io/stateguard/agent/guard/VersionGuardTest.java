@@ -1,6 +1,7 @@
 package io.stateguard.agent.guard;
 
 import io.stateguard.agent.config.ConfigLoader;
+import io.stateguard.agent.telemetry.KeyPrivacy;
 import io.stateguard.agent.versions.VersionFailure;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +23,7 @@ class VersionGuardTest {
 
     private final VersionGuard guard = new VersionGuard(ConfigLoader.load(
             "keys=s:*;version=json:/version;rule.h.keys=h:*;rule.h.version=hash:v;rule.plain.keys=p:*;rule.plain.version=none",
-            new HashMap<>(), new Properties()).rules(), 1000);
+            new HashMap<>(), new Properties()).rules(), 1000, KeyPrivacy.FULL);
 
     private static byte[] key(String key) {
         return key.getBytes(StandardCharsets.UTF_8);
@@ -166,5 +167,24 @@ class VersionGuardTest {
         }
         assertThat(guard.check(0, 0, key("s:race"), json(1998))).isNotNull();
         assertThat(guard.check(0, 0, key("s:race"), json(1999))).isNull();
+    }
+
+    /** The exception a {@code fail} policy throws shows the key as {@code stateguard.telemetry.keys} says. */
+    @Test
+    void failureMessagesShowTheKeyAsTheKeyPrivacySettingSays() {
+        guard.observeWrite(0, 0, key("s:1"), ByteBuffer.wrap("{\"version\":7}".getBytes(StandardCharsets.UTF_8)));
+        Regression regression = guard.check(0, 0, key("s:1"),
+                ByteBuffer.wrap("{\"version\":6}".getBytes(StandardCharsets.UTF_8)));
+        assertThat(regression.failureMessage("GET", KeyPrivacy.FULL))
+                .isEqualTo("StateGuard: stale state for key 's:1' (rule default, GET): expected version >= 7, observed 6");
+        assertThat(regression.failureMessage("GET", KeyPrivacy.HASHED))
+                .isEqualTo("StateGuard: stale state for key '" + KeyPrivacy.hash(key("s:1"))
+                        + "' (rule default, GET): expected version >= 7, observed 6")
+                .doesNotContain("s:1");
+        assertThat(regression.failureMessage("GET", KeyPrivacy.NONE))
+                .isEqualTo("StateGuard: stale state for a key (rule default, GET): expected version >= 7, observed 6");
+        Regression missing = guard.check(0, 0, key("s:1"), null);
+        assertThat(missing.failureMessage("GET", KeyPrivacy.NONE))
+                .isEqualTo("StateGuard: stale state for a key (rule default, GET): expected version >= 7, observed a missing value");
     }
 }

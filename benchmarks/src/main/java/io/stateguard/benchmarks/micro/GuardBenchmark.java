@@ -1,6 +1,7 @@
 package io.stateguard.benchmarks.micro;
 
 import io.lettuce.core.codec.StringCodec;
+import io.stateguard.agent.telemetry.KeyPrivacy;
 import io.lettuce.core.output.ValueOutput;
 import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.Command;
@@ -50,7 +51,7 @@ public class GuardBenchmark {
     public void setUp() {
         List<Rule> rules = ConfigLoader.load("keys=evolution:state:*;version=json:/version;routing=replica-checked",
                 java.util.Map.of(), new Properties()).rules();
-        LettuceGuard.install(new VersionGuard(rules, 100_000), RoutingPolicy.of(rules).matcher());
+        LettuceGuard.install(new VersionGuard(rules, 100_000, KeyPrivacy.FULL), RoutingPolicy.of(rules).matcher());
         keys = new String[KEYS];
         replies = new ByteBuffer[KEYS];
         for (int i = 0; i < KEYS; i++) {
