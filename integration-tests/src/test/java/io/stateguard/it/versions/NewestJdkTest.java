@@ -4,6 +4,7 @@ import io.stateguard.harness.ClusterTopology;
 import io.stateguard.harness.PrimaryReplicaTopology;
 import io.stateguard.it.probe.RoutingProbe;
 import io.stateguard.it.support.ForkedJvm;
+import io.stateguard.it.support.Preconditions;
 import io.stateguard.it.support.StaleReplicaFixture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,14 +17,13 @@ import java.util.Arrays;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 /**
  * The routing promise on the newest JDK installed on this machine (Temurin 25 here; see
  * {@link ForkedJvm#newestJavaHome()}), whatever JDK runs the build: the woven Lettuce classes pass
  * that JDK's verifier, and the agent adds no JVM warning of its own (Java 24+ reports every
  * {@code sun.misc.Unsafe} memory access on standard error). Skipped when the machine has no JDK newer
- * than the one running the tests. The whole suite runs on a given JDK with
+ * than the one running the tests, and failed for that on CI ({@link Preconditions#newerJdk()}). The whole suite runs on a given JDK with
  * {@code -Dstateguard.test.java.home=<java home>}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -37,10 +37,7 @@ class NewestJdkTest {
 
     @BeforeAll
     void start() {
-        newest = ForkedJvm.newestJavaHome().orElse(null);
-        assumeThat(newest).as("a JDK below /usr/lib/jvm (or -Dstateguard.test.newest.java.home)").isNotNull();
-        assumeThat(ForkedJvm.featureVersion(newest)).as("a JDK newer than the one running the tests")
-                .isGreaterThan(Runtime.version().feature());
+        newest = Preconditions.newerJdk();
         masterReplica = PrimaryReplicaTopology.builder().replicas(1).start();
         StaleReplicaFixture.apply(masterReplica.primary(), masterReplica::awaitReplicated);
         cluster = ClusterTopology.builder().start();
