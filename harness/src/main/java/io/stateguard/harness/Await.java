@@ -7,9 +7,10 @@ import java.util.function.Supplier;
 
 /**
  * Polls a condition until it holds or a deadline passes. The harness uses it instead of fixed sleeps: a
- * fixed sleep is either too short on a loaded CI machine or wastes time everywhere else.
+ * fixed sleep is either too short on a loaded CI machine or wastes time everywhere else. Public so that
+ * tests wait on their own conditions the same way.
  */
-final class Await {
+public final class Await {
 
     private static final long FIRST_PAUSE_MILLIS = 5;
     private static final long MAX_PAUSE_MILLIS = 100;
@@ -27,7 +28,7 @@ final class Await {
      * @param diagnostics  appended to the timeout message: typically the tails of the relevant logs
      * @throws HarnessTimeoutException when {@code timeout} passes first
      */
-    static void until(String what, Duration timeout, Supplier<String> unmetReason, Supplier<String> diagnostics) {
+    public static void until(String what, Duration timeout, Supplier<String> unmetReason, Supplier<String> diagnostics) {
         value(what, timeout, () -> {
             String reason = unmetReason.get();
             return reason == null ? Boolean.TRUE : new Unmet(reason);
@@ -35,7 +36,7 @@ final class Await {
     }
 
     /** Polls {@code condition} until it is {@code true}; see {@link #until(String, Duration, Supplier, Supplier)}. */
-    static void untilTrue(String what, Duration timeout, BooleanSupplier condition, Supplier<String> diagnostics) {
+    public static void untilTrue(String what, Duration timeout, BooleanSupplier condition, Supplier<String> diagnostics) {
         until(what, timeout, () -> condition.getAsBoolean() ? null : "not yet", diagnostics);
     }
 
@@ -43,7 +44,7 @@ final class Await {
      * Polls {@code probe} until it returns a non-null value that is not an {@link Unmet}, and returns it.
      */
     @SuppressWarnings("unchecked")
-    static <T> T value(String what, Duration timeout, Supplier<?> probe, Supplier<String> diagnostics) {
+    public static <T> T value(String what, Duration timeout, Supplier<?> probe, Supplier<String> diagnostics) {
         Objects.requireNonNull(what, "what");
         long deadline = System.nanoTime() + timeout.toNanos();
         long pause = FIRST_PAUSE_MILLIS;

@@ -7,6 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One run of the reference gateway against a Redis topology, polled by a client that also receives the
@@ -17,7 +21,8 @@ import java.util.Objects;
  *   <li>start the gateway in its own JVM ({@link GatewayProcess}), with or without the agent;</li>
  *   <li>wait until every instance has been announced {@code open} (first pairing done);</li>
  *   <li>run the optional preparation (e.g. make replicas stale);</li>
- *   <li>poll the status API and judge every answer ({@link StatusPoller});</li>
+ *   <li>poll the status API and judge every answer ({@link StatusPoller}), while the optional
+ *       {@link Builder#whilePolling task} runs on a thread of its own (e.g. a failover, or reading a replica);</li>
  *   <li>stop the gateway with SIGTERM and collect what the agent logged.</li>
  * </ol>
  *
@@ -27,6 +32,7 @@ import java.util.Objects;
 public final class GatewayScenario {
 
     private static final Duration ALL_OPEN_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration WHILE_POLLING_TIMEOUT = Duration.ofSeconds(60);
 
     private final String redisUri;
     private final String label;
@@ -37,6 +43,7 @@ public final class GatewayScenario {
     private final int pollsPerSecond;
     private final Map<String, String> gatewayEnv;
     private final Preparation preparation;
+    private final Preparation whilePolling;
 
     private GatewayScenario(Builder builder) {
         this.redisUri = builder.redisUri;
@@ -48,6 +55,7 @@ public final class GatewayScenario {
         this.pollsPerSecond = builder.pollsPerSecond;
         this.gatewayEnv = Map.copyOf(builder.gatewayEnv);
         this.preparation = builder.preparation;
+        this.whilePolling = builder.whilePolling;
     }
 
     /** @param redisUri the gateway's {@code CACHE_REDIS_URI} */
@@ -107,9 +115,27 @@ public final class GatewayScenario {
                     throw new IllegalStateException(
                             e.getMessage() + "\n--- gateway stderr ---\n" + gateway.stderr(), e);
                 }
-                preparation.prepare(new Context(names, known, keys()));
-                PollReport report = new StatusPoller(gateway.baseUri(), names, known, pollerThreads, pollsPerSecond)
-                        .run(polls);
+                StatusPoller poller = new StatusPoller(gateway.baseUri(), names, known, pollerThreads, pollsPerSecond);
+                Context context = new Context(names, known, keys(), poller);
+                preparation.prepare(context);
+                FutureTask<Void> task = new FutureTask<>(() -> {
+                    whilePolling.prepare(context);
+                    return null;
+                });
+                Thread taskThread = new Thread(task, "while-polling");
+                taskThread.setDaemon(true);
+                taskThread.start();
+                PollReport report = poller.run(polls);
+                try {
+                    task.get(WHILE_POLLING_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("the task run while polling failed: " + e.getCause()
+                            + "\n--- gateway stderr ---\n" + gateway.stderr(), e.getCause());
+                } catch (TimeoutException e) {
+                    taskThread.interrupt();
+                    throw new IllegalStateException("the task run while polling did not end within "
+                            + WHILE_POLLING_TIMEOUT + " after polling", e);
+                }
                 int exitCode = gateway.stop();
                 return new ScenarioResult(label, agentArguments != null, report, gateway.agentLog(),
                         webhooks.events(), exitCode, gateway.stoppedCleanly(), gateway.stderr());
@@ -127,11 +153,12 @@ public final class GatewayScenario {
      * @param instances the instance names
      * @param known     what the client knows (every instance has been seen open)
      * @param keys      the gateway's key names
+     * @param poller    the run's poller: its progress ({@link StatusPoller#answered()}, {@link StatusPoller#finished()})
      */
-    public record Context(List<String> instances, KnownStates known, GatewayKeys keys) {
+    public record Context(List<String> instances, KnownStates known, GatewayKeys keys, StatusPoller poller) {
     }
 
-    /** Runs after every instance has been seen open and before polling starts. */
+    /** Runs after every instance has been seen open and before polling starts, or while polling. */
     @FunctionalInterface
     public interface Preparation {
         /**
@@ -152,6 +179,7 @@ public final class GatewayScenario {
         private int pollsPerSecond = 500;
         private final Map<String, String> gatewayEnv = new LinkedHashMap<>(flappingProfile());
         private Preparation preparation = context -> { };
+        private Preparation whilePolling = context -> { };
 
         private Builder(String redisUri) {
             this.redisUri = Objects.requireNonNull(redisUri, "redisUri");
@@ -206,6 +234,16 @@ public final class GatewayScenario {
         /** A step between "all instances open" and polling, e.g. making replicas stale. */
         public Builder beforePolling(Preparation preparation) {
             this.preparation = Objects.requireNonNull(preparation, "preparation");
+            return this;
+        }
+
+        /**
+         * A task started on its own thread when polling starts. It should end by itself, e.g. once
+         * {@link StatusPoller#finished()}; the run waits for it (60 s at most) after polling and fails with
+         * whatever it threw.
+         */
+        public Builder whilePolling(Preparation task) {
+            this.whilePolling = Objects.requireNonNull(task, "task");
             return this;
         }
 

@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A client application polling the gateway's status API: {@code GET /instance/connectionState/{name}} and
@@ -35,6 +36,9 @@ public final class StatusPoller {
     private final int threads;
     private final int pollsPerSecond;
     private final HttpClient client;
+    private final AtomicLong answered = new AtomicLong();
+    private final AtomicLong wrongSoFar = new AtomicLong();
+    private volatile boolean finished;
 
     /**
      * @param baseUri   e.g. {@code http://127.0.0.1:8080}
@@ -81,8 +85,27 @@ public final class StatusPoller {
         } catch (ExecutionException e) {
             throw new IllegalStateException("A poller thread failed", e.getCause());
         } finally {
+            finished = true;
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * Requests this poller has had an outcome for so far (an answer or an error), readable while
+     * {@link #run(int)} runs: lets a test tie an event (a failover, a replica read) to a point of the run.
+     */
+    public long answered() {
+        return answered.get();
+    }
+
+    /** Wrong answers so far (see {@link PollReport#wrongAnswers()}), readable while {@link #run(int)} runs. */
+    public long wrongSoFar() {
+        return wrongSoFar.get();
+    }
+
+    /** Whether {@link #run(int)} has returned (or failed). */
+    public boolean finished() {
+        return finished;
     }
 
     private Tally pollUntil(int polls, long start, AtomicInteger next, Queue<String> examples)
@@ -115,6 +138,7 @@ public final class StatusPoller {
             tally.errors++;
             tally.latency((System.nanoTime() - sent) / 1_000);
             example(examples, "error on " + path + ": " + e);
+            answered.incrementAndGet();
             return;
         }
         tally.latency((System.nanoTime() - sent) / 1_000);
@@ -124,6 +148,7 @@ public final class StatusPoller {
         }
         if (verdict.stale()) {
             tally.wrong++;
+            wrongSoFar.incrementAndGet();
             example(examples, path + " answered " + describe(answer) + " after the client had seen v"
                     + before.version());
         }
@@ -131,6 +156,7 @@ public final class StatusPoller {
             tally.qrForConnected++;
         }
         known.learn(instance, answer.version(), !answer.qrCode() && "open".equals(answer.state()));
+        answered.incrementAndGet();
     }
 
     private static String describe(PollAnswer answer) {
@@ -143,7 +169,10 @@ public final class StatusPoller {
         }
     }
 
-    /** Counts and latencies of one thread, merged at the end: no shared counters on the hot path. */
+    /**
+     * Counts and latencies of one thread, merged at the end (the shared {@link #answered()} and
+     * {@link #wrongSoFar()} are one atomic increment per HTTP request, for progress only).
+     */
     private static final class Tally {
         long polls;
         long wrong;

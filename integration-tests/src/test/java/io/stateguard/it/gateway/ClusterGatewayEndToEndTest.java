@@ -6,8 +6,10 @@ import io.stateguard.gateway.ConnectionState;
 import io.stateguard.gateway.Creds;
 import io.stateguard.gateway.GatewayKeys;
 import io.stateguard.gateway.InstanceState;
+import io.stateguard.harness.Await;
 import io.stateguard.harness.ClusterTopology;
 import io.stateguard.harness.RedisNode;
+import io.stateguard.it.support.AgentEvents;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -15,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.time.Duration;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,6 +31,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * hash's replica gets unpaired creds, while the masters keep the truth ({@link ClusterTopology#divergeReplica},
  * a {@code set_repl} script). The gateway runs frozen (no reconnects, no key writes), so nothing overwrites
  * the difference: every answer read from a replica is wrong, and exactly predictable.
+ *
+ * <p>Every run proves its own staleness: halfway through polling the test reads each key on its slot's
+ * master and on that master's replica, and finds the replica behind (state v-1, unpaired creds), so the
+ * run with the agent is checked against a cluster that was stale while it polled.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(NoStrayProcesses.class)
@@ -36,6 +43,8 @@ class ClusterGatewayEndToEndTest {
     private static final int POLLS = 2_000;
 
     private ClusterTopology cluster;
+
+    private volatile boolean staleChecked;
 
     @BeforeAll
     void startCluster() {
@@ -62,7 +71,31 @@ class ClusterGatewayEndToEndTest {
         return GatewayScenario.builder("redis-cluster://" + seeds)
                 .gatewayEnv(GatewayScenario.frozenProfile())
                 .polls(POLLS)
-                .beforePolling(this::makeReplicasStale);
+                .beforePolling(this::makeReplicasStale)
+                .whilePolling(this::assertReplicasStaleHalfway);
+    }
+
+    /** Halfway through polling: every replica still serves the diverged values, every master the truth. */
+    private void assertReplicasStaleHalfway(GatewayScenario.Context context) {
+        Await.untilTrue("half of the polls", Duration.ofSeconds(60),
+                () -> context.poller().answered() >= POLLS / 2 || context.poller().finished(), null);
+        assertThat(context.poller().finished()).as("checked while polling").isFalse();
+        for (String instance : context.instances()) {
+            String key = context.keys().stateKey(instance);
+            long open = context.known().snapshot(instance).openVersion();
+            assertThat(InstanceState.fromJson((String) cluster.nodeForKey(key).command("GET", key)))
+                    .as("%s on its master", key).extracting(InstanceState::state, InstanceState::version)
+                    .containsExactly(ConnectionState.OPEN, open);
+            assertThat(InstanceState.fromJson((String) cluster.replicaForKey(key).command("GET", key)))
+                    .as("%s on its master's replica", key).extracting(InstanceState::state, InstanceState::version)
+                    .containsExactly(ConnectionState.CONNECTING, open - 1);
+            String authKey = context.keys().authKey(instance);
+            assertThat(Creds.isPaired((String) cluster.nodeForKey(authKey).command("HGET", authKey,
+                    GatewayKeys.CREDS_FIELD))).as("%s creds on its master", authKey).isTrue();
+            assertThat(Creds.isPaired((String) cluster.replicaForKey(authKey).command("HGET", authKey,
+                    GatewayKeys.CREDS_FIELD))).as("%s creds on its master's replica", authKey).isFalse();
+        }
+        staleChecked = true;
     }
 
     /** Replicas: the state before the last transition, and creds as before pairing. Masters: unchanged. */
@@ -95,10 +128,14 @@ class ClusterGatewayEndToEndTest {
         assertThat(result.report().qrCodes()).as(result.summary()).isZero();
         assertThat(result.agentLog()).as(result.gatewayStderr()).anyMatch(line ->
                 line.contains("instrumented io.lettuce.core.cluster.ClusterDistributionChannelWriter"));
+        // Reads go to the slot masters, which hold the truth: the version guard has nothing to report.
+        assertThat(AgentEvents.in(result.agentLog())).as("no inconsistency event: %s", result.agentLog()).isEmpty();
     }
 
     private ScenarioResult run(GatewayScenario.Builder scenario) throws Exception {
+        staleChecked = false;
         ScenarioResult result = scenario.build().run();
+        assertThat(staleChecked).as("the replicas were checked stale during this run").isTrue();
         System.out.println("[gateway-e2e] cluster " + result.summary());
         assertThat(result.report().polls()).isEqualTo(POLLS);
         assertThat(result.report().errors()).as("%s; first: %s", result.summary(), result.report().examples()).isZero();

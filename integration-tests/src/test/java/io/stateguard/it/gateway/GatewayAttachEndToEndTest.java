@@ -8,6 +8,7 @@ import io.stateguard.demo.StatusPoller;
 import io.stateguard.demo.WebhookReceiver;
 import io.stateguard.gateway.GatewayKeys;
 import io.stateguard.harness.PrimaryReplicaTopology;
+import io.stateguard.it.support.AgentEvents;
 import io.stateguard.it.support.ForkedJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -59,6 +60,8 @@ class GatewayAttachEndToEndTest {
                 assertThat(gateway.stop()).as(gateway.stderr()).isEqualTo(143);
                 assertThat(gateway.stderr()).contains("[stateguard] INFO StateGuard").contains("(attached)")
                         .doesNotContain("internal error");
+                // State reads go to the primary after the attach: the version guard has nothing to report.
+                assertThat(AgentEvents.in(gateway.stderr())).as(gateway.stderr()).isEmpty();
             }
         }
     }

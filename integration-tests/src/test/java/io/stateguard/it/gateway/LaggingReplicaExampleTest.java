@@ -1,6 +1,7 @@
 package io.stateguard.it.gateway;
 
 import io.stateguard.demo.GatewayProcess;
+import io.stateguard.harness.Await;
 import io.stateguard.harness.FreePorts;
 import io.stateguard.harness.PrimaryReplicaTopology;
 import org.junit.jupiter.api.AfterAll;
@@ -15,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,7 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The harness example of {@code integration-tests/README.md}, kept compiling and passing: a user's gateway
  * (here the reference gateway) started as a process against a primary and a replica that replicates through
  * a {@code LagProxy}; the proxy is paused so that the replica deterministically misses a write, and the
- * gateway, run with the agent, must still answer with the new state.
+ * gateway, run with the agent, must still answer with the new state. The test reads the replica itself
+ * while the proxy holds the write: it still has the old state, which is what the gateway's
+ * {@code REPLICA_PREFERRED} read would have answered without the agent.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(NoStrayProcesses.class)
@@ -73,6 +77,11 @@ class LaggingReplicaExampleTest {
         try {
             assertThat(send("DELETE", "/instance/logout/instance-1").statusCode()).isEqualTo(200);
             assertThat(send("GET", "/instance/connectionState/instance-1").body()).contains("\"state\":\"close\"");
+            // The replica the gateway reads from has not seen the logout: without the agent it would answer "open".
+            assertThat(redis.primary().command("GET", "evolution:state:instance-1")).asString()
+                    .contains("\"state\":\"close\"");
+            assertThat(redis.replica(0).command("GET", "evolution:state:instance-1")).asString()
+                    .contains("\"state\":\"open\"");
         } finally {
             redis.lagProxy(0).resume();
         }
@@ -84,19 +93,15 @@ class LaggingReplicaExampleTest {
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
-    private void awaitState(String instance, String state) throws Exception {
-        for (int attempt = 0; attempt < 300; attempt++) {
+    private void awaitState(String instance, String state) {
+        Await.untilTrue(instance + " to be " + state, Duration.ofSeconds(30), () -> {
             try {
-                String body = send("GET", "/instance/connectionState/" + instance).body();
-                if (body.contains("\"state\":\"" + state + "\"")) {
-                    return;
-                }
-            } catch (java.io.IOException notListeningYet) {
-                // the gateway is still starting
+                return send("GET", "/instance/connectionState/" + instance).body()
+                        .contains("\"state\":\"" + state + "\"");
+            } catch (Exception notListeningYet) {
+                return false; // the gateway is still starting
             }
-            Thread.sleep(50);
-        }
-        throw new AssertionError(instance + " never became " + state);
+        }, null);
     }
     // --- README example ends here ---
 

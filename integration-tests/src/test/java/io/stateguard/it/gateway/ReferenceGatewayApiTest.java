@@ -6,6 +6,7 @@ import io.stateguard.gateway.Creds;
 import io.stateguard.gateway.GatewayKeys;
 import io.stateguard.gateway.InstanceState;
 import io.stateguard.gateway.Json;
+import io.stateguard.harness.Await;
 import io.stateguard.harness.PrimaryReplicaTopology;
 import io.stateguard.harness.RedisNode;
 import io.stateguard.harness.SentinelTopology;
@@ -22,6 +23,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -86,13 +88,12 @@ class ReferenceGatewayApiTest {
     void theAuthHashHoldsPairedCredsAndSignalKeys() throws Exception {
         awaitState(gateway, "instance-1", "open");
         String authKey = KEYS.authKey("instance-1");
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        List<String> fields;
-        do {
-            Thread.sleep(50);
-            fields = ((List<?>) redis.primary().command("HKEYS", authKey)).stream().map(String::valueOf).toList();
-        } while (!(fields.stream().anyMatch(f -> f.startsWith("pre-key-"))
-                && fields.stream().anyMatch(f -> f.startsWith("session-"))) && System.nanoTime() < deadline);
+        List<String> fields = Await.value("pre-key and session fields in " + authKey, TIMEOUT, () -> {
+            List<String> now = ((List<?>) redis.primary().command("HKEYS", authKey)).stream().map(String::valueOf)
+                    .toList();
+            return now.stream().anyMatch(f -> f.startsWith("pre-key-")) && now.stream().anyMatch(f -> f.startsWith("session-"))
+                    ? now : null;
+        }, null);
 
         assertThat(fields).contains(GatewayKeys.CREDS_FIELD)
                 .anyMatch(field -> field.startsWith("pre-key-"))
@@ -157,20 +158,20 @@ class ReferenceGatewayApiTest {
         }
     }
 
-    private HttpResponse<String> awaitState(GatewayProcess target, String instance, String state) throws Exception {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        HttpResponse<String> response;
-        do {
-            response = get(target, "/instance/connectionState/" + instance);
+    private HttpResponse<String> awaitState(GatewayProcess target, String instance, String state) {
+        AtomicReference<String> last = new AtomicReference<>();
+        return Await.value(instance + " to be " + state, TIMEOUT, () -> {
+            HttpResponse<String> response;
+            try {
+                response = get(target, "/instance/connectionState/" + instance);
+            } catch (Exception e) {
+                throw new IllegalStateException(e); // not yet: retried until the deadline
+            }
+            last.set(response.body());
             Object answered = response.statusCode() != 200 ? null
                     : Json.at(Json.parse(response.body()), "instance", "state");
-            if (state.equals(answered)) {
-                return response;
-            }
-            Thread.sleep(20);
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError(instance + " not " + state + " within " + TIMEOUT + ": last answer " + response.body()
-                + "\n" + target.stderr());
+            return state.equals(answered) ? response : null;
+        }, () -> "last answer " + last.get() + "\n" + target.stderr());
     }
 
     private static InstanceState storedState(RedisNode primary, String instance) {

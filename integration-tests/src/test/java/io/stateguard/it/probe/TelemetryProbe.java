@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static io.stateguard.it.probe.StateVersions.version;
@@ -36,7 +37,8 @@ import static io.stateguard.it.probe.StateVersions.version;
  *
  * <p>Arguments: {@code <mode> <primary host:port> <replica host:port> <key>}. Prints
  * {@code probe.<name>=<value>} lines: the versions read, the parent span's ids, the API version on the
- * class path, and the names of the JVM's threads at the end.
+ * class path, and the names of the JVM's threads at the end. With {@code -Dprobe.linger=true} it then
+ * waits until it is stopped.
  */
 public final class TelemetryProbe {
 
@@ -88,5 +90,11 @@ public final class TelemetryProbe {
         }
         results.put("threads", String.join(",", threads));
         results.forEach((name, value) -> System.out.println("probe." + name + "=" + value));
+        if (Boolean.getBoolean("probe.linger")) {
+            // Stay up until the test stops this JVM (SIGTERM: shutdown hooks run), so that periodic metric
+            // exports happen after the reads instead of depending on the flush at exit alone.
+            System.out.flush();
+            new CountDownLatch(1).await();
+        }
     }
 }

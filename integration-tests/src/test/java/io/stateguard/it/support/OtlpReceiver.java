@@ -12,6 +12,7 @@ import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import io.stateguard.harness.Await;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -156,20 +157,11 @@ public final class OtlpReceiver implements AutoCloseable {
         return all;
     }
 
-    /** Waits until a received span matches; fails with what was received otherwise. */
-    public ReceivedSpan awaitSpan(Predicate<ReceivedSpan> wanted, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            for (ReceivedSpan span : spans()) {
-                if (wanted.test(span)) {
-                    return span;
-                }
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no matching span within " + timeout + "; received: " + spans());
-            }
-            Thread.sleep(20);
-        }
+    /** Waits until a received span matches ({@link Await}); fails with what was received otherwise. */
+    public ReceivedSpan awaitSpan(Predicate<ReceivedSpan> wanted, Duration timeout) {
+        return Await.value("a matching span", timeout,
+                () -> spans().stream().filter(wanted).findFirst().orElse(null),
+                () -> "received: " + spans());
     }
 
     @Override

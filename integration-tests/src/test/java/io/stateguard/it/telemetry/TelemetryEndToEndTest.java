@@ -1,10 +1,13 @@
 package io.stateguard.it.telemetry;
 
 import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.stateguard.harness.Await;
 import io.stateguard.harness.PrimaryReplicaTopology;
 import io.stateguard.harness.RedisNode;
 import io.stateguard.harness.RedisTopologyExtension;
 import io.stateguard.it.probe.TelemetryProbe;
+import io.stateguard.it.support.AgentEvents;
 import io.stateguard.it.support.ForkedJvm;
 import io.stateguard.it.support.OtlpReceiver;
 import org.junit.jupiter.api.Test;
@@ -17,8 +20,11 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,6 +45,14 @@ class TelemetryEndToEndTest {
 
     private static final String SPAN = "stateguard.inconsistency";
 
+    /**
+     * {@code stateguard.reads.routed{role=replica}} of one probe run: its two reads of the state key (the
+     * primary connection's and the replica connection's), both left on the application's routing and
+     * checked; the agent's own re-read on the primary is not an application read. The rule sent no read
+     * to the primary itself ({@code role=primary} is exported as 0).
+     */
+    private static final long ROUTED_READS = 2;
+
     /** Version 6 everywhere, then version 8 on the primary only (a script that does not replicate). */
     private static String staleKey(String name) {
         String key = "tg:state:" + name;
@@ -56,11 +70,63 @@ class TelemetryEndToEndTest {
                 .run(TelemetryProbe.class.getName(), mode, redis.primary().hostAndPort(),
                         redis.replica(0).hostAndPort(), key)
                 .assertSuccess();
+        return checked(result);
+    }
+
+    /**
+     * Like {@link #probe} in mode {@code plain} with the embedded SDK exporting to {@code receiver}, but the
+     * probe stays up after its reads until the receiver has a metrics export that counts the inconsistency:
+     * periodic exports (every 200 ms) then carry this JVM's final counters, instead of the flush at exit
+     * alone, which a loaded machine can cut short. Then the probe is stopped (its exit flush runs too).
+     */
+    private static ForkedJvm.Result probeUntilMetricsExported(ForkedJvm jvm, String key, OtlpReceiver receiver)
+            throws Exception {
+        PrimaryReplicaTopology redis = REDIS.get();
+        ForkedJvm.Result result;
+        try (ForkedJvm.Running app = jvm.jvmArg("-Dprobe.linger=true").start(TelemetryProbe.class.getName(), "plain",
+                redis.primary().hostAndPort(), redis.replica(0).hostAndPort(), key)) {
+            app.awaitLine(line -> line.startsWith("probe.threads="), Duration.ofSeconds(60));
+            Await.untilTrue("a metrics export counting the inconsistency", Duration.ofSeconds(30),
+                    () -> receiver.metrics().containsKey("stateguard.inconsistencies"),
+                    () -> "metrics so far: " + receiver.metrics().keySet() + "\n" + describe(app));
+            result = app.stop();
+        }
+        return checked(result);
+    }
+
+    private static String describe(ForkedJvm.Running app) {
+        try {
+            return app.describe("the probe");
+        } catch (java.io.IOException e) {
+            return e.toString();
+        }
+    }
+
+    private static ForkedJvm.Result checked(ForkedJvm.Result result) {
         Map<String, String> values = result.values("probe.");
         assertThat(values.get("primary.read")).as(result.describe("read the primary")).isEqualTo("8");
         assertThat(values.get("replica.read")).as(result.describe("the guard re-read the primary")).isEqualTo("8");
         assertThat(result.stderr()).as(result.describe("no internal error")).doesNotContain("internal error");
         return result;
+    }
+
+    /** The one event every probe run must log: the replica's version 6 against the mark 8, re-read on the primary. */
+    private static void assertOneRegressionLogged(ForkedJvm.Result result, String loggedKey) {
+        assertThat(AgentEvents.in(result.stderr())).as(result.describe("exactly one event, logged once"))
+                .containsExactly(AgentEvents.Event.versionRegression("reread_primary", "default", loggedKey, 8, 6,
+                        REDIS.get().replica(0).hostAndPort(), "replica"));
+    }
+
+    /** A counter's data points: attributes (name to string value) to value. */
+    private static Map<Map<String, String>, Long> sums(Map<String, Metric> metrics, String name) {
+        assertThat(metrics).as("exported metrics").containsKey(name);
+        Map<Map<String, String>, Long> points = new HashMap<>();
+        for (NumberDataPoint point : metrics.get(name).getSum().getDataPointsList()) {
+            Map<String, String> attributes = new TreeMap<>();
+            point.getAttributesList().forEach(kv -> attributes.put(kv.getKey(), kv.getValue().getStringValue()));
+            assertThat(points.put(attributes, point.getAsInt())).as("one point per attribute set").isNull();
+        }
+        return points;
     }
 
     private static ForkedJvm embedded(OtlpReceiver receiver, String agentArgs) {
@@ -75,10 +141,9 @@ class TelemetryEndToEndTest {
     void embeddedSdkExportsTheSpanWithEveryAttributeAndTheMetrics() throws Exception {
         String key = staleKey("embedded");
         try (OtlpReceiver receiver = OtlpReceiver.start()) {
-            ForkedJvm.Result result = probe(embedded(receiver, RULE), "plain", key);
-            assertThat(result.stderr()).contains("telemetry: spans and metrics go to the embedded OpenTelemetry SDK")
-                    .contains("[stateguard] WARN inconsistency type=version_regression action=reread_primary"
-                            + " rule=default db=0 key=" + key);
+            ForkedJvm.Result result = probeUntilMetricsExported(embedded(receiver, RULE), key, receiver);
+            assertThat(result.stderr()).contains("telemetry: spans and metrics go to the embedded OpenTelemetry SDK");
+            assertOneRegressionLogged(result, key);
 
             OtlpReceiver.ReceivedSpan span = receiver.awaitSpan(s -> s.name().equals(SPAN), Duration.ofSeconds(10));
             RedisNode replica = REDIS.get().replica(0);
@@ -100,14 +165,19 @@ class TelemetryEndToEndTest {
             assertThat(span.span().getStatus().getCode().getNumber()).as("unset: the command succeeded").isZero();
             assertThat(span.parentSpanId()).as("the application had no span: a root span").isEmpty();
 
+            assertThat(receiver.spans()).as("one span: one inconsistency").hasSize(1);
+            // This JVM's counters, as exported last (cumulative, flushed at exit): exact values.
             Map<String, Metric> metrics = receiver.metrics();
-            assertThat(metrics).containsKeys("stateguard.inconsistencies", "stateguard.reads.routed",
-                    "stateguard.tracked_keys");
-            assertThat(metrics.get("stateguard.inconsistencies").getSum().getDataPointsList()).anySatisfy(point -> {
-                assertThat(point.getAsInt()).isEqualTo(1);
-                assertThat(point.getAttributesList().toString()).contains("version_regression").contains("reread_primary");
-            });
-            assertThat(metrics.get("stateguard.tracked_keys").getGauge().getDataPoints(0).getAsInt()).isPositive();
+            assertThat(sums(metrics, "stateguard.inconsistencies")).as("one event").containsExactlyEntriesOf(Map.of(
+                    Map.of("stateguard.rule", "default", "stateguard.inconsistency.type", "version_regression",
+                            "stateguard.action", "reread_primary"), 1L));
+            assertThat(sums(metrics, "stateguard.reads.routed")).as("the probe's two checked reads of the rule")
+                    .containsExactlyInAnyOrderEntriesOf(Map.of(
+                            Map.of("stateguard.rule", "default", "stateguard.node.role", "replica"), ROUTED_READS,
+                            Map.of("stateguard.rule", "default", "stateguard.node.role", "primary"), 0L));
+            assertThat(metrics.get("stateguard.tracked_keys").getGauge().getDataPointsList())
+                    .as("one key has a mark").singleElement()
+                    .satisfies(point -> assertThat(point.getAsInt()).isEqualTo(1));
         }
     }
 
@@ -140,7 +210,13 @@ class TelemetryEndToEndTest {
             assertThat(span.service()).as("exported by the OpenTelemetry agent").isEqualTo("tg-otel-agent");
             assertThat(span.scope()).isEqualTo("io.stateguard.agent");
             assertThat(span.attributes()).containsEntry("stateguard.key", key)
+                    .containsEntry("stateguard.inconsistency.type", "version_regression")
+                    .containsEntry("stateguard.version.expected", "8")
+                    .containsEntry("stateguard.version.observed", "6")
                     .containsEntry("stateguard.action", "reread_primary");
+            assertThat(receiver.spans().stream().filter(s -> s.name().equals(SPAN))).as("one inconsistency span")
+                    .hasSize(1);
+            assertOneRegressionLogged(result, key);
             OtlpReceiver.ReceivedSpan parent = receiver.awaitSpan(s -> s.name().equals("probe.parent"),
                     Duration.ofSeconds(10));
             assertThat(parent.spanId()).isEqualTo(values.get("parent.span"));
@@ -165,6 +241,14 @@ class TelemetryEndToEndTest {
             assertThat(span.service()).as("exported by the application's SDK").isEqualTo("tg-own-sdk");
             assertThat(span.traceId()).isEqualTo(values.get("parent.trace")).isEqualTo(parent.traceId());
             assertThat(span.parentSpanId()).isEqualTo(values.get("parent.span"));
+            assertThat(span.attributes()).containsEntry("stateguard.key", key)
+                    .containsEntry("stateguard.inconsistency.type", "version_regression")
+                    .containsEntry("stateguard.version.expected", "8")
+                    .containsEntry("stateguard.version.observed", "6")
+                    .containsEntry("stateguard.action", "reread_primary");
+            assertThat(receiver.spans().stream().filter(s -> s.name().equals(SPAN))).as("one inconsistency span")
+                    .hasSize(1);
+            assertOneRegressionLogged(result, key);
         }
     }
 
@@ -174,35 +258,65 @@ class TelemetryEndToEndTest {
         String secret = "secret-customer-" + privacy;
         String key = staleKey(secret);
         try (OtlpReceiver receiver = OtlpReceiver.start()) {
-            ForkedJvm.Result result = probe(embedded(receiver, RULE + ";telemetry.keys=" + privacy), "plain", key);
+            ForkedJvm.Result result = probeUntilMetricsExported(embedded(receiver, RULE + ";telemetry.keys=" + privacy),
+                    key, receiver);
             OtlpReceiver.ReceivedSpan span = receiver.awaitSpan(s -> s.name().equals(SPAN), Duration.ofSeconds(10));
             if (privacy.equals("hashed")) {
                 assertThat(span.attributes()).containsEntry("stateguard.key", sha256(key));
             } else {
                 assertThat(span.attributes()).doesNotContainKey("stateguard.key").containsEntry("stateguard.rule", "default");
             }
-            assertThat(receiver.metrics()).containsKey("stateguard.inconsistencies");
-            assertThat(receiver.allAttributes()).as("every exported attribute").isNotEmpty()
+            assertThat(sums(receiver.metrics(), "stateguard.inconsistencies")).as("one event").containsExactlyEntriesOf(
+                    Map.of(Map.of("stateguard.rule", "default", "stateguard.inconsistency.type", "version_regression",
+                            "stateguard.action", "reread_primary"), 1L));
+            // The span was exported with its attributes, so "no attribute contains the secret" is evidence.
+            assertThat(receiver.allAttributes()).as("every exported attribute")
+                    .contains("stateguard.inconsistency.type=version_regression")
                     .noneMatch(attribute -> attribute.contains(secret));
-            assertThat(result.stderr()).as("the log line follows the setting too")
-                    .contains("[stateguard] WARN inconsistency type=version_regression").doesNotContain(secret);
+            assertThat(result.stderr()).as("the log line follows the setting too").doesNotContain(secret);
+            assertOneRegressionLogged(result, privacy.equals("hashed") ? sha256(key) : null);
         }
     }
 
+    /**
+     * The same JVM, settings and stale read twice against one receiver: first with every OTLP setting but
+     * none that names an exporter (protocol, intervals, service name), which must not start the SDK, then
+     * with the receiver's endpoint added. The second run connects and exports, so the first run's zero
+     * requests and missing SDK threads are evidence, not an unreachable receiver.
+     */
     @Test
     void withoutAnExporterNothingIsSentAndTheEventIsOneLogLine() throws Exception {
         String key = staleKey("no-exporter");
+        List<String> sdkThreads = List.of("OkHttp", "BatchSpanProcessor", "PeriodicMetricReader", "stateguard-telemetry");
         try (OtlpReceiver receiver = OtlpReceiver.start()) {
-            ForkedJvm.Result result = probe(ForkedJvm.create().withAgent(RULE), "plain", key);
-            assertThat(result.stderr().lines().filter(line -> line.contains("WARN inconsistency")))
-                    .singleElement().asString()
-                    .contains("type=version_regression action=reread_primary rule=default db=0 key=" + key);
+            ForkedJvm.Result result = probe(withoutExporter(), "plain", key);
+            assertOneRegressionLogged(result, key);
             assertThat(result.stderr()).doesNotContain("telemetry: spans");
-            assertThat(result.values("probe.").get("threads")).as("no SDK, no HTTP client threads")
-                    .doesNotContain("OkHttp").doesNotContain("BatchSpanProcessor")
-                    .doesNotContain("PeriodicMetricReader").doesNotContain("stateguard-telemetry");
-            assertThat(receiver.requests()).isZero();
+            String threads = result.values("probe.").get("threads");
+            assertThat(sdkThreads).as("no SDK, no HTTP client threads: " + threads).noneMatch(threads::contains);
+            assertThat(receiver.requests()).as("nothing sent without an exporter").isZero();
+
+            ForkedJvm.Result exporting = probe(withoutExporter()
+                    .jvmArg("-Dotel.exporter.otlp.endpoint=" + receiver.endpoint()), "plain", key);
+            assertOneRegressionLogged(exporting, key);
+            assertThat(exporting.stderr()).contains("telemetry: spans and metrics go to the embedded OpenTelemetry SDK");
+            String exportingThreads = exporting.values("probe.").get("threads");
+            assertThat(sdkThreads).as("the same JVM with an exporter has the SDK's threads: " + exportingThreads)
+                    .anyMatch(exportingThreads::contains);
+            assertThat(receiver.awaitSpan(s -> s.name().equals(SPAN), Duration.ofSeconds(10)).attributes())
+                    .as("the receiver is reachable: the run with an exporter sent its span")
+                    .containsEntry("stateguard.key", key);
+            assertThat(receiver.requests()).isPositive();
         }
+    }
+
+    /** The agent and OTLP settings that configure an exporter without asking for one. */
+    private static ForkedJvm withoutExporter() {
+        return ForkedJvm.create().withAgent(RULE)
+                .jvmArg("-Dotel.exporter.otlp.protocol=http/protobuf")
+                .jvmArg("-Dotel.metric.export.interval=200")
+                .jvmArg("-Dotel.bsp.schedule.delay=100")
+                .jvmArg("-Dotel.service.name=tg-no-exporter");
     }
 
     private static String sha256(String key) throws Exception {
