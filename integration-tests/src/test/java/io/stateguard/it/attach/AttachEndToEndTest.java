@@ -6,7 +6,7 @@ import io.stateguard.harness.RedisTopologyExtension;
 import io.stateguard.it.probe.StateLoopProbe;
 import io.stateguard.it.support.AgentEvents;
 import io.stateguard.it.support.ForkedJvm;
-import io.stateguard.it.support.Preconditions;
+import io.stateguard.it.support.NewerJdk;
 import io.stateguard.it.support.StaleReplicaFixture;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,7 +43,7 @@ class AttachEndToEndTest {
     void attachingSwitchesOpenConnectionsToThePrimaryForStateKeys(String jdk) throws Exception {
         Path javaHome = ForkedJvm.defaultJavaHome();
         if (jdk.equals("newest")) {
-            javaHome = Preconditions.newerJdk();
+            javaHome = NewerJdk.require();
         }
         ForkedJvm target = ForkedJvm.create().javaHome(javaHome);
         if (target.javaFeatureVersion() >= 21) {

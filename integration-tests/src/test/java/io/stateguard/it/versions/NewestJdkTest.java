@@ -5,7 +5,7 @@ import io.stateguard.harness.PrimaryReplicaTopology;
 import io.stateguard.it.probe.RoutingProbe;
 import io.stateguard.it.support.AgentEvents;
 import io.stateguard.it.support.ForkedJvm;
-import io.stateguard.it.support.Preconditions;
+import io.stateguard.it.support.NewerJdk;
 import io.stateguard.it.support.StaleReplicaFixture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@link ForkedJvm#newestJavaHome()}), whatever JDK runs the build: the woven Lettuce classes pass
  * that JDK's verifier, and the agent adds no JVM warning of its own (Java 24+ reports every
  * {@code sun.misc.Unsafe} memory access on standard error). Skipped when the machine has no JDK newer
- * than the one running the tests, and failed for that on CI ({@link Preconditions#newerJdk()}). The whole suite runs on a given JDK with
+ * than the one running the tests, and failed for that on CI ({@link NewerJdk#require()}). The whole suite runs on a given JDK with
  * {@code -Dstateguard.test.java.home=<java home>}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -39,7 +39,7 @@ class NewestJdkTest {
      * The topologies start with the first test that runs.
      */
     private Path newest() {
-        Path newest = Preconditions.newerJdk();
+        Path newest = NewerJdk.require();
         if (masterReplica == null) {
             masterReplica = PrimaryReplicaTopology.builder().replicas(1).start();
             StaleReplicaFixture.apply(masterReplica.primary(), masterReplica::awaitReplicated);

@@ -1,14 +1,16 @@
-package io.stateguard.it.support;
+package io.stateguard.harness;
 
 import org.opentest4j.TestAbortedException;
 
-import java.nio.file.Path;
-import java.util.Optional;
 
 /**
  * What a test needs from the machine, checked the same way everywhere: on a developer's machine a missing
  * precondition skips the test (JUnit reports it as aborted), but when the environment variable {@code CI}
  * is set it fails, with a message saying what to install, so that a CI run can never pass by skipping.
+ *
+ * <pre>{@code
+ * Preconditions.require(Files.isExecutable(sentinel), "redis-sentinel on PATH (apt-get install redis-sentinel)");
+ * }</pre>
  */
 public final class Preconditions {
 
@@ -39,19 +41,5 @@ public final class Preconditions {
         }
         throw new TestAbortedException("skipped: this machine lacks " + need + " (with " + CI_ENV
                 + " set this fails)");
-    }
-
-    /**
-     * The newest JDK on the machine ({@link ForkedJvm#newestJavaHome()}), which must be newer than the JVM
-     * running the tests: skips the test without one, and fails it on CI.
-     */
-    public static Path newerJdk() {
-        int running = Runtime.version().feature();
-        Optional<Path> newest = ForkedJvm.newestJavaHome();
-        int newestVersion = newest.map(ForkedJvm::featureVersion).orElse(-1);
-        require(newestVersion > running, "a JDK newer than " + running
-                + " below /usr/lib/jvm (Temurin 25 is on these machines) or -Dstateguard.test.newest.java.home"
-                + "=<java home>; found " + newest.map(home -> home + " (Java " + newestVersion + ")").orElse("none"));
-        return newest.orElseThrow();
     }
 }
