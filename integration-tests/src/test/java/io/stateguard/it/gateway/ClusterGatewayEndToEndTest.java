@@ -1,5 +1,6 @@
 package io.stateguard.it.gateway;
 
+import io.stateguard.harness.NoStrayProcesses;
 import io.stateguard.demo.GatewayScenario;
 import io.stateguard.demo.ScenarioResult;
 import io.stateguard.gateway.ConnectionState;
@@ -10,12 +11,12 @@ import io.stateguard.harness.Await;
 import io.stateguard.harness.ClusterTopology;
 import io.stateguard.harness.RedisNode;
 import io.stateguard.it.support.AgentEvents;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.util.stream.Collectors;
@@ -37,8 +38,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * run with the agent is checked against a cluster that was stale while it polled.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@ExtendWith(NoStrayProcesses.class)
 class ClusterGatewayEndToEndTest {
+
+    /** Gateway JVMs and redis-server processes must be gone when the class is done (the demo promises it). */
+    @RegisterExtension
+    static final NoStrayProcesses NO_STRAYS = NoStrayProcesses.afterClass("ReferenceGateway", "redis");
 
     private static final int POLLS = 2_000;
 

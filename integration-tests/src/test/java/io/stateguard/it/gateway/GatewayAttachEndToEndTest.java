@@ -1,5 +1,6 @@
 package io.stateguard.it.gateway;
 
+import io.stateguard.harness.NoStrayProcesses;
 import io.stateguard.demo.GatewayProcess;
 import io.stateguard.demo.GatewayScenario;
 import io.stateguard.demo.KnownStates;
@@ -10,8 +11,8 @@ import io.stateguard.gateway.GatewayKeys;
 import io.stateguard.harness.PrimaryReplicaTopology;
 import io.stateguard.it.support.AgentEvents;
 import io.stateguard.it.support.ForkedJvm;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.util.List;
@@ -23,8 +24,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * against a lagging replica; {@code java -jar stateguard-agent.jar attach <pid>} loads the agent into
  * it, and from then on no client sees a state go backwards, without a restart.
  */
-@ExtendWith(NoStrayProcesses.class)
 class GatewayAttachEndToEndTest {
+
+    /** Gateway JVMs and redis-server processes must be gone when the class is done (the demo promises it). */
+    @RegisterExtension
+    static final NoStrayProcesses NO_STRAYS = NoStrayProcesses.afterClass("ReferenceGateway", "redis");
 
     private static final int POLLS = 2_000;
 

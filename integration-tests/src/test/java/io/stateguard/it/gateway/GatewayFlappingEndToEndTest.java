@@ -1,5 +1,6 @@
 package io.stateguard.it.gateway;
 
+import io.stateguard.harness.NoStrayProcesses;
 import io.stateguard.demo.GatewayScenario;
 import io.stateguard.demo.PollReport;
 import io.stateguard.demo.ScenarioResult;
@@ -7,12 +8,12 @@ import io.stateguard.gateway.GatewayKeys;
 import io.stateguard.gateway.InstanceState;
 import io.stateguard.harness.PrimaryReplicaTopology;
 import io.stateguard.it.support.AgentEvents;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,8 +30,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A run with the agent and no such observation would prove nothing, so it fails.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@ExtendWith(NoStrayProcesses.class)
 class GatewayFlappingEndToEndTest {
+
+    /** Gateway JVMs and redis-server processes must be gone when the class is done (the demo promises it). */
+    @RegisterExtension
+    static final NoStrayProcesses NO_STRAYS = NoStrayProcesses.afterClass("ReferenceGateway", "redis");
 
     private static final int POLLS = 2_000;
     private static final int LAG_MILLIS = 150;

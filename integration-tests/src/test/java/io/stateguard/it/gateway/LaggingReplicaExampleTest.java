@@ -1,14 +1,15 @@
 package io.stateguard.it.gateway;
 
+import io.stateguard.harness.NoStrayProcesses;
 import io.stateguard.demo.GatewayProcess;
 import io.stateguard.harness.Await;
 import io.stateguard.harness.FreePorts;
 import io.stateguard.harness.PrimaryReplicaTopology;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -30,8 +31,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code REPLICA_PREFERRED} read would have answered without the agent.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@ExtendWith(NoStrayProcesses.class)
 class LaggingReplicaExampleTest {
+
+    /** Gateway JVMs and redis-server processes must be gone when the class is done (the demo promises it). */
+    @RegisterExtension
+    static final NoStrayProcesses NO_STRAYS = NoStrayProcesses.afterClass("ReferenceGateway", "redis");
 
     // --- README example starts here (the README runs "-jar your-gateway.jar" instead of the class path) ---
     private final HttpClient http = HttpClient.newHttpClient();

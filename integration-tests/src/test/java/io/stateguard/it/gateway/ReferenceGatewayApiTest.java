@@ -1,5 +1,6 @@
 package io.stateguard.it.gateway;
 
+import io.stateguard.harness.NoStrayProcesses;
 import io.stateguard.demo.GatewayProcess;
 import io.stateguard.gateway.ApiResponse;
 import io.stateguard.gateway.Creds;
@@ -10,11 +11,11 @@ import io.stateguard.harness.Await;
 import io.stateguard.harness.PrimaryReplicaTopology;
 import io.stateguard.harness.RedisNode;
 import io.stateguard.harness.SentinelTopology;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,8 +33,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * on. The gateway runs frozen (no reconnects) so that states only change when a test acts.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@ExtendWith(NoStrayProcesses.class)
 class ReferenceGatewayApiTest {
+
+    /** Gateway JVMs and redis-server processes must be gone when the class is done (the demo promises it). */
+    @RegisterExtension
+    static final NoStrayProcesses NO_STRAYS = NoStrayProcesses.afterClass("ReferenceGateway", "redis");
 
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
     private static final GatewayKeys KEYS = new GatewayKeys(GatewayKeys.DEFAULT_PREFIX);

@@ -1,5 +1,6 @@
 package io.stateguard.it.gateway;
 
+import io.stateguard.harness.NoStrayProcesses;
 import io.stateguard.demo.GatewayScenario;
 import io.stateguard.demo.PollReport;
 import io.stateguard.demo.ScenarioResult;
@@ -11,8 +12,8 @@ import io.stateguard.harness.Await;
 import io.stateguard.harness.RedisNode;
 import io.stateguard.harness.SentinelTopology;
 import io.stateguard.it.support.AgentEvents;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,8 +39,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * state key (expected v, observed v-1, action {@code reported}: the primary's value is returned and becomes
  * the mark, so the key is reported once).
  */
-@ExtendWith(NoStrayProcesses.class)
 class SentinelFailoverGatewayEndToEndTest {
+
+    /** Gateway JVMs and redis-server processes must be gone when the class is done (the demo promises it). */
+    @RegisterExtension
+    static final NoStrayProcesses NO_STRAYS = NoStrayProcesses.afterClass("ReferenceGateway", "redis");
 
     private static final int POLLS = 3_000;
 
