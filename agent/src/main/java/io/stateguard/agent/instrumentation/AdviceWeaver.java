@@ -1,5 +1,6 @@
 package io.stateguard.agent.instrumentation;
 
+import io.stateguard.agent.internal.AgentLog;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.ClassWriter;
@@ -79,7 +80,8 @@ public final class AdviceWeaver {
      * @param bindings the advice for this class.
      * @param classes reads other classes of its class loader, for method matchers that need them.
      * @param advised receives {@code name + descriptor} of every advised method.
-     * @return the woven class file, or {@code null} when no method matched.
+     * @return the woven class file, or {@code null} when no method matched or an advice does not fit a
+     *     method it matched ({@link AdviceFit}: the class is left as it is, with one warning).
      */
     public static byte[] weave(byte[] classFile, final List<Binding> bindings, final ClassShapes classes,
             final List<String> advised) {
@@ -87,6 +89,7 @@ public final class AdviceWeaver {
         // Passing the reader lets ASM copy every method without advice as it is.
         ClassWriter writer = new ClassWriter(reader, 0);
         final int sizeBefore = advised.size();
+        final List<String> unfit = new ArrayList<String>(0);
         reader.accept(new ClassVisitor(API, writer) {
             private String owner;
             private boolean frames;
@@ -110,13 +113,29 @@ public final class AdviceWeaver {
                 }
                 for (Binding binding : bindings) {
                     if (binding.methods.matches(name, descriptor, classes)) {
+                        String problem = AdviceFit.problem(binding.advice, access, descriptor);
+                        if (problem != null) {
+                            unfit.add(name + descriptor + ": " + problem);
+                            return method;
+                        }
                         advised.add(name + descriptor);
-                        return new AdvisedMethod(method, owner, access, descriptor, binding.advice, frames);
+                        return new AdvisedMethod(method, owner, access, descriptor, binding.advice,
+                                AdviceFit.enterDescriptor(binding.advice), frames);
                     }
                 }
                 return method;
             }
         }, ClassReader.EXPAND_FRAMES);
+        if (!unfit.isEmpty()) {
+            // All or nothing: a class with one advice that does not fit keeps every method as it is.
+            while (advised.size() > sizeBefore) {
+                advised.remove(advised.size() - 1);
+            }
+            String className = reader.getClassName().replace('/', '.');
+            AgentLog.once(AgentLog.Level.WARN, "unfit:" + className + unfit, "StateGuard leaves " + className
+                    + " unchanged: its advice does not fit (" + String.join("; ", unfit) + ")", null);
+            return null;
+        }
         return advised.size() == sizeBefore ? null : writer.toByteArray();
     }
 
@@ -124,6 +143,7 @@ public final class AdviceWeaver {
     private static final class AdvisedMethod extends MethodVisitor {
 
         private final MethodAdvice advice;
+        private final String enterDescriptor;
         private final boolean isStatic;
         private final String returnType;
         private final List<String> parameters;
@@ -135,9 +155,10 @@ public final class AdviceWeaver {
         private Label handler;
 
         AdvisedMethod(MethodVisitor target, String owner, int access, String descriptor, MethodAdvice advice,
-                boolean frames) {
+                String enterDescriptor, boolean frames) {
             super(API, target);
             this.advice = advice;
+            this.enterDescriptor = enterDescriptor;
             this.isStatic = (access & Opcodes.ACC_STATIC) != 0;
             this.returnType = Descriptors.returnType(descriptor);
             this.parameters = Descriptors.parameters(descriptor);
@@ -174,7 +195,7 @@ public final class AdviceWeaver {
                 }
             }
             super.visitMethodInsn(Opcodes.INVOKESTATIC, advice.adviceInternalName(), advice.enterMethod(),
-                    advice.enterDescriptor(), false);
+                    enterDescriptor, false);
             switch (advice.onEnter()) {
                 case SKIP_ON_TRUE:
                     Label proceed = new Label();

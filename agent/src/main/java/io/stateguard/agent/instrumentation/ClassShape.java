@@ -8,7 +8,9 @@ import org.objectweb.asm.Opcodes;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the agent needs to know of a class without loading it: its modifiers, its super class, the
@@ -21,14 +23,16 @@ public final class ClassShape {
     private final String superName;
     private final List<String[]> methods;
     private final List<String> staticFields;
+    private final Map<String, Integer> methodAccess;
 
     private ClassShape(String internalName, int access, String superName, List<String[]> methods,
-            List<String> staticFields) {
+            List<String> staticFields, Map<String, Integer> methodAccess) {
         this.internalName = internalName;
         this.access = access;
         this.superName = superName;
         this.methods = Collections.unmodifiableList(methods);
         this.staticFields = Collections.unmodifiableList(staticFields);
+        this.methodAccess = methodAccess;
     }
 
     /** Reads the shape from a class file; method bodies are skipped. */
@@ -37,6 +41,7 @@ public final class ClassShape {
         final int[] modifiers = new int[1];
         final List<String[]> methods = new ArrayList<String[]>();
         final List<String> staticFields = new ArrayList<String>();
+        final Map<String, Integer> methodAccess = new HashMap<String, Integer>();
         new ClassReader(classFile).accept(new ClassVisitor(Opcodes.ASM9) {
             @Override
             public void visit(int version, int access, String name, String signature, String superName,
@@ -59,10 +64,11 @@ public final class ClassShape {
             public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
                     String[] exceptions) {
                 methods.add(new String[] {name, descriptor});
+                methodAccess.put(name + descriptor, access);
                 return null;
             }
         }, ClassReader.SKIP_CODE | ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
-        return new ClassShape(header[0], modifiers[0], header[1], methods, staticFields);
+        return new ClassShape(header[0], modifiers[0], header[1], methods, staticFields, methodAccess);
     }
 
     /** Internal name, such as {@code io/lettuce/core/protocol/CommandHandler}. */
@@ -82,6 +88,11 @@ public final class ClassShape {
 
     public boolean hasStaticField(String name) {
         return staticFields.contains(name);
+    }
+
+    /** The access flags ({@code Opcodes.ACC_*}) of the declared method, or {@code null} when there is none. */
+    public Integer access(String name, String descriptor) {
+        return methodAccess.get(name + descriptor);
     }
 
     /** The declared methods (constructors included) as {@code {name, descriptor}} pairs. */

@@ -14,8 +14,9 @@ import java.util.Arrays;
  * loader where that is not the agent's ({@link HelperInjector}); it keeps itself to argument
  * plumbing and calls plain agent classes for the logic.
  *
- * <p>Descriptors are given as strings because the agent's own class loader may not see the library's
- * types; a unit test checks each one against the advice method it names.
+ * <p>The entry method is named, not described: its descriptor is read from the advice class's file
+ * ({@link AdviceFit}), and every call is checked against the method it goes into before anything is
+ * woven, so a mismatch leaves the class unchanged with a warning instead of failing verification.
  */
 public final class MethodAdvice {
 
@@ -34,17 +35,15 @@ public final class MethodAdvice {
 
     private final String adviceClass;
     private final String enterMethod;
-    private final String enterDescriptor;
     private final int[] enterArguments;
     private final OnEnter onEnter;
     private final int assignedArgument;
     private final String exitMethod;
 
-    private MethodAdvice(String adviceClass, String enterMethod, String enterDescriptor, int[] enterArguments,
-            OnEnter onEnter, int assignedArgument, String exitMethod) {
+    private MethodAdvice(String adviceClass, String enterMethod, int[] enterArguments, OnEnter onEnter,
+            int assignedArgument, String exitMethod) {
         this.adviceClass = adviceClass;
         this.enterMethod = enterMethod;
-        this.enterDescriptor = enterDescriptor;
         this.enterArguments = enterArguments;
         this.onEnter = onEnter;
         this.assignedArgument = assignedArgument;
@@ -55,33 +54,29 @@ public final class MethodAdvice {
      * Advice that calls {@code adviceClass.method} on entry.
      *
      * @param adviceClass binary name of the advice class, such as {@code a.b.Outer$Advice}.
-     * @param method the static method called on entry.
-     * @param descriptor its descriptor; it returns {@code void} unless {@link #skipOnTrue} or
-     *     {@link #assigning} say otherwise.
+     * @param method the {@code public static} method called on entry, the only one of that name in the
+     *     advice class; it returns {@code void} unless {@link #skipOnTrue} or {@link #assigning} say otherwise.
      * @param arguments what is passed, in order: {@link #THIS} or a parameter index of the
-     *     instrumented method. A parameter is passed with its declared type, {@code this} as
-     *     {@code Object}.
+     *     instrumented method. A parameter is passed with its declared type (the entry method takes that type
+     *     or {@code Object}), {@code this} as {@code Object}.
      */
-    public static MethodAdvice to(String adviceClass, String method, String descriptor, int... arguments) {
-        return new MethodAdvice(adviceClass, method, descriptor, arguments.clone(), OnEnter.IGNORE, -1, null);
+    public static MethodAdvice to(String adviceClass, String method, int... arguments) {
+        return new MethodAdvice(adviceClass, method, arguments.clone(), OnEnter.IGNORE, -1, null);
     }
 
     /** The entry method returns {@code boolean}; {@code true} skips the instrumented method's body. */
     public MethodAdvice skipOnTrue() {
-        return new MethodAdvice(adviceClass, enterMethod, enterDescriptor, enterArguments, OnEnter.SKIP_ON_TRUE, -1,
-                exitMethod);
+        return new MethodAdvice(adviceClass, enterMethod, enterArguments, OnEnter.SKIP_ON_TRUE, -1, exitMethod);
     }
 
     /** The entry method returns the new value of parameter {@code index} (cast back to its declared type). */
     public MethodAdvice assigning(int index) {
-        return new MethodAdvice(adviceClass, enterMethod, enterDescriptor, enterArguments, OnEnter.ASSIGN_ARGUMENT,
-                index, exitMethod);
+        return new MethodAdvice(adviceClass, enterMethod, enterArguments, OnEnter.ASSIGN_ARGUMENT, index, exitMethod);
     }
 
     /** Also calls {@code adviceClass.method()} (no parameters, {@code void}) on every return and exception. */
     public MethodAdvice onExit(String method) {
-        return new MethodAdvice(adviceClass, enterMethod, enterDescriptor, enterArguments, onEnter, assignedArgument,
-                method);
+        return new MethodAdvice(adviceClass, enterMethod, enterArguments, onEnter, assignedArgument, method);
     }
 
     public String adviceClass() {
@@ -97,9 +92,13 @@ public final class MethodAdvice {
         return enterMethod;
     }
 
-    /** The entry method's descriptor. */
+    /**
+     * The entry method's descriptor, as the advice class declares it.
+     *
+     * @throws IllegalStateException when the advice class declares no such method, or more than one
+     */
     public String enterDescriptor() {
-        return enterDescriptor;
+        return AdviceFit.enterDescriptor(this);
     }
 
     int[] enterArguments() {
@@ -121,7 +120,7 @@ public final class MethodAdvice {
 
     @Override
     public String toString() {
-        return adviceClass + "." + enterMethod + enterDescriptor + Arrays.toString(enterArguments)
+        return adviceClass + "." + enterMethod + Arrays.toString(enterArguments)
                 + (onEnter == OnEnter.IGNORE ? "" : " " + onEnter)
                 + (exitMethod == null ? "" : ", exit " + exitMethod + "()");
     }

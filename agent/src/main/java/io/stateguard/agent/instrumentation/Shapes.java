@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * Checks, before anything is instrumented, that a library in a class loader has the shape a module
- * was written for: each instrumented class exists and each advice finds a method to go into. A
+ * was written for: each instrumented class exists, each advice finds a method to go into, and each
+ * advice call fits that method ({@link AdviceFit}). A
  * module is applied to a class loader completely or not at all, so a library version that renamed
  * a method or changed a parameter type (an unknown, future shape) is left unchanged instead of
  * being half instrumented.
@@ -34,7 +35,19 @@ public final class Shapes {
                     continue;
                 }
                 for (AdviceWeaver.Binding binding : AdviceWeaver.bindings(instrumentation)) {
-                    if (!declares(type, binding.methods(), classes)) {
+                    boolean declared = false;
+                    for (String[] method : type.methods()) {
+                        if (binding.methods().matches(method[0], method[1], classes)) {
+                            declared = true;
+                            String unfit = AdviceFit.problem(binding.advice(), type.access(method[0], method[1]),
+                                    method[1]);
+                            if (unfit != null) {
+                                problems.add(simpleName(name) + "." + binding.methods() + " does not fit its advice: "
+                                        + unfit);
+                            }
+                        }
+                    }
+                    if (!declared) {
                         problems.add(simpleName(name) + " has no " + binding.methods());
                     }
                 }
@@ -43,15 +56,6 @@ public final class Shapes {
             }
         }
         return problems;
-    }
-
-    private static boolean declares(ClassShape type, MethodMatcher matcher, ClassShapes classes) {
-        for (String[] method : type.methods()) {
-            if (matcher.matches(method[0], method[1], classes)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     static String simpleName(String className) {

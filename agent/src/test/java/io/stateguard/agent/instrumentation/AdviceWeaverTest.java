@@ -1,7 +1,11 @@
 package io.stateguard.agent.instrumentation;
 
+import io.stateguard.agent.internal.AgentLogCapture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
@@ -9,6 +13,7 @@ import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static io.stateguard.agent.instrumentation.MethodMatcher.method;
 import static io.stateguard.agent.instrumentation.ParameterType.named;
@@ -31,7 +36,7 @@ class AdviceWeaverTest {
     @Test
     void entryAndExitAdviceRunAroundAReturnAndTheMethodsOwnHandlerKeepsPrecedence() throws Exception {
         Object target = woven(new AdviceWeaver.Binding(method("write", named("java.lang.Object")),
-                MethodAdvice.to(ADVICE, "onEnter", "(Ljava/lang/Object;Ljava/lang/Object;)V", MethodAdvice.THIS, 0)
+                MethodAdvice.to(ADVICE, "onEnter", MethodAdvice.THIS, 0)
                         .onExit("onExit")));
         assertThat(call(target, "write", "k")).isEqualTo("written:k");
         assertThat(RecordingAdvice.TRACE.toString()).isEqualTo("enter(WeaverTarget,k) body(k) exit");
@@ -44,7 +49,7 @@ class AdviceWeaverTest {
     @Test
     void exitAdviceRunsWhenTheMethodThrowsAndTheExceptionPassesUnchanged() throws Exception {
         Object target = woven(new AdviceWeaver.Binding(method("write", named("java.lang.Object")),
-                MethodAdvice.to(ADVICE, "onEnter", "(Ljava/lang/Object;Ljava/lang/Object;)V", MethodAdvice.THIS, 0)
+                MethodAdvice.to(ADVICE, "onEnter", MethodAdvice.THIS, 0)
                         .onExit("onExit")));
         assertThatThrownBy(() -> call(target, "write", "outer")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("outer");
@@ -54,7 +59,7 @@ class AdviceWeaverTest {
     @Test
     void skipOnTrueSkipsTheBodyIncludingOneThatStartsWithALoop() throws Exception {
         Object target = woven(new AdviceWeaver.Binding(method("complete", named("java.lang.Object")),
-                MethodAdvice.to(ADVICE, "skip", "(Ljava/lang/Object;Ljava/lang/Object;)Z", MethodAdvice.THIS, 0)
+                MethodAdvice.to(ADVICE, "skip", MethodAdvice.THIS, 0)
                         .skipOnTrue()));
         call(target, "complete", "skip");
         assertThat(RecordingAdvice.TRACE.toString()).isEqualTo("skip?(skip) ");
@@ -66,7 +71,7 @@ class AdviceWeaverTest {
     @Test
     void aSkippedMethodReturnsTheDefaultValueOfItsType() throws Exception {
         Object target = woven(new AdviceWeaver.Binding(method("count", named("java.lang.Object")),
-                MethodAdvice.to(ADVICE, "skip", "(Ljava/lang/Object;Ljava/lang/Object;)Z", MethodAdvice.THIS, 0)
+                MethodAdvice.to(ADVICE, "skip", MethodAdvice.THIS, 0)
                         .skipOnTrue()));
         assertThat(call(target, "count", "skip")).isEqualTo(0L);
         assertThat(call(target, "count", "run")).isEqualTo(42L);
@@ -77,7 +82,7 @@ class AdviceWeaverTest {
         Object target = woven(new AdviceWeaver.Binding(
                 method("route", named("java.util.concurrent.TimeUnit"), ParameterType.ofDescriptor("J", "long"),
                         ParameterType.ofDescriptor("D", "double"), ParameterType.INT),
-                MethodAdvice.to(ADVICE, "replace", "(Ljava/lang/Object;)Ljava/lang/Object;", 0).assigning(0)));
+                MethodAdvice.to(ADVICE, "replace", 0).assigning(0)));
         Method route = target.getClass().getMethod("route", TimeUnit.class, long.class, double.class, int.class);
         assertThat(route.invoke(target, TimeUnit.SECONDS, 7L, 1.5, 3)).isEqualTo("DAYS/7/1.5/3");
         assertThat(route.invoke(target, TimeUnit.HOURS, 7L, 1.5, 3)).isEqualTo("HOURS/7/1.5/3");
@@ -87,10 +92,67 @@ class AdviceWeaverTest {
     void aClassWithoutMatchingMethodsIsLeftAlone() throws IOException {
         List<String> advised = new ArrayList<>();
         byte[] woven = AdviceWeaver.weave(classFile(WeaverTarget.class), List.of(new AdviceWeaver.Binding(
-                method("write", named("java.lang.String")), MethodAdvice.to(ADVICE, "onExit", "()V"))),
+                method("write", named("java.lang.String")), MethodAdvice.to(ADVICE, "onExit"))),
                 ClassShapes.of(getClass().getClassLoader()), advised);
         assertThat(woven).isNull();
         assertThat(advised).isEmpty();
+    }
+
+    /**
+     * What Byte Buddy's advice binding would refuse is refused before weaving: the class keeps every method as
+     * it is (also the method whose advice fits), the warning names the class and why, and nothing reaches the
+     * verifier.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("unfitAdvice")
+    void adviceThatDoesNotFitItsMethodLeavesTheWholeClassUnchangedWithOneWarning(String why,
+            AdviceWeaver.Binding unfit, String problem) throws IOException {
+        AdviceWeaver.Binding fitting = new AdviceWeaver.Binding(method("route", named("java.util.concurrent.TimeUnit"),
+                ParameterType.ofDescriptor("J", "long"), ParameterType.ofDescriptor("D", "double"), ParameterType.INT),
+                MethodAdvice.to(ADVICE, "replace", 0).assigning(0));
+        List<String> advised = new ArrayList<>();
+        byte[] classFile = classFile(WeaverTarget.class);
+        byte[][] woven = new byte[1][];
+        List<String> log = AgentLogCapture.capture(() -> woven[0] = AdviceWeaver.weave(classFile,
+                List.of(fitting, unfit), ClassShapes.of(getClass().getClassLoader()), advised));
+        assertThat(woven[0]).as("the class is left as it is").isNull();
+        assertThat(advised).isEmpty();
+        assertThat(log).singleElement().asString()
+                .startsWith("[stateguard] WARN StateGuard leaves io.stateguard.agent.instrumentation.WeaverTarget"
+                        + " unchanged: its advice does not fit (")
+                .contains(problem);
+    }
+
+    static Stream<Arguments> unfitAdvice() {
+        return Stream.of(
+                Arguments.of("this of a static method", new AdviceWeaver.Binding(method("parse", named("java.lang.Object")),
+                        MethodAdvice.to(ADVICE, "onEnter", MethodAdvice.THIS, 0)),
+                        "parse(Ljava/lang/Object;)Ljava/lang/String;: RecordingAdvice.onEnter(Ljava/lang/Object;"
+                                + "Ljava/lang/Object;)V is passed 'this' of a static method"),
+                Arguments.of("a narrower parameter type", new AdviceWeaver.Binding(method("write", named("java.lang.Object")),
+                        MethodAdvice.to(ADVICE, "typed", MethodAdvice.THIS, 0)),
+                        "takes Ljava/lang/Integer; for parameter 0 of type Ljava/lang/Object;"),
+                Arguments.of("skip without a boolean", new AdviceWeaver.Binding(method("complete", named("java.lang.Object")),
+                        MethodAdvice.to(ADVICE, "onEnter", MethodAdvice.THIS, 0).skipOnTrue()),
+                        "must return boolean to skip the method"),
+                Arguments.of("assigning a primitive", new AdviceWeaver.Binding(method("count", named("java.lang.Object")),
+                        MethodAdvice.to(ADVICE, "skip", MethodAdvice.THIS, 0).assigning(0)),
+                        "returns Z, not a value for parameter 0"),
+                Arguments.of("no such entry method", new AdviceWeaver.Binding(method("write", named("java.lang.Object")),
+                        MethodAdvice.to(ADVICE, "absent", 0)),
+                        "RecordingAdvice declares no public static absent"),
+                Arguments.of("an overloaded entry method", new AdviceWeaver.Binding(method("write", named("java.lang.Object")),
+                        MethodAdvice.to(ADVICE, "overloaded", 0)),
+                        "declares more than one public static overloaded"),
+                Arguments.of("too few arguments", new AdviceWeaver.Binding(method("write", named("java.lang.Object")),
+                        MethodAdvice.to(ADVICE, "onEnter", 0)),
+                        "takes 2 arguments, the advice passes 1"),
+                Arguments.of("a parameter the method does not have", new AdviceWeaver.Binding(method("write",
+                        named("java.lang.Object")), MethodAdvice.to(ADVICE, "onEnter", MethodAdvice.THIS, 1)),
+                        "is passed parameter 1 of a method with 1"),
+                Arguments.of("an exit method that is not ()V", new AdviceWeaver.Binding(method("write",
+                        named("java.lang.Object")), MethodAdvice.to(ADVICE, "onEnter", MethodAdvice.THIS, 0).onExit("skip")),
+                        "RecordingAdvice declares no public static void skip()"));
     }
 
     @Test

@@ -27,4 +27,18 @@ public final class RecordingAdvice {
     public static Object replace(Object unit) {
         return unit == TimeUnit.SECONDS ? TimeUnit.DAYS : unit;
     }
+
+    /** Takes a narrower type than the method it is bound to passes: does not fit. */
+    public static void typed(Object self, Integer command) {
+        TRACE.append("typed ");
+    }
+
+    /** Two entry methods of one name: the advice cannot say which. */
+    public static void overloaded(Object command) {
+        TRACE.append("overloaded ");
+    }
+
+    public static void overloaded(Object self, Object command) {
+        TRACE.append("overloaded ");
+    }
 }

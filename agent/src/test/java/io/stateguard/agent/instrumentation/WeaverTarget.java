@@ -40,4 +40,9 @@ public class WeaverTarget {
     public long count(Object command) {
         return 42L;
     }
+
+    /** A static method: there is no {@code this} to pass. */
+    public static String parse(Object text) {
+        return "parsed:" + text;
+    }
 }

@@ -43,11 +43,10 @@ public final class ChannelWriterInstrumentation implements TypeInstrumentation {
     @Override
     public void transform(TypeTransformer transformer) {
         transformer.applyAdviceToMethod(method("write", named(LettuceInstrumentationModule.REDIS_COMMAND)),
-                MethodAdvice.to(WRITE_COMMAND_ADVICE, "onEnter",
-                        "(Ljava/lang/Object;Lio/lettuce/core/protocol/RedisCommand;)V", MethodAdvice.THIS, 0)
+                MethodAdvice.to(WRITE_COMMAND_ADVICE, "onEnter", MethodAdvice.THIS, 0)
                         .onExit("onExit"));
         transformer.applyAdviceToMethod(method("write", named("java.util.Collection")),
-                MethodAdvice.to(WRITE_BATCH_ADVICE, "onEnter", "(Ljava/util/Collection;)V", 0).onExit("onExit"));
+                MethodAdvice.to(WRITE_BATCH_ADVICE, "onEnter", 0).onExit("onExit"));
     }
 
     @Override

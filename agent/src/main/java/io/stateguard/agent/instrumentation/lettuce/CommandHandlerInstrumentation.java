@@ -27,7 +27,7 @@ public final class CommandHandlerInstrumentation implements TypeInstrumentation 
     @Override
     public void transform(TypeTransformer transformer) {
         transformer.applyAdviceToMethod(method("complete", named(LettuceInstrumentationModule.REDIS_COMMAND)),
-                MethodAdvice.to(COMPLETE_ADVICE, "onEnter", "(Ljava/lang/Object;Ljava/lang/Object;)Z",
+                MethodAdvice.to(COMPLETE_ADVICE, "onEnter",
                         MethodAdvice.THIS, 0).skipOnTrue());
     }
 

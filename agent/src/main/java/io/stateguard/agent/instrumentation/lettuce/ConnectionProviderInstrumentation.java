@@ -55,7 +55,7 @@ public final class ConnectionProviderInstrumentation implements TypeInstrumentat
                 : method("getConnectionAsync", new IntentEnum())
                         .describedAs("getConnectionAsync(intent) with a READ/WRITE intent enum");
         transformer.applyAdviceToMethod(method,
-                MethodAdvice.to(INTENT_ADVICE, "onEnter", "(Ljava/lang/Object;)Ljava/lang/Object;", 0).assigning(0));
+                MethodAdvice.to(INTENT_ADVICE, "onEnter", 0).assigning(0));
     }
 
     @Override

@@ -5,9 +5,18 @@ import io.stateguard.agent.instrumentation.ClassShapes;
 import io.stateguard.agent.instrumentation.DefiningClassLoader;
 import io.stateguard.agent.instrumentation.InstrumentationModule;
 import io.stateguard.agent.instrumentation.MethodAdvice;
+import io.stateguard.agent.instrumentation.Shapes;
 import io.stateguard.agent.instrumentation.TypeInstrumentation;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
@@ -17,9 +26,10 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The Lettuce advice against the Lettuce the agent compiles against (the test class path's): every advice
- * method exists with the descriptor its {@link MethodAdvice} names, and every instrumented class, woven, passes
- * the JVM's verifier. The other versions are woven and run end to end by the integration tests' version matrix.
+ * The Lettuce advice against real Lettuce classes: every advice method exists as its {@link MethodAdvice} names
+ * it, and for each Lettuce of the integration tests' version matrix (its jar copied to {@code target/lettuce-jars}
+ * by the build), the module the agent selects for it fits every advised method and every instrumented class,
+ * woven, passes the JVM's verifier. The version matrix then runs them end to end.
  */
 class LettuceWeavingTest {
 
@@ -55,6 +65,79 @@ class LettuceWeavingTest {
             assertThat(advised).as(type.typeName()).hasSameSizeAs(bindings);
             DefiningClassLoader.defineAndLink(loader, "io.lettuce.core.", type.typeName(),
                     Map.of(type.typeName(), woven));
+        }
+    }
+
+    @ParameterizedTest(name = "Lettuce {0}")
+    @ValueSource(strings = {"5.3.7.RELEASE", "6.1.10.RELEASE", "6.3.2.RELEASE", "6.5.5.RELEASE", "6.8.2.RELEASE",
+            "7.7.0.RELEASE"})
+    void theSelectedModuleIsWovenIntoEachVersionsClassesAndPassesTheVerifier(String version) throws Exception {
+        Path jar = Paths.get(System.getProperty("stateguard.lettuce.jars", "target/lettuce-jars"))
+                .resolve("lettuce-core-" + version + ".jar");
+        assertThat(jar).as("copied by the build (maven-dependency-plugin, lettuce-matrix-jars)").isRegularFile();
+        try (LettuceJar lettuce = new LettuceJar(jar, Map.of())) {
+            InstrumentationModule module = LettuceInstrumentationModule.selector(true).select(lettuce);
+            assertThat(module).as("the module for Lettuce " + version).isNotNull();
+            assertThat(module.name()).isEqualTo(version.startsWith("5.") ? "lettuce-5" : "lettuce-6+");
+            assertThat(Shapes.problems(module, lettuce)).as("every advice finds and fits its method").isEmpty();
+            for (TypeInstrumentation type : module.typeInstrumentations()) {
+                List<AdviceWeaver.Binding> bindings = AdviceWeaver.bindings(type);
+                List<String> advised = new ArrayList<>();
+                byte[] woven = AdviceWeaver.weave(lettuce.classFile(type.typeName()), bindings,
+                        ClassShapes.of(lettuce), advised);
+                assertThat(woven).as(type.typeName() + " of " + version).isNotNull();
+                assertThat(advised).as(type.typeName() + " of " + version).hasSameSizeAs(bindings);
+                try (LettuceJar defining = new LettuceJar(jar, Map.of(type.typeName(), woven))) {
+                    Class<?> loaded = defining.loadClass(type.typeName());
+                    assertThat(loaded.getClassLoader()).isSameAs(defining);
+                    loaded.getDeclaredMethods(); // links, so the verifier checks the woven code now
+                }
+            }
+        }
+    }
+
+    /**
+     * One Lettuce jar, child first: its {@code io.lettuce} classes from the jar (or, for the given names, the
+     * given class files), everything else (Netty, Reactor, the agent's advice) from the test class path.
+     */
+    private static final class LettuceJar extends URLClassLoader {
+
+        private final Map<String, byte[]> replaced;
+
+        LettuceJar(Path jar, Map<String, byte[]> replaced) throws IOException {
+            super(new URL[] {jar.toUri().toURL()}, LettuceWeavingTest.class.getClassLoader());
+            this.replaced = replaced;
+        }
+
+        byte[] classFile(String className) throws IOException {
+            try (InputStream in = getResourceAsStream(className.replace('.', '/') + ".class")) {
+                assertThat(in).as(className + " in " + getURLs()[0]).isNotNull();
+                return in.readAllBytes();
+            }
+        }
+
+        @Override
+        public URL getResource(String name) {
+            // Lettuce's class files from the jar only: the test class path has a Lettuce of its own.
+            return name.startsWith("io/lettuce/") ? findResource(name) : super.getResource(name);
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            if (!name.startsWith("io.lettuce.")) {
+                return super.loadClass(name, resolve);
+            }
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> known = findLoadedClass(name);
+                if (known != null) {
+                    return known;
+                }
+                byte[] bytes = replaced.get(name);
+                if (bytes == null) {
+                    return findClass(name);
+                }
+                return defineClass(name, bytes, 0, bytes.length);
+            }
         }
     }
 
