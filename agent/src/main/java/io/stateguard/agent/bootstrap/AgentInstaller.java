@@ -21,8 +21,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 
 /**
- * Reads the configuration and installs the instrumentation. Loaded from the bootstrap class path
- * by {@link StateGuardAgent}, so exactly one instance of its state exists per JVM.
+ * Reads the configuration and installs the instrumentation. Loaded with the agent jar by the system class
+ * loader ({@link StateGuardAgent}), so exactly one instance of its state exists per JVM; a second load of
+ * the agent is refused.
  */
 public final class AgentInstaller {
 

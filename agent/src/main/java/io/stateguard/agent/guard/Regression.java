@@ -60,11 +60,6 @@ public final class Regression {
         return observed;
     }
 
-    /** The event to report once the outcome is known. */
-    public Inconsistency outcome(String operation, GuardAction action, String host, int port, boolean primary) {
-        return outcome(operation, action, host, port, primary, null);
-    }
-
     /** The event to report, as a child of the application's OpenTelemetry {@code context} (or {@code null}). */
     public Inconsistency outcome(String operation, GuardAction action, String host, int port, boolean primary,
             Object context) {

@@ -55,10 +55,6 @@ public final class LettuceInstrumentationModule implements InstrumentationModule
     /** The supported range in words, for the unsupported-version warning. */
     public static final String SUPPORTED_VERSIONS = "5.1 to 5.3, 6.x and 7.x";
 
-    /** Classes of the 6+ range, as named by its class-loader matcher. */
-    public static final List<String> SUPPORTED_MARKERS = Collections.unmodifiableList(
-            Arrays.asList(MASTER_REPLICA_WRITER, MASTER_REPLICA_PROVIDER));
-
     private final String name;
 
     private final String writer;
