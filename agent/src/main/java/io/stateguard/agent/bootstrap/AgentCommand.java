@@ -182,8 +182,10 @@ final class AgentCommand {
                 return ALREADY_ACTIVE;
             }
             String dynamicWarning = dynamicLoadingNote(api, vm, properties);
+            String attachId = ownPid() + "-" + Long.toHexString(System.nanoTime());
             try {
-                api.loadAgent(vm, agentJar.getAbsolutePath(), agentArgs);
+                api.loadAgent(vm, agentJar.getAbsolutePath(), StateGuardAgent.ATTACH_ID_ARGUMENT + attachId + ";"
+                        + agentArgs);
             } catch (Exception e) {
                 String status = statusOf(api, vm);
                 if (e.getClass().getName().endsWith("AgentInitializationException")) {
@@ -195,7 +197,16 @@ final class AgentCommand {
                 }
                 return FAILED;
             }
-            String status = statusOf(api, vm);
+            Properties after = api.systemProperties(vm);
+            String status = after.getProperty(AgentInstaller.STATUS_PROPERTY);
+            String winner = after.getProperty(AgentInstaller.ATTACH_ID_PROPERTY);
+            if (after.getProperty(AgentInstaller.VERSION_PROPERTY) != null && !attachId.equals(winner)) {
+                // Another command attached between our check and our load: the agent ignored this load.
+                err.println("stateguard: StateGuard was attached to " + target + " by another command at the same"
+                        + " time (" + (status != null ? status : "active") + "); this attach was not applied, its settings"
+                        + " are not in effect");
+                return ALREADY_ACTIVE;
+            }
             if (status != null && status.startsWith("active")) {
                 out.println("StateGuard " + version + " attached to " + target + ": " + status);
                 if (!dynamicWarning.isEmpty()) {
@@ -240,34 +251,35 @@ final class AgentCommand {
     }
 
     /**
-     * Whether {@code pid} is a JVM: listed by the Attach API, or (when it is not, for example when
-     * started with {@code -XX:-UsePerfData}) mapping a {@code libjvm}. The Attach API signals the
-     * target with {@code SIGQUIT}, which ends most processes that are not JVMs, so unknown
-     * processes are never attached to.
+     * Whether {@code pid} is a JVM: where {@code /proc} is readable, a process that maps a {@code libjvm}
+     * (also one started with {@code -XX:-UsePerfData}, which the Attach API does not list); elsewhere, one
+     * the Attach API lists. The Attach API signals the target with {@code SIGQUIT}, which ends most processes
+     * that are not JVMs, so unknown processes are never attached to.
      */
     private static boolean isJvm(AttachApi api, String pid) {
+        // /proc first, where there is one: the Attach API's list comes from hsperfdata files, and the file of a
+        // JVM that died without removing it names a pid that another process may have by now.
+        if (Files.isDirectory(Paths.get("/proc", "self"))) {
+            try {
+                for (String line : Files.readAllLines(Paths.get("/proc", pid, "maps"), StandardCharsets.ISO_8859_1)) {
+                    if (line.contains("/libjvm.")) {
+                        return true;
+                    }
+                }
+                return false;
+            } catch (IOException | RuntimeException e) {
+                // unreadable: ask the Attach API
+            }
+        }
         try {
             for (AttachApi.Descriptor vm : api.list()) {
                 if (vm.id.equals(pid)) {
                     return true;
                 }
             }
-        } catch (Exception e) {
-            // fall through to /proc
-        }
-        Path maps = Paths.get("/proc", pid, "maps");
-        if (!Files.isDirectory(Paths.get("/proc", "self"))) {
-            return true; // no /proc: let the Attach API decide
-        }
-        try {
-            for (String line : Files.readAllLines(maps, StandardCharsets.ISO_8859_1)) {
-                if (line.contains("/libjvm.")) {
-                    return true;
-                }
-            }
             return false;
-        } catch (IOException | RuntimeException e) {
-            return true; // unreadable: let the Attach API decide
+        } catch (Exception e) {
+            return false;
         }
     }
 

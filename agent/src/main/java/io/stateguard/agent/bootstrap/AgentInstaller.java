@@ -36,6 +36,9 @@ public final class AgentInstaller {
     /** How the last start of the agent in this JVM ended: {@code active; ...} or {@code disabled: <why>}. */
     public static final String STATUS_PROPERTY = "io.stateguard.agent.status";
 
+    /** Set when an {@code attach} command activated the agent: the id that command passed. */
+    public static final String ATTACH_ID_PROPERTY = "io.stateguard.agent.attach-id";
+
     private static final AtomicBoolean INSTALLED = new AtomicBoolean();
 
 
@@ -49,11 +52,13 @@ public final class AgentInstaller {
      *
      * <p>The outcome is published in the system properties {@link #STATUS_PROPERTY} and, once the
      * agent is active, {@link #VERSION_PROPERTY}: the {@code attach} command reads them through the
-     * Attach API to refuse a second load and to report the result. An agent that did not activate
-     * (invalid configuration, disabled, no rules) can be attached again with other settings.
+     * Attach API to refuse a second load and to report the result, and {@link #ATTACH_ID_PROPERTY}
+     * ({@code attachId}, from the command that attached it) to tell which of two concurrent attaches took
+     * effect. An agent that did not activate (invalid configuration, disabled, no rules) can be attached again
+     * with other settings.
      */
     public static void install(String agentArgs, Instrumentation instrumentation, boolean attached,
-            String version) {
+            String version, String attachId) {
         if (!INSTALLED.compareAndSet(false, true)) {
             AgentLog.warn("StateGuard " + version + " is already installed in this JVM; the second load is ignored");
             return;
@@ -108,6 +113,9 @@ public final class AgentInstaller {
         } catch (Throwable t) {
             failed(t);
             return;
+        }
+        if (attachId != null) {
+            setProperty(ATTACH_ID_PROPERTY, attachId);
         }
         setProperty(VERSION_PROPERTY, version);
         if (attached) {

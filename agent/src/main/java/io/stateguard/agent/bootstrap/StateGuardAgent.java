@@ -35,6 +35,13 @@ public final class StateGuardAgent {
     }
 
     /**
+     * Marks the agent arguments of one {@code attach} command: {@code @attach-id=<id>;<settings>}. The agent
+     * publishes the id of the attach that activated it ({@link AgentInstaller#ATTACH_ID_PROPERTY}), so that of
+     * two commands attaching at the same time, the one whose load was ignored can say so.
+     */
+    static final String ATTACH_ID_ARGUMENT = "@attach-id=";
+
+    /**
      * {@code java -jar stateguard-agent.jar [command]}: without arguments the version and usage;
      * {@code list} and {@code attach <pid> [name=value;...]} load the agent into a running JVM
      * ({@link AgentCommand}).
@@ -55,7 +62,14 @@ public final class StateGuardAgent {
                         + " the application runs without it");
                 return;
             }
-            AgentInstaller.install(agentArgs, instrumentation, attached, version(jar));
+            String attachId = null;
+            String settings = agentArgs;
+            if (attached && agentArgs != null && agentArgs.startsWith(ATTACH_ID_ARGUMENT)) {
+                int end = agentArgs.indexOf(';');
+                attachId = agentArgs.substring(ATTACH_ID_ARGUMENT.length(), end < 0 ? agentArgs.length() : end);
+                settings = end < 0 ? "" : agentArgs.substring(end + 1);
+            }
+            AgentInstaller.install(settings, instrumentation, attached, version(jar), attachId);
         } catch (IllegalStateException e) {
             if (attached) {
                 // fail-fast on attach: the attach call itself fails instead of the JVM exiting.

@@ -15,6 +15,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -166,6 +169,60 @@ class AttachCommandIT {
                 .contains("the Attach API only connects to JVMs of the same user")
                 .contains("sudo -u root java -jar stateguard-agent.jar attach " + app.pid());
         assertThat(stderrOf(app)).doesNotContain("[stateguard]");
+    }
+
+    /**
+     * Two commands attach at the same time with different settings: the agent is loaded once, exactly one
+     * command reports success (exit 0) with the settings that are in effect, and the other says its attach
+     * was not applied (exit 3), whether it lost before loading or after.
+     */
+    @Test
+    void ofTwoConcurrentAttachesExactlyOneSucceedsAndTheOtherSaysSo() throws Exception {
+        Process app = startTarget(false);
+        ExecutorService both = Executors.newFixedThreadPool(2);
+        try {
+            Future<Run> first = both.submit(() -> cli("attach", String.valueOf(app.pid()), "keys=first:*"));
+            Future<Run> second = both.submit(() -> cli("attach", String.valueOf(app.pid()), "keys=second:*"));
+            List<Run> runs = List.of(first.get(120, TimeUnit.SECONDS), second.get(120, TimeUnit.SECONDS));
+            assertThat(runs).as(runs.toString()).extracting(Run::exit).containsExactlyInAnyOrder(0, 3);
+            Run won = runs.stream().filter(run -> run.exit == 0).findFirst().orElseThrow();
+            Run lost = runs.stream().filter(run -> run.exit == 3).findFirst().orElseThrow();
+            String winner = won.command.get(won.command.size() - 1);
+            assertThat(won.out).contains("active (attached); rules: default{" + winner + ", routing=primary}");
+            assertThat(lost.err).as(lost.toString()).containsAnyOf("is already active in JVM " + app.pid(),
+                    "by another command at the same time");
+            assertThat(lost.err).contains(winner);
+            String log = stderrOf(app);
+            assertThat(log.lines().filter(line -> line.contains("started in"))).singleElement().asString()
+                    .contains("(attached); rules: default{" + winner);
+        } finally {
+            both.shutdownNow();
+        }
+    }
+
+    /**
+     * A JVM that died without removing its hsperfdata file leaves its pid in the Attach API's list; a process
+     * that has that pid now is not a JVM and must not get the Attach API's {@code SIGQUIT}.
+     */
+    @Test
+    void aStaleHsperfdataEntryForAProcessThatIsNotAJvmIsNotAttachedTo() throws Exception {
+        Process app = startTarget(false);
+        Path own = Paths.get(System.getProperty("java.io.tmpdir"), "hsperfdata_" + System.getProperty("user.name"));
+        Path live = own.resolve(String.valueOf(app.pid()));
+        assertThat(live).as("the target JVM's hsperfdata file").isRegularFile();
+        Process sleeper = track(new ProcessBuilder("sleep", "300").start());
+        Path stale = own.resolve(String.valueOf(sleeper.pid()));
+        Files.copy(live, stale);
+        try {
+            Run list = cli("list");
+            assertThat(list.out).as("the Attach API lists the stale entry").containsPattern("(?m)^" + sleeper.pid() + "\\s");
+            Run attach = cli("attach", String.valueOf(sleeper.pid()), "keys=a:*");
+            assertThat(attach.exit).as(attach.toString()).isEqualTo(1);
+            assertThat(attach.err.strip()).isEqualTo("stateguard: process " + sleeper.pid() + " is not a Java virtual machine");
+            assertThat(sleeper.isAlive()).as("the process was not signalled").isTrue();
+        } finally {
+            Files.deleteIfExists(stale);
+        }
     }
 
     /** Starts {@link AttachTargetApp}, with {@code -javaagent} or without, and waits until it runs. */
