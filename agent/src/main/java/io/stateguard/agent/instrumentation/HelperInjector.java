@@ -22,11 +22,11 @@ import java.util.WeakHashMap;
  *
  * <p>Where the library lives in the agent's own class loader (a plain class path), nothing is
  * injected: the helpers load from the agent jar like any class and link against the same library.
- * Elsewhere, on Java 9+, {@code java.base} opens {@code java.lang} to the agent's module through
- * {@link Instrumentation#redefineModule} and the helpers are defined with
- * {@code ClassLoader.defineClass}, so that no {@code sun.misc.Unsafe} method is called (Java 24+
- * warns on the application's standard error about every caller); on Java 8 {@code defineClass} is
- * simply made accessible. Where neither works, the helpers are not defined and the caller leaves
+ * Elsewhere the helpers are defined with {@code ClassLoader.defineClass}, so that no
+ * {@code sun.misc.Unsafe} method is called (Java 24+ warns on the application's standard error about
+ * every caller): on Java 9+ by a {@link IsolatedDefiner} alone in a class loader of its own, to whose
+ * unnamed module (and nothing else) {@code java.base} opens {@code java.lang} through
+ * {@link Instrumentation#redefineModule}; on Java 8 {@code defineClass} is simply made accessible. Where neither works, the helpers are not defined and the caller leaves
  * the library's classes unchanged.
  */
 public final class HelperInjector {
@@ -36,10 +36,10 @@ public final class HelperInjector {
     /** Per class loader: whether its helpers are defined. */
     private final Map<ClassLoader, Boolean> injected = new WeakHashMap<ClassLoader, Boolean>();
 
-    private volatile Method defineClass;
+    private volatile ClassDefiner definer;
 
     /**
-     * @param instrumentation used on Java 9+ to open {@code java.lang} to the agent for
+     * @param instrumentation used on Java 9+ to open {@code java.lang} to the {@link IsolatedDefiner} for
      *     {@code ClassLoader.defineClass}.
      */
     public HelperInjector(Instrumentation instrumentation) {
@@ -73,7 +73,7 @@ public final class HelperInjector {
 
     private boolean define(ClassLoader classLoader, ProtectionDomain protectionDomain, List<String> names) {
         try {
-            Method define = defineClass();
+            ClassDefiner define = definer();
             if (define == null) {
                 throw new IllegalStateException("ClassLoader.defineClass is not accessible to the agent");
             }
@@ -83,7 +83,7 @@ public final class HelperInjector {
                     throw new IllegalStateException("the agent jar has no class " + name);
                 }
                 try {
-                    define.invoke(classLoader, name, bytes, 0, bytes.length, protectionDomain);
+                    define.define(classLoader, name, bytes, protectionDomain);
                 } catch (InvocationTargetException e) {
                     if (!(e.getCause() instanceof LinkageError)) { // LinkageError: defined already
                         throw e;
@@ -97,49 +97,90 @@ public final class HelperInjector {
         }
     }
 
-    /** {@code ClassLoader.defineClass(String, byte[], int, int, ProtectionDomain)}, accessible; or {@code null}. */
-    private Method defineClass() {
-        Method method = defineClass;
-        if (method != null) {
-            return method;
-        }
-        try {
-            method = ClassLoader.class.getDeclaredMethod("defineClass", String.class, byte[].class, int.class,
-                    int.class, ProtectionDomain.class);
-            if (!openJavaLang()) {
-                return null;
-            }
-            method.setAccessible(true);
-            defineClass = method;
-            return method;
-        } catch (Exception | LinkageError e) {
-            return null;
-        }
+    /** Calls {@code ClassLoader.defineClass(String, byte[], int, int, ProtectionDomain)} on a given class loader. */
+    public interface ClassDefiner {
+
+        /**
+         * @throws InvocationTargetException wrapping what {@code defineClass} threw (a {@link LinkageError}
+         *     when the class is defined already)
+         */
+        void define(ClassLoader classLoader, String name, byte[] bytes, ProtectionDomain protectionDomain)
+                throws Exception;
     }
 
     /**
-     * Java 9+: lets the agent's module reflect into {@code java.lang} (only that package, only for the
-     * agent's module). Java 8 has no modules: nothing to do.
+     * The {@link ClassDefiner} that reflects into {@code java.lang}. On Java 9+ it is defined alone in a class
+     * loader of its own ({@link DefinerLoader}), and {@code java.base} opens {@code java.lang} to that loader's
+     * unnamed module only: the agent jar is on the system class path, whose unnamed module every class of the
+     * application's class path shares, so opening it to the agent's own module would open it to all of them.
      */
-    private boolean openJavaLang() throws ReflectiveOperationException {
-        Class<?> moduleType;
+    public static final class IsolatedDefiner implements ClassDefiner {
+
+        private final Method defineClass;
+
+        public IsolatedDefiner() throws ReflectiveOperationException {
+            defineClass = ClassLoader.class.getDeclaredMethod("defineClass", String.class, byte[].class, int.class,
+                    int.class, ProtectionDomain.class);
+            defineClass.setAccessible(true);
+        }
+
+        @Override
+        public void define(ClassLoader classLoader, String name, byte[] bytes, ProtectionDomain protectionDomain)
+                throws Exception {
+            defineClass.invoke(classLoader, name, bytes, 0, bytes.length, protectionDomain);
+        }
+    }
+
+    /** Holds {@link IsolatedDefiner} and nothing else: a class loader may define its own classes. */
+    private static final class DefinerLoader extends ClassLoader {
+
+        DefinerLoader(ClassLoader parent) {
+            super(parent);
+        }
+
+        Class<?> defineDefiner() {
+            String name = IsolatedDefiner.class.getName();
+            byte[] bytes = ClassShapes.classFile(HelperInjector.class.getClassLoader(), name.replace('.', '/'));
+            if (bytes == null) {
+                throw new IllegalStateException("the agent jar has no class " + name);
+            }
+            return defineClass(name, bytes, 0, bytes.length);
+        }
+    }
+
+    /** The definer, made once; {@code null} when {@code java.lang} cannot be opened to it. */
+    private ClassDefiner definer() {
+        ClassDefiner known = definer;
+        if (known != null) {
+            return known;
+        }
         try {
-            moduleType = Class.forName("java.lang.Module");
-        } catch (ClassNotFoundException e) {
-            return true;
-        }
-        if (instrumentation == null) {
-            return false;
-        }
-        Method getModule = Class.class.getMethod("getModule");
-        Object javaBase = getModule.invoke(ClassLoader.class);
-        Object agent = getModule.invoke(HelperInjector.class);
-        if (!(Boolean) moduleType.getMethod("isOpen", String.class, moduleType).invoke(javaBase, "java.lang", agent)) {
+            Class<?> moduleType;
+            try {
+                moduleType = Class.forName("java.lang.Module");
+            } catch (ClassNotFoundException e) {
+                // Java 8: no modules; defineClass is made accessible to the agent's own copy of the definer.
+                known = new IsolatedDefiner();
+                definer = known;
+                return known;
+            }
+            if (instrumentation == null) {
+                return null;
+            }
+            Class<?> isolated = new DefinerLoader(HelperInjector.class.getClassLoader()).defineDefiner();
+            Method getModule = Class.class.getMethod("getModule");
+            Object javaBase = getModule.invoke(ClassLoader.class);
+            Object definerModule = getModule.invoke(isolated);
             Instrumentation.class.getMethod("redefineModule", moduleType, Set.class, Map.class, Map.class, Set.class,
                     Map.class).invoke(instrumentation, javaBase, Collections.emptySet(), Collections.emptyMap(),
-                            Collections.singletonMap("java.lang", Collections.singleton(agent)), Collections.emptySet(),
-                            Collections.emptyMap());
+                            Collections.singletonMap("java.lang", Collections.singleton(definerModule)),
+                            Collections.emptySet(), Collections.emptyMap());
+            known = (ClassDefiner) isolated.getConstructor().newInstance();
+            definer = known;
+            return known;
+        } catch (Exception | LinkageError e) {
+            InternalErrors.record("helper.injection", e);
+            return null;
         }
-        return true;
     }
 }

@@ -153,6 +153,24 @@ class AgentJarIT {
                 + " stateguard.fail-fast=true stops the JVM");
     }
 
+    /**
+     * Where Lettuce is in a class loader of its own, the agent defines its helpers there with
+     * {@code ClassLoader.defineClass}, which needs {@code java.lang} opened: to the agent's definer alone, never
+     * to the class path's unnamed module (which the agent jar shares with the application's class path).
+     */
+    @Test
+    void helpersAreDefinedBesideAnIsolatedLettuceWithoutOpeningJavaLangToTheClassPath() throws Exception {
+        Path lettuce = Paths.get(System.getProperty("stateguard.lettuce.jars", "target/lettuce-jars"))
+                .resolve("lettuce-core-7.7.0.RELEASE.jar");
+        Run run = run(List.of("-javaagent:" + JAR.toAbsolutePath() + "=keys=gw:*;version=json:/version",
+                "-cp", Paths.get("target", "test-classes").toAbsolutePath().toString(),
+                "io.stateguard.agent.testapp.IsolatedLettuceApp", lettuce.toString()));
+        assertThat(run.exit).as(run.err).isZero();
+        assertThat(run.out.lines().toList()).as(run.err)
+                .containsExactly("helpers.beside.lettuce=true", "java.lang.open.to.class.path=false");
+        assertThat(run.err).contains("applying lettuce-6+").doesNotContain("WARN").doesNotContain("ERROR");
+    }
+
     @Test
     void withoutRulesTheAgentSaysSoAndStaysOut() throws Exception {
         Run run = app(null);
