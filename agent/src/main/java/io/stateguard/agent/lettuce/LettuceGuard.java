@@ -554,6 +554,11 @@ public final class LettuceGuard {
                         }
                     }
                 }
+                if ((Boolean) api.isDone.invoke(command)) {
+                    // The application cancelled its command (or it timed out) while the re-read ran: it has
+                    // its outcome, and a completed command takes no new output. Not an error of the agent.
+                    return;
+                }
                 api.setOutput.invoke(command, freshOutput);
                 api.complete.invoke(command);
             } catch (Throwable t) {
