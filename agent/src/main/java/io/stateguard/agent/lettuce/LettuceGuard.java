@@ -8,6 +8,7 @@ import io.stateguard.agent.guard.InconsistencyType;
 import io.stateguard.agent.guard.Inconsistencies;
 import io.stateguard.agent.guard.Regression;
 import io.stateguard.agent.guard.VersionGuard;
+import io.stateguard.agent.internal.AgentLog;
 import io.stateguard.agent.internal.InternalErrors;
 import io.stateguard.agent.keys.KeyMatcher;
 import io.stateguard.agent.routing.PrimaryRouting;
@@ -24,6 +25,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 
 /**
@@ -60,6 +62,36 @@ public final class LettuceGuard {
 
     public static void install(VersionGuard guard, KeyMatcher matcher) {
         installed = new Installed(guard, matcher);
+        reportPendingAtExit();
+    }
+
+    private static final AtomicBoolean EXIT_REPORT = new AtomicBoolean();
+
+    /**
+     * With {@code log.level=debug}: at JVM exit, one line saying how many commands still await their
+     * reply check, whose key object is still reachable. Commands are removed when their reply is
+     * checked; those that never get a reply (connection closed, cancelled or timed out before the reply)
+     * are only dropped when the application lets go of them. A number that grows with the commands an
+     * application made, or that is not 0 once it holds none, is a leak.
+     */
+    private static void reportPendingAtExit() {
+        if (!AgentLog.isEnabled(AgentLog.Level.DEBUG) || !EXIT_REPORT.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() {
+                @Override
+                public void run() {
+                    try {
+                        AgentLog.debug("guard: " + PENDING.liveSize() + " commands pending a reply check at exit");
+                    } catch (Throwable t) {
+                        // nothing to fail open to at exit
+                    }
+                }
+            }, "stateguard-pending-at-exit"));
+        } catch (Throwable t) {
+            InternalErrors.record("guard.exit-report", t);
+        }
     }
 
     public static void uninstall() {
