@@ -7,11 +7,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -136,5 +140,66 @@ class GuardRereadFailureEndToEndTest {
         // A cancelled command takes no new output (Lettuce throws IllegalStateException): that is the
         // application's doing, not an internal error of the agent to log and count.
         assertThat(result.stderr()).as(result.describe("logged an internal error")).doesNotContain("internal error");
+    }
+
+    /**
+     * The command times out (1 s) while the re-read's reply is held, and the re-read, which has the
+     * same command timeout, times out too: the application gets its timeout once, the event says
+     * {@code reported}, and once the late reply is let through (after the agent reported, which the test
+     * waits for), it is taken as the re-read's: the next command on the connection gets its own reply.
+     */
+    @Test
+    void aCommandAndItsRereadTimingOutCompleteOnce(@TempDir Path dir) throws Exception {
+        String key = "timeout:state:k";
+        topology.lagProxy(0).resume();
+        topology.primary().command("SET", key, "{\"state\":\"connecting\",\"version\":6}");
+        topology.awaitReplicated();
+        topology.lagProxy(0).pause();
+        ForkedJvm.Result result;
+        try (ForkedJvm.Running probe = ForkedJvm.create().withAgent(RULE).start(GuardRereadFailureProbe.class.getName(),
+                "timed-out", topology.primary().hostAndPort(), topology.replica(0).hostAndPort(), key, dir.toString())) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!probe.stderr().contains(" inconsistency ")) {
+                assertThat(probe.isAlive()).as(probe.describe("ended before the agent reported")).isTrue();
+                assertThat(System.nanoTime()).as(probe.describe("did not report")).isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            assertThat(dir.resolve("timed-out")).as("the application's command timed out first").exists();
+            Files.createFile(dir.resolve("resume"));
+            while (probe.isAlive()) {
+                assertThat(System.nanoTime()).as(probe.describe("did not end")).isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            result = probe.stop().assertSuccess();
+            assertThat(topology.replica(0).command("GET", key)).as("the replica was stale")
+                    .isEqualTo("{\"state\":\"connecting\",\"version\":6}");
+        } finally {
+            topology.lagProxy(0).resume();
+        }
+        Map<String, String> values = result.values("probe.");
+        assertThat(values.get("read")).as(result.describe("times out"))
+                .isEqualTo("EXC:io.lettuce.core.RedisCommandTimeoutException");
+        assertThat(values.get("completions")).isEqualTo("1");
+        assertThat(values.get("after")).isEqualTo("7");
+        InconsistencyEvents.assertExactly(result.stderr(), regression("reported", key));
+        assertRereadFailureLoggedOnce(result, "Command timed out");
+    }
+
+    /**
+     * The application closes its connection while the replica's stale reply is being decoded (from its
+     * codec: the one deterministic point between the reply and the re-read), so the re-read finds the
+     * channel writer closed ("Connection is closed"): the application gets the replica's version 6 once.
+     */
+    @Test
+    void aClosedWriterRefusingTheRereadHandsOverTheReplicasValue() throws Exception {
+        String key = "closed:state:k";
+        ForkedJvm.Result result = run("writer-closed", key);
+        Map<String, String> values = result.values("probe.");
+        assertThat(values.get("closing")).as(result.describe("began closing from the codec")).isEqualTo("true");
+        assertThat(values.get("read")).as(result.describe("fails open")).isEqualTo("6");
+        assertThat(values.get("completions")).isEqualTo("1");
+        assertThat(values.get("after")).as("the connection is closed").isEqualTo("EXC:io.lettuce.core.RedisException");
+        InconsistencyEvents.assertExactly(result.stderr(), regression("reported", key));
+        assertRereadFailureLoggedOnce(result, "Connection is closed");
     }
 }
