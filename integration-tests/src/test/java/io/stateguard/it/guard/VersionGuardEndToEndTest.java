@@ -78,6 +78,12 @@ class VersionGuardEndToEndTest {
                     .isEqualTo("7");
             assertThat(values.get("sync.wrongtype")).as("a WRONGTYPE error reaches the application unchanged")
                     .isEqualTo("EXC:io.lettuce.core.RedisCommandExecutionException");
+            // The replica really was stale while the application read it (read directly, without the agent).
+            RedisNode replica = topology.replica(0);
+            assertThat(replica.command("GET", written)).isEqualTo("{\"state\":\"connecting\",\"version\":6}");
+            assertThat(replica.command("GET", read)).isEqualTo("{\"state\":\"connecting\",\"version\":6}");
+            assertThat(replica.command("GET", missing)).isNull();
+            assertThat(replica.command("HGET", hash, "v")).isEqualTo("6");
             values.put("stderr", result.stderr());
             return values;
         } finally {

@@ -104,6 +104,11 @@ class GuardVersionsTest {
             assertThat(result.values("lettuce.").get("jar")).contains("/" + version + "/");
             Map<String, String> values = new LinkedHashMap<>(result.values("probe."));
             assertThat(values.get("setup.read")).as(result.describe("reads version 8 on the primary")).isEqualTo("8");
+            // The replica really was stale while the application read it (read directly, without the agent).
+            assertThat(topology.replica(0).command("GET", written))
+                    .isEqualTo("{\"state\":\"connecting\",\"version\":6}");
+            assertThat(topology.replica(0).command("GET", read))
+                    .isEqualTo("{\"state\":\"connecting\",\"version\":6}");
             values.put("stderr", result.stderr());
             return values;
         } finally {
