@@ -70,9 +70,10 @@ public final class LettuceGuard {
     /**
      * With {@code log.level=debug}: at JVM exit, one line saying how many commands still await their
      * reply check, whose key object is still reachable. Commands are removed when their reply is
-     * checked; those that never get a reply (connection closed, cancelled or timed out before the reply)
-     * are only dropped when the application lets go of them. A number that grows with the commands an
-     * application made, or that is not 0 once it holds none, is a leak.
+     * checked (also when they were cancelled or timed out before it came); those that never get one
+     * (their connection closed first, or cancelled before Lettuce wrote them) are only dropped when the
+     * application lets go of them. A number that grows with the commands an application made, or that
+     * is not 0 once it holds none, is a leak.
      */
     private static void reportPendingAtExit() {
         if (!AgentLog.isEnabled(AgentLog.Level.DEBUG) || !EXIT_REPORT.compareAndSet(false, true)) {

@@ -289,11 +289,12 @@ class GuardMarksEndToEndTest {
     /**
      * An {@code MGET} of which only some keys went back: exactly those are reported (a version behind and
      * a missing one), not the key that is current nor the key of no rule; with {@code reread-primary} the
-     * application gets the primary's value of every key, with {@code report} the replica's.
+     * application gets the primary's value of every key, with {@code report} the replica's, with
+     * {@code fail} a {@code StaleStateException} (both keys reported as failed).
      */
     @Test
     void mgetWithSomeKeysBehindReportsExactlyThose() throws Exception {
-        for (String policy : new String[] {"reread-primary", "report"}) {
+        for (String policy : new String[] {"reread-primary", "report", "fail"}) {
             String p = "mget-" + policy;
             String behind = p + ":state:behind";
             String current = p + ":state:current";
@@ -309,9 +310,10 @@ class GuardMarksEndToEndTest {
                         step(0, "replica", "mget", behind, current, absent, other));
                 ForkedJvm.Result result = run(RULES + ";on-regression=" + policy, steps);
                 Map<Integer, String> values = results(result, steps.size());
-                String action = policy.equals("report") ? "reported" : "reread_primary";
-                assertThat(values.get(4)).isEqualTo(policy.equals("report") ? "6|6|nil|nil"
-                        : "7|6|3|unversioned:new");
+                String action = Map.of("reread-primary", "reread_primary", "report", "reported", "fail", "failed")
+                        .get(policy);
+                assertThat(values.get(4)).isEqualTo(Map.of("reread-primary", "7|6|3|unversioned:new",
+                        "report", "6|6|nil|nil", "fail", "EXC:io.stateguard.agent.api.StaleStateException").get(policy));
                 InconsistencyEvents.assertExactly(result.stderr(), InconsistencyEvents.Expected.servedBy(replica())
                         .regression(action, "default", 0, behind, "MGET", 7, 6)
                         .missing(action, "default", 0, absent, "MGET", 3)
