@@ -326,4 +326,31 @@ class GuardMarksEndToEndTest {
             }
         }
     }
+
+    /**
+     * Marks from replica replies alone, the application never touching the primary: it reads version 8 on
+     * the replica, the replica then goes back to version 6 (written on it directly, as after a resync
+     * from an older primary), and the next replica read is re-read on the primary, which the application's
+     * connection had never needed until then. Replication flows normally here.
+     */
+    @Test
+    void aReplicaGoingBackIsCaughtFromMarksOfReplicaRepliesAlone() throws Exception {
+        String key = "back:state:k";
+        topology.lagProxy(0).resume();
+        topology.primary().command("SET", key, json(8));
+        topology.awaitReplicated();
+        List<String> steps = List.of(
+                step(0, "replica", "get", key),              // 1: version 8, the mark
+                step(0, "raw-replica", "SET", key, json(6)),
+                step(0, "replica", "get", key));             // 3: version 6: re-read, primary's 8
+        ForkedJvm.Result result = run(RULES, steps);
+        Map<Integer, String> values = results(result, steps.size());
+        assertThat(values.get(1)).isEqualTo("8");
+        assertThat(values.get(3)).as("the primary's version").isEqualTo("8");
+        InconsistencyEvents.assertExactly(result.stderr(), InconsistencyEvents.Expected.servedBy(replica())
+                .regression("reread_primary", "default", 0, key, "GET", 8, 6)
+                .list());
+        assertThat(onReplica(0, key)).as("the replica went back").isEqualTo("6");
+        topology.primary().command("DEL", key); // the replica follows the primary again
+    }
 }

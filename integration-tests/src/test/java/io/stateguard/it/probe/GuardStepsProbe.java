@@ -26,11 +26,13 @@ import static io.stateguard.it.probe.StateVersions.version;
  *
  * <p>A step is one argument, {@code <db>|<via>|<command>|<arg>|...}: {@code via} is {@code replica}
  * (a Master/Replica connection with {@code ReadFrom.REPLICA}), {@code primary} (the same with the
- * primary) or {@code raw} (the harness's RESP client straight to the primary: another process's
- * write, which the agent never sees). Connections use database {@code db} of their {@code RedisURI}.
+ * primary), {@code raw} (the harness's RESP client straight to the primary: another process's
+ * write, which the agent never sees) or {@code raw-replica} (the same, straight to the replica, made
+ * writable for that one command: a replica going back in time). Connections use database {@code db} of
+ * their {@code RedisURI}.
  * Commands: {@code get}, {@code getex} (with {@code EX 600}), {@code mget}, {@code hget}, {@code set},
  * {@code setex}, {@code psetex}, {@code getset}, {@code mset}, {@code hset}, {@code hmset} (field
- * value pairs), {@code del}, {@code unlink}, {@code getdel}; for {@code raw}, any Redis command.
+ * value pairs), {@code del}, {@code unlink}, {@code getdel}; for {@code raw} and {@code raw-replica}, any Redis command.
  *
  * <p>The agent logs at most 10 inconsistencies a second: the probe starts a new logging window before
  * a read that could bring the current one over 10, so every event is logged.
@@ -53,17 +55,27 @@ public final class GuardStepsProbe {
                 String via = step.get(1);
                 String command = step.get(2);
                 List<String> arguments = step.subList(3, step.size());
-                if (via.equals("raw")) {
-                    RespClient resp = raw.computeIfAbsent(db, index -> {
-                        String[] hostPort = nodes[0].split(":");
+                if (via.equals("raw") || via.equals("raw-replica")) {
+                    int node = via.equals("raw") ? 0 : 1;
+                    RespClient resp = raw.computeIfAbsent(db * 2 + node, index -> {
+                        String[] hostPort = nodes[node].split(":");
                         RespClient opened = new RespClient(hostPort[0], Integer.parseInt(hostPort[1]));
-                        opened.call("SELECT", Integer.toString(index));
+                        opened.call("SELECT", Integer.toString(db));
                         return opened;
                     });
                     List<Object> call = new ArrayList<>();
                     call.add(command);
                     call.addAll(arguments);
-                    results.put(Integer.toString(n), attempt(() -> String.valueOf(resp.call(call.toArray()))));
+                    if (node == 1) {
+                        resp.call("CONFIG", "SET", "replica-read-only", "no");
+                    }
+                    try {
+                        results.put(Integer.toString(n), attempt(() -> String.valueOf(resp.call(call.toArray()))));
+                    } finally {
+                        if (node == 1) {
+                            resp.call("CONFIG", "SET", "replica-read-only", "yes");
+                        }
+                    }
                     continue;
                 }
                 if (isRead(command)) {
