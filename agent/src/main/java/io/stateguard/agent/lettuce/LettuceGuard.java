@@ -385,7 +385,8 @@ public final class LettuceGuard {
                 case MGET:
                     for (CommandKeys.EncodedArgument argument : arguments) {
                         int rule = versionedRule(argument.bytes());
-                        if (rule >= 0 && !isHash(rule)) {
+                        // A key named twice has one value in the reply: checked (and reported) once.
+                        if (rule >= 0 && !isHash(rule) && !contains(keys, argument.bytes())) {
                             rules.add(rule);
                             keys.add(argument.bytes());
                         }
@@ -464,6 +465,15 @@ public final class LettuceGuard {
                 pending.context = Telemetry.captureContext(command);
             }
             return pending;
+        }
+
+        private static boolean contains(List<byte[]> keys, byte[] key) {
+            for (byte[] each : keys) {
+                if (Arrays.equals(each, key)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** Commands of the reactive API, whose multi-value replies stream to the subscriber while decoded. */

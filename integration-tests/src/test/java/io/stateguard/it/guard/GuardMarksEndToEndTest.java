@@ -353,4 +353,28 @@ class GuardMarksEndToEndTest {
         assertThat(onReplica(0, key)).as("the replica went back").isEqualTo("6");
         topology.primary().command("DEL", key); // the replica follows the primary again
     }
+
+    /**
+     * An {@code MGET} naming a key that went back twice is one stale reply for that key: it is reported
+     * once, not once per mention, and the application gets the primary's value for both.
+     */
+    @Test
+    void aKeyNamedTwiceInAnMgetIsReportedOnce() throws Exception {
+        String key = "twice:state:k";
+        staleReplica(0, List.of(key), List.of());
+        try {
+            List<String> steps = List.of(
+                    step(0, "replica", "set", key, json(7)),
+                    step(0, "replica", "mget", key, key));
+            ForkedJvm.Result result = run(RULES, steps);
+            Map<Integer, String> values = results(result, steps.size());
+            assertThat(values.get(2)).isEqualTo("7|7");
+            InconsistencyEvents.assertExactly(result.stderr(), InconsistencyEvents.Expected.servedBy(replica())
+                    .regression("reread_primary", "default", 0, key, "MGET", 7, 6)
+                    .list());
+            assertThat(onReplica(0, key)).isEqualTo("6");
+        } finally {
+            topology.lagProxy(0).resume();
+        }
+    }
 }
