@@ -117,7 +117,18 @@ public final class LettuceGuard {
         }
         try {
             Kind kind = Kinds.of((Enum<?>) type);
-            if (kind == null || INTERNAL.get()[0] || isTransactional(command)) {
+            if (kind == null || INTERNAL.get()[0]) {
+                return;
+            }
+            if (isTransactional(command)) {
+                if (kind == Kind.DELETE) {
+                    // Not checked inside MULTI...EXEC, but a queued delete removes the mark when it is sent:
+                    // a later nil must not be taken for a lost write (a discarded transaction only loses a check).
+                    Pending deleted = current.classify(kind, ((Enum<?>) type).name(), writer, command, args, UNDECIDED);
+                    if (deleted != null) {
+                        current.forget(deleted);
+                    }
+                }
                 return;
             }
             int rule = current.mayTrack(kind, type, args);
@@ -485,12 +496,17 @@ public final class LettuceGuard {
             return guard.rules().get(rule).version().kind() == VersionSpec.Kind.HASH;
         }
 
+        /** The application deleted these keys: a later nil is not a regression. */
+        void forget(Pending deleted) {
+            for (byte[] key : deleted.keys) {
+                guard.forget(deleted.db, key);
+            }
+        }
+
         boolean complete(LettuceApi api, Object handler, Object command, Object output, Pending pending)
                 throws ReflectiveOperationException {
             if (pending.kind == Kind.DELETE) {
-                for (byte[] key : pending.keys) {
-                    guard.forget(pending.db, key);
-                }
+                forget(pending);
                 return false;
             }
             if (pending.written != null) {

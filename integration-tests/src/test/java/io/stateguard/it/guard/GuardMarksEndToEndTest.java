@@ -377,4 +377,30 @@ class GuardMarksEndToEndTest {
             topology.lagProxy(0).resume();
         }
     }
+
+    /**
+     * A key the application deletes inside {@code MULTI}...{@code EXEC} has no mark any more, as after a
+     * plain {@code DEL}: reading the key's absence on the primary is no inconsistency. (Reads and other
+     * writes inside a transaction are not checked; a delete queued there removes the mark when it is
+     * sent, since a later nil must not be taken for a lost write.)
+     */
+    @Test
+    void aDeleteInsideATransactionRemovesTheMark() throws Exception {
+        String plain = "tx:state:plain";
+        String queued = "tx:state:queued";
+        List<String> steps = List.of(
+                step(0, "replica", "set", plain, json(7)),
+                step(0, "replica", "set", queued, json(7)),
+                step(0, "replica", "del", plain),
+                step(0, "replica", "multi-del", queued),
+                step(0, "primary", "get", plain),            // 5: nil, no mark
+                step(0, "primary", "get", queued));          // 6: nil, no mark either
+        ForkedJvm.Result result = run(RULES, steps);
+        Map<Integer, String> values = results(result, steps.size());
+        assertThat(values.get(3)).isEqualTo("1");
+        assertThat(values.get(4)).as("EXEC's reply to the DEL").isEqualTo("1");
+        assertThat(values.get(5)).isEqualTo("nil");
+        assertThat(values.get(6)).isEqualTo("nil");
+        InconsistencyEvents.assertExactly(result.stderr(), List.of());
+    }
 }

@@ -32,7 +32,8 @@ import static io.stateguard.it.probe.StateVersions.version;
  * their {@code RedisURI}.
  * Commands: {@code get}, {@code getex} (with {@code EX 600}), {@code mget}, {@code hget}, {@code set},
  * {@code setex}, {@code psetex}, {@code getset}, {@code mset}, {@code hset}, {@code hmset} (field
- * value pairs), {@code del}, {@code unlink}, {@code getdel}; for {@code raw} and {@code raw-replica}, any Redis command.
+ * value pairs), {@code del}, {@code unlink}, {@code getdel}, {@code multi-del} ({@code DEL} inside
+ * {@code MULTI}...{@code EXEC}); for {@code raw} and {@code raw-replica}, any Redis command.
  *
  * <p>The agent logs at most 10 inconsistencies a second: the probe starts a new logging window before
  * a read that could bring the current one over 10, so every event is logged.
@@ -150,6 +151,12 @@ public final class GuardStepsProbe {
                 return String.valueOf(redis.unlink(args.toArray(new String[0])));
             case "getdel":
                 return version(redis.getdel(key));
+            case "multi-del": {
+                redis.multi();
+                redis.del(args.toArray(new String[0]));
+                Object deleted = redis.exec().get(0);
+                return String.valueOf(deleted);
+            }
             default:
                 throw new IllegalArgumentException("unknown step command " + command);
         }
