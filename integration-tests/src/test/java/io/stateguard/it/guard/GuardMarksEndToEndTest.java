@@ -7,6 +7,7 @@ import io.stateguard.it.probe.GuardStepsProbe;
 import io.stateguard.it.support.ForkedJvm;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -402,5 +403,32 @@ class GuardMarksEndToEndTest {
         assertThat(values.get(5)).isEqualTo("nil");
         assertThat(values.get(6)).isEqualTo("nil");
         InconsistencyEvents.assertExactly(result.stderr(), List.of());
+    }
+
+    /**
+     * Under a {@code replica-checked} rule, the application's own {@code ReadFrom} may send a read to the
+     * primary (here a connection reading from the primary; {@code REPLICA_PREFERRED} does it when no
+     * replica is up). When that reply is behind the mark, the event must name the node that served it
+     * as the primary.
+     */
+    @Disabled("bug: role=replica is reported for a reply the primary served: for rules other than"
+            + " routing=primary the role comes from the rule's routing, not from the node (LettuceGuard.complete)")
+    @Test
+    void aReplyServedByThePrimaryIsReportedWithRolePrimary() throws Exception {
+        String key = "role:state:k";
+        topology.lagProxy(0).resume();
+        List<String> steps = List.of(
+                step(0, "replica", "set", key, json(7)),
+                step(0, "raw", "SET", key, json(6)),         // another process writes an older version
+                step(0, "primary", "get", key));             // 3: the primary's 6, re-read: 6 again
+        ForkedJvm.Result result = run(RULES, steps);
+        Map<Integer, String> values = results(result, steps.size());
+        assertThat(values.get(3)).isEqualTo("6");
+        String primary = topology.primary().hostAndPort();
+        InconsistencyEvents.assertExactlyInOrder(result.stderr(), List.of(
+                new InconsistencyEvents.Event("version_regression", "reread_primary", "default", 0, key, "GET", 7, "6",
+                        primary, "primary"),
+                new InconsistencyEvents.Event("primary_regression", "reread_primary", "default", 0, key, "GET", 7, "6",
+                        "unknown", "primary")));
     }
 }
