@@ -19,6 +19,7 @@ final class LettuceApi {
     final Method setOutput;
     final Method complete;
     final Method completeExceptionally;
+    final Method isDone;
     final Class<?> decoratedCommand;
     final Method getDelegate;
     final Method outputGet;
@@ -48,6 +49,7 @@ final class LettuceApi {
         setOutput = redisCommand.getMethod("setOutput", commandOutput);
         complete = redisCommand.getMethod("complete");
         completeExceptionally = redisCommand.getMethod("completeExceptionally", Throwable.class);
+        isDone = redisCommand.getMethod("isDone");
         decoratedCommand = type(loader, "io.lettuce.core.protocol.DecoratedCommand");
         getDelegate = decoratedCommand.getMethod("getDelegate");
         outputGet = commandOutput.getMethod("get");

@@ -8,6 +8,7 @@ import io.stateguard.agent.guard.InconsistencyType;
 import io.stateguard.agent.guard.Inconsistencies;
 import io.stateguard.agent.guard.Regression;
 import io.stateguard.agent.guard.VersionGuard;
+import io.stateguard.agent.internal.AgentLog;
 import io.stateguard.agent.internal.InternalErrors;
 import io.stateguard.agent.keys.KeyMatcher;
 import io.stateguard.agent.routing.PrimaryRouting;
@@ -24,6 +25,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 
 /**
@@ -60,6 +62,37 @@ public final class LettuceGuard {
 
     public static void install(VersionGuard guard, KeyMatcher matcher) {
         installed = new Installed(guard, matcher);
+        reportPendingAtExit();
+    }
+
+    private static final AtomicBoolean EXIT_REPORT = new AtomicBoolean();
+
+    /**
+     * With {@code log.level=debug}: at JVM exit, one line saying how many commands still await their
+     * reply check, whose key object is still reachable. Commands are removed when their reply is
+     * checked (also when they were cancelled or timed out before it came); those that never get one
+     * (their connection closed first, or cancelled before Lettuce wrote them) are only dropped when the
+     * application lets go of them. A number that grows with the commands an application made, or that
+     * is not 0 once it holds none, is a leak.
+     */
+    private static void reportPendingAtExit() {
+        if (!AgentLog.isEnabled(AgentLog.Level.DEBUG) || !EXIT_REPORT.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() {
+                @Override
+                public void run() {
+                    try {
+                        AgentLog.debug("guard: " + PENDING.liveSize() + " commands pending a reply check at exit");
+                    } catch (Throwable t) {
+                        // nothing to fail open to at exit
+                    }
+                }
+            }, "stateguard-pending-at-exit"));
+        } catch (Throwable t) {
+            InternalErrors.record("guard.exit-report", t);
+        }
     }
 
     public static void uninstall() {
@@ -84,7 +117,18 @@ public final class LettuceGuard {
         }
         try {
             Kind kind = Kinds.of((Enum<?>) type);
-            if (kind == null || INTERNAL.get()[0] || isTransactional(command)) {
+            if (kind == null || INTERNAL.get()[0]) {
+                return;
+            }
+            if (isTransactional(command)) {
+                if (kind == Kind.DELETE) {
+                    // Not checked inside MULTI...EXEC, but a queued delete removes the mark when it is sent:
+                    // a later nil must not be taken for a lost write (a discarded transaction only loses a check).
+                    Pending deleted = current.classify(kind, ((Enum<?>) type).name(), writer, command, args, UNDECIDED);
+                    if (deleted != null) {
+                        current.forget(deleted);
+                    }
+                }
                 return;
             }
             int rule = current.mayTrack(kind, type, args);
@@ -352,7 +396,8 @@ public final class LettuceGuard {
                 case MGET:
                     for (CommandKeys.EncodedArgument argument : arguments) {
                         int rule = versionedRule(argument.bytes());
-                        if (rule >= 0 && !isHash(rule)) {
+                        // A key named twice has one value in the reply: checked (and reported) once.
+                        if (rule >= 0 && !isHash(rule) && !contains(keys, argument.bytes())) {
                             rules.add(rule);
                             keys.add(argument.bytes());
                         }
@@ -433,6 +478,15 @@ public final class LettuceGuard {
             return pending;
         }
 
+        private static boolean contains(List<byte[]> keys, byte[] key) {
+            for (byte[] each : keys) {
+                if (Arrays.equals(each, key)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         /** Commands of the reactive API, whose multi-value replies stream to the subscriber while decoded. */
         static boolean isReactive(Object command) {
             return command.getClass().getName().startsWith("io.lettuce.core.RedisPublisher$");
@@ -442,12 +496,17 @@ public final class LettuceGuard {
             return guard.rules().get(rule).version().kind() == VersionSpec.Kind.HASH;
         }
 
+        /** The application deleted these keys: a later nil is not a regression. */
+        void forget(Pending deleted) {
+            for (byte[] key : deleted.keys) {
+                guard.forget(deleted.db, key);
+            }
+        }
+
         boolean complete(LettuceApi api, Object handler, Object command, Object output, Pending pending)
                 throws ReflectiveOperationException {
             if (pending.kind == Kind.DELETE) {
-                for (byte[] key : pending.keys) {
-                    guard.forget(pending.db, key);
-                }
+                forget(pending);
                 return false;
             }
             if (pending.written != null) {
@@ -554,6 +613,11 @@ public final class LettuceGuard {
                                     null, -1, true, pending.context));
                         }
                     }
+                }
+                if ((Boolean) api.isDone.invoke(command)) {
+                    // The application cancelled its command (or it timed out) while the re-read ran: it has
+                    // its outcome, and a completed command takes no new output. Not an error of the agent.
+                    return;
                 }
                 api.setOutput.invoke(command, freshOutput);
                 api.complete.invoke(command);

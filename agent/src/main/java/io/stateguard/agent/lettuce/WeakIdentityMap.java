@@ -33,6 +33,20 @@ final class WeakIdentityMap<V> {
         return map.size();
     }
 
+    /**
+     * Entries whose key object has not been collected yet (without waiting for the collector's
+     * reference queue, unlike {@link #size()}): the commands that are really still pending.
+     */
+    int liveSize() {
+        int live = 0;
+        for (Object key : map.keySet()) {
+            if (key instanceof WeakKey && ((WeakKey) key).get() != null) {
+                live++;
+            }
+        }
+        return live;
+    }
+
     private void expunge() {
         Object reference;
         while ((reference = collected.poll()) != null) {

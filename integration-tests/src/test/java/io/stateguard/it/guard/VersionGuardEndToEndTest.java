@@ -2,6 +2,7 @@ package io.stateguard.it.guard;
 
 import io.stateguard.harness.PrimaryReplicaTopology;
 import io.stateguard.harness.RedisNode;
+import io.stateguard.it.guard.InconsistencyEvents.Event;
 import io.stateguard.it.probe.GuardProbe;
 import io.stateguard.it.support.ForkedJvm;
 import org.junit.jupiter.api.AfterAll;
@@ -9,7 +10,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -75,6 +78,12 @@ class VersionGuardEndToEndTest {
                     .isEqualTo("7");
             assertThat(values.get("sync.wrongtype")).as("a WRONGTYPE error reaches the application unchanged")
                     .isEqualTo("EXC:io.lettuce.core.RedisCommandExecutionException");
+            // The replica really was stale while the application read it (read directly, without the agent).
+            RedisNode replica = topology.replica(0);
+            assertThat(replica.command("GET", written)).isEqualTo("{\"state\":\"connecting\",\"version\":6}");
+            assertThat(replica.command("GET", read)).isEqualTo("{\"state\":\"connecting\",\"version\":6}");
+            assertThat(replica.command("GET", missing)).isNull();
+            assertThat(replica.command("HGET", hash, "v")).isEqualTo("6");
             values.put("stderr", result.stderr());
             return values;
         } finally {
@@ -99,11 +108,34 @@ class VersionGuardEndToEndTest {
         return expected;
     }
 
+    /**
+     * Every event one run of the probe must report under {@code action}: each of the three APIs reads
+     * the written key (mark 7), the read key (mark 8) and the missing key (mark 5) on the replica, which
+     * has version 6 of the first two and nothing for the third; the hash (mark 8) is read once each by
+     * {@code HGETALL}, {@code HGET} and {@code HMGET}; {@code MGET} of the written and the read key
+     * reports both. The transaction and the wrong-type read report nothing.
+     */
+    private List<Event> events(String scenario, String action) {
+        String replica = topology.replica(0).hostAndPort();
+        return InconsistencyEvents.Expected.servedBy(replica)
+                .repeat(3, api -> api
+                        .regression(action, "default", 0, scenario + ":state:written", "GET", 7, 6)
+                        .regression(action, "default", 0, scenario + ":state:read", "GET", 8, 6)
+                        .missing(action, "default", 0, scenario + ":state:missing", "GET", 5))
+                .regression(action, "h", 0, scenario + ":hstate:1", "HGETALL", 8, 6)
+                .regression(action, "h", 0, scenario + ":hstate:1", "HGET", 8, 6)
+                .regression(action, "h", 0, scenario + ":hstate:1", "HMGET", 8, 6)
+                .regression(action, "default", 0, scenario + ":state:written", "MGET", 7, 6)
+                .regression(action, "default", 0, scenario + ":state:read", "MGET", 8, 6)
+                .list();
+    }
+
     @Test
     void withoutTheAgentTheReplicaServesOldVersions() throws Exception {
         Map<String, String> values = runProbe("none", null);
         assertThat(values).containsAllEntriesOf(versions("6", "6", "nil"));
         assertThat(values.get("sync.mget")).isEqualTo("6|6");
+        assertThat(values.get("stderr")).doesNotContain("[stateguard]");
     }
 
     @Test
@@ -111,11 +143,8 @@ class VersionGuardEndToEndTest {
         Map<String, String> values = runProbe("reread", RULE);
         assertThat(values).containsAllEntriesOf(versions("7", "8", "5"));
         assertThat(values.get("sync.mget")).isEqualTo("7|8");
-        String stderr = values.get("stderr");
-        assertThat(stderr).contains("type=version_regression action=reread_primary rule=default db=0 key=reread:state:written")
-                .contains("expected=7 observed=6")
-                .contains("type=missing action=reread_primary")
-                .doesNotContain("internal error");
+        InconsistencyEvents.assertExactly(values.get("stderr"), events("reread", "reread_primary"));
+        assertThat(values.get("stderr")).doesNotContain("internal error");
     }
 
     @Test
@@ -123,14 +152,17 @@ class VersionGuardEndToEndTest {
         Map<String, String> values = runProbe("fail", RULE + ";on-regression=fail");
         String stale = "EXC:io.stateguard.agent.api.StaleStateException";
         assertThat(values).containsAllEntriesOf(versions(stale, stale, stale));
-        assertThat(values.get("stderr")).contains("action=failed").doesNotContain("internal error");
+        assertThat(values.get("sync.mget")).isEqualTo(stale);
+        InconsistencyEvents.assertExactly(values.get("stderr"), events("fail", "failed"));
+        assertThat(values.get("stderr")).doesNotContain("internal error");
     }
 
     @Test
     void reportReturnsTheReplicasValueAndReports() throws Exception {
         Map<String, String> values = runProbe("report", RULE + ";on-regression=report");
         assertThat(values).containsAllEntriesOf(versions("6", "6", "nil"));
-        assertThat(values.get("stderr")).contains("type=version_regression action=reported")
-                .contains("type=missing action=reported").doesNotContain("internal error");
+        assertThat(values.get("sync.mget")).isEqualTo("6|6");
+        InconsistencyEvents.assertExactly(values.get("stderr"), events("report", "reported"));
+        assertThat(values.get("stderr")).doesNotContain("internal error");
     }
 }

@@ -2,6 +2,7 @@ package io.stateguard.it.versions;
 
 import io.stateguard.harness.PrimaryReplicaTopology;
 import io.stateguard.harness.RedisNode;
+import io.stateguard.it.guard.InconsistencyEvents;
 import io.stateguard.it.probe.GuardVersionsProbe;
 import io.stateguard.it.probe.WhichLettuceProbe;
 import io.stateguard.it.support.ForkedJvm;
@@ -12,6 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -52,9 +54,8 @@ class GuardVersionsTest {
         Map<String, String> reread = run(version, scenario + "b", RULE);
         assertThat(reread).as("reread-primary: the newest version through every API")
                 .containsAllEntriesOf(versions("7", "8"));
-        assertThat(reread.get("stderr")).contains("type=version_regression action=reread_primary")
-                .contains("expected=7 observed=6").contains("expected=8 observed=6")
-                .doesNotContain("internal error").doesNotContain("[stateguard] ERROR");
+        InconsistencyEvents.assertExactly(reread.get("stderr"), events(scenario + "b", "reread_primary"));
+        assertThat(reread.get("stderr")).doesNotContain("internal error").doesNotContain("[stateguard] ERROR");
 
         Map<String, String> fail = run(version, scenario + "c", RULE + ";on-regression=fail");
         String stale = "EXC:io.stateguard.agent.api.StaleStateException";
@@ -66,7 +67,20 @@ class GuardVersionsTest {
             failed.put("sync.read", wrapped);
         }
         assertThat(fail).as("fail: StaleStateException through every API").containsAllEntriesOf(failed);
-        assertThat(fail.get("stderr")).contains("action=failed").doesNotContain("internal error");
+        InconsistencyEvents.assertExactly(fail.get("stderr"), events(scenario + "c", "failed"));
+        assertThat(fail.get("stderr")).doesNotContain("internal error");
+    }
+
+    /**
+     * What one run must report: the sync, async and reactive reads of the written key (mark 7) and of
+     * the read key (mark 8) each got version 6 from the replica.
+     */
+    private List<InconsistencyEvents.Event> events(String scenario, String action) {
+        return InconsistencyEvents.Expected.servedBy(topology.replica(0).hostAndPort())
+                .repeat(3, api -> api
+                        .regression(action, "default", 0, scenario + ":state:written", "GET", 7, 6)
+                        .regression(action, "default", 0, scenario + ":state:read", "GET", 8, 6))
+                .list();
     }
 
     /** Runs the probe with its own keys while the replica's replication is held. */
@@ -90,6 +104,11 @@ class GuardVersionsTest {
             assertThat(result.values("lettuce.").get("jar")).contains("/" + version + "/");
             Map<String, String> values = new LinkedHashMap<>(result.values("probe."));
             assertThat(values.get("setup.read")).as(result.describe("reads version 8 on the primary")).isEqualTo("8");
+            // The replica really was stale while the application read it (read directly, without the agent).
+            assertThat(topology.replica(0).command("GET", written))
+                    .isEqualTo("{\"state\":\"connecting\",\"version\":6}");
+            assertThat(topology.replica(0).command("GET", read))
+                    .isEqualTo("{\"state\":\"connecting\",\"version\":6}");
             values.put("stderr", result.stderr());
             return values;
         } finally {

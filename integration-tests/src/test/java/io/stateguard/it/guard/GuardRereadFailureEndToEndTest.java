@@ -1,0 +1,205 @@
+package io.stateguard.it.guard;
+
+import io.stateguard.harness.PrimaryReplicaTopology;
+import io.stateguard.it.probe.GuardRereadFailureProbe;
+import io.stateguard.it.support.ForkedJvm;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The guard's re-read on the primary going wrong, end to end with real Redis: the application
+ * ({@link GuardRereadFailureProbe}, a forked JVM with the agent, policy {@code reread-primary}) wrote
+ * version 7, the replica still has 6, so its replica read is re-read on the primary; then the primary
+ * answers with an error, the primary connection is lost, or the application cancels its command while
+ * the re-read's reply is on its way. In every case the application's command completes exactly once,
+ * with the replica's value (fail open: what it would have got without the agent) or its own
+ * cancellation, and the connection keeps working.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class GuardRereadFailureEndToEndTest {
+
+    private static final String RULE = "keys=*:state:*;version=json:/version;routing=replica-checked";
+
+    private PrimaryReplicaTopology topology;
+
+    @BeforeAll
+    void start() {
+        topology = PrimaryReplicaTopology.builder().replicas(1).laggingReplicas(true).start();
+    }
+
+    @AfterAll
+    void stop() {
+        if (topology != null) {
+            topology.close();
+        }
+    }
+
+    /** Runs one scenario while the replica holds version 6 of {@code key}; checks the replica is stale after. */
+    private ForkedJvm.Result run(String scenario, String key, String... credentials) throws Exception {
+        topology.lagProxy(0).resume();
+        topology.primary().command("SET", key, "{\"state\":\"connecting\",\"version\":6}");
+        topology.awaitReplicated();
+        topology.lagProxy(0).pause();
+        try {
+            List<String> args = new ArrayList<>(List.of(scenario, topology.primary().hostAndPort(),
+                    topology.replica(0).hostAndPort(), key));
+            args.addAll(Arrays.asList(credentials));
+            ForkedJvm.Result result = ForkedJvm.create().withAgent(RULE)
+                    .run(GuardRereadFailureProbe.class.getName(), args.toArray(new String[0])).assertSuccess();
+            assertThat(topology.replica(0).command("GET", key)).as("the replica was stale")
+                    .isEqualTo("{\"state\":\"connecting\",\"version\":6}");
+            assertThat(topology.primary().command("GET", key)).isEqualTo("{\"state\":\"open\",\"version\":7}");
+            return result;
+        } finally {
+            topology.lagProxy(0).resume();
+        }
+    }
+
+    /** The failed re-read is logged once as a failure the agent failed open from, with Redis's reason. */
+    private static void assertRereadFailureLoggedOnce(ForkedJvm.Result result, String reason) {
+        assertThat(result.stderr().lines().filter(line -> line.contains("internal error")))
+                .as(result.describe("logged the failed re-read"))
+                .singleElement().asString().startsWith("[stateguard] WARN internal error in guard.reread;")
+                .contains(reason);
+    }
+
+    private List<InconsistencyEvents.Event> regression(String action, String key) {
+        return InconsistencyEvents.Expected.servedBy(topology.replica(0).hostAndPort())
+                .regression(action, "default", 0, key, "GET", 7, 6).list();
+    }
+
+    /**
+     * The primary refuses the re-read ({@code NOPERM}: the application's ACL user may write but not
+     * {@code GET} there, while it may on the replica): the application gets the replica's version 6,
+     * the event says {@code reported}, not {@code reread_primary}.
+     */
+    @Test
+    void anErrorReplyToTheRereadHandsOverTheReplicasValue() throws Exception {
+        String key = "acl:state:k";
+        topology.primary().command("ACL", "SETUSER", "app", "on", ">secret", "~*", "+@all", "-get");
+        topology.replica(0).command("ACL", "SETUSER", "app", "on", ">secret", "~*", "+@all");
+        try {
+            ForkedJvm.Result result = run("error-reply", key, "app", "secret");
+            Map<String, String> values = result.values("probe.");
+            assertThat(values.get("read")).as(result.describe("fails open")).isEqualTo("6");
+            assertThat(values.get("completions")).isEqualTo("1");
+            assertThat(values.get("after")).as("the primary refuses GET to this user")
+                    .isEqualTo("EXC:io.lettuce.core.RedisCommandExecutionException");
+            InconsistencyEvents.assertExactly(result.stderr(), regression("reported", key));
+            assertRereadFailureLoggedOnce(result, "NOPERM");
+        } finally {
+            topology.primary().command("ACL", "DELUSER", "app");
+            topology.replica(0).command("ACL", "DELUSER", "app");
+        }
+    }
+
+    /**
+     * The connection to the primary is lost while the re-read's reply is on its way (auto-reconnect off,
+     * so Lettuce fails the re-read at once): the application gets the replica's version 6.
+     */
+    @Test
+    void aLostPrimaryConnectionDuringTheRereadHandsOverTheReplicasValue() throws Exception {
+        String key = "lost:state:k";
+        ForkedJvm.Result result = run("primary-lost", key);
+        Map<String, String> values = result.values("probe.");
+        assertThat(values.get("read")).as(result.describe("fails open")).isEqualTo("6");
+        assertThat(values.get("completions")).isEqualTo("1");
+        assertThat(values.get("after")).as("the primary connection is gone").startsWith("EXC:");
+        InconsistencyEvents.assertExactly(result.stderr(), regression("reported", key));
+        assertRereadFailureLoggedOnce(result, "Connection disconnected");
+    }
+
+    /**
+     * The application cancels its command while the re-read's reply is on its way, then the reply
+     * arrives: the application sees its cancellation once, and the next command on the connection gets
+     * its own reply (the re-read's reply was consumed by the re-read).
+     */
+    @Test
+    void cancellingTheCommandDuringTheRereadCompletesItOnce() throws Exception {
+        String key = "cancel:state:k";
+        ForkedJvm.Result result = run("cancelled", key);
+        Map<String, String> values = result.values("probe.");
+        assertThat(values.get("read")).as(result.describe("is cancelled"))
+                .isEqualTo("EXC:java.util.concurrent.CancellationException");
+        assertThat(values.get("completions")).isEqualTo("1");
+        assertThat(values.get("after")).isEqualTo("7");
+        InconsistencyEvents.assertExactly(result.stderr(), regression("reread_primary", key));
+        // A cancelled command takes no new output (Lettuce throws IllegalStateException): that is the
+        // application's doing, not an internal error of the agent to log and count.
+        assertThat(result.stderr()).as(result.describe("logged an internal error")).doesNotContain("internal error");
+    }
+
+    /**
+     * The command times out (1 s) while the re-read's reply is held, and the re-read, which has the
+     * same command timeout, times out too: the application gets its timeout once, the event says
+     * {@code reported}, and once the late reply is let through (after the agent reported, which the test
+     * waits for), it is taken as the re-read's: the next command on the connection gets its own reply.
+     */
+    @Test
+    void aCommandAndItsRereadTimingOutCompleteOnce(@TempDir Path dir) throws Exception {
+        String key = "timeout:state:k";
+        topology.lagProxy(0).resume();
+        topology.primary().command("SET", key, "{\"state\":\"connecting\",\"version\":6}");
+        topology.awaitReplicated();
+        topology.lagProxy(0).pause();
+        ForkedJvm.Result result;
+        try (ForkedJvm.Running probe = ForkedJvm.create().withAgent(RULE).start(GuardRereadFailureProbe.class.getName(),
+                "timed-out", topology.primary().hostAndPort(), topology.replica(0).hostAndPort(), key, dir.toString())) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!probe.stderr().contains(" inconsistency ")) {
+                assertThat(probe.isAlive()).as(probe.describe("ended before the agent reported")).isTrue();
+                assertThat(System.nanoTime()).as(probe.describe("did not report")).isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            assertThat(dir.resolve("timed-out")).as("the application's command timed out first").exists();
+            Files.createFile(dir.resolve("resume"));
+            while (probe.isAlive()) {
+                assertThat(System.nanoTime()).as(probe.describe("did not end")).isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            result = probe.stop().assertSuccess();
+            assertThat(topology.replica(0).command("GET", key)).as("the replica was stale")
+                    .isEqualTo("{\"state\":\"connecting\",\"version\":6}");
+        } finally {
+            topology.lagProxy(0).resume();
+        }
+        Map<String, String> values = result.values("probe.");
+        assertThat(values.get("read")).as(result.describe("times out"))
+                .isEqualTo("EXC:io.lettuce.core.RedisCommandTimeoutException");
+        assertThat(values.get("completions")).isEqualTo("1");
+        assertThat(values.get("after")).isEqualTo("7");
+        InconsistencyEvents.assertExactly(result.stderr(), regression("reported", key));
+        assertRereadFailureLoggedOnce(result, "Command timed out");
+    }
+
+    /**
+     * The application closes its connection while the replica's stale reply is being decoded (from its
+     * codec: the one deterministic point between the reply and the re-read), so the re-read finds the
+     * channel writer closed ("Connection is closed"): the application gets the replica's version 6 once.
+     */
+    @Test
+    void aClosedWriterRefusingTheRereadHandsOverTheReplicasValue() throws Exception {
+        String key = "closed:state:k";
+        ForkedJvm.Result result = run("writer-closed", key);
+        Map<String, String> values = result.values("probe.");
+        assertThat(values.get("closing")).as(result.describe("began closing from the codec")).isEqualTo("true");
+        assertThat(values.get("read")).as(result.describe("fails open")).isEqualTo("6");
+        assertThat(values.get("completions")).isEqualTo("1");
+        assertThat(values.get("after")).as("the connection is closed").isEqualTo("EXC:io.lettuce.core.RedisException");
+        InconsistencyEvents.assertExactly(result.stderr(), regression("reported", key));
+        assertRereadFailureLoggedOnce(result, "Connection is closed");
+    }
+}
