@@ -4,7 +4,7 @@ import io.stateguard.harness.PrimaryReplicaTopology;
 import io.stateguard.harness.RedisNode;
 import io.stateguard.harness.RedisTopologyExtension;
 import io.stateguard.it.probe.StateLoopProbe;
-import io.stateguard.it.support.AgentEvents;
+import io.stateguard.it.support.InconsistencyEvents;
 import io.stateguard.it.support.ForkedJvm;
 import io.stateguard.it.support.NewerJdk;
 import io.stateguard.it.support.StaleReplicaFixture;
@@ -91,7 +91,7 @@ class AttachEndToEndTest {
             assertThat(jvmWarnings(app.stderr())).as(app.describe("the attach adds no JVM warning"))
                     .isEqualTo(warningsBefore);
             // No version rule: routing only, so the agent must log no inconsistency event at all.
-            assertThat(AgentEvents.in(app.stderr())).as(app.describe("no inconsistency event")).isEmpty();
+            assertThat(InconsistencyEvents.parse(app.stderr())).as(app.describe("no inconsistency event")).isEmpty();
 
             // A second attach is refused before anything is loaded.
             ForkedJvm.Result again = ForkedJvm.create().javaHome(javaHome).runJar(ForkedJvm.agentJar(), "attach",

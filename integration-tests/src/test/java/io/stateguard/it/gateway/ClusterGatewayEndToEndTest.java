@@ -10,7 +10,7 @@ import io.stateguard.gateway.InstanceState;
 import io.stateguard.harness.Await;
 import io.stateguard.harness.ClusterTopology;
 import io.stateguard.harness.RedisNode;
-import io.stateguard.it.support.AgentEvents;
+import io.stateguard.it.support.InconsistencyEvents;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -133,7 +133,7 @@ class ClusterGatewayEndToEndTest {
         assertThat(result.agentLog()).as(result.gatewayStderr()).anyMatch(line ->
                 line.contains("instrumented io.lettuce.core.cluster.ClusterDistributionChannelWriter"));
         // Reads go to the slot masters, which hold the truth: the version guard has nothing to report.
-        assertThat(AgentEvents.in(result.agentLog())).as("no inconsistency event: %s", result.agentLog()).isEmpty();
+        assertThat(InconsistencyEvents.parse(result.agentLog())).as("no inconsistency event: %s", result.agentLog()).isEmpty();
     }
 
     private ScenarioResult run(GatewayScenario.Builder scenario) throws Exception {

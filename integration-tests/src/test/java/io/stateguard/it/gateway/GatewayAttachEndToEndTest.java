@@ -9,7 +9,7 @@ import io.stateguard.demo.StatusPoller;
 import io.stateguard.demo.WebhookReceiver;
 import io.stateguard.gateway.GatewayKeys;
 import io.stateguard.harness.PrimaryReplicaTopology;
-import io.stateguard.it.support.AgentEvents;
+import io.stateguard.it.support.InconsistencyEvents;
 import io.stateguard.it.support.ForkedJvm;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
@@ -65,7 +65,7 @@ class GatewayAttachEndToEndTest {
                 assertThat(gateway.stderr()).contains("[stateguard] INFO StateGuard").contains("(attached)")
                         .doesNotContain("internal error");
                 // State reads go to the primary after the attach: the version guard has nothing to report.
-                assertThat(AgentEvents.in(gateway.stderr())).as(gateway.stderr()).isEmpty();
+                assertThat(InconsistencyEvents.parse(gateway.stderr())).as(gateway.stderr()).isEmpty();
             }
         }
     }

@@ -7,7 +7,7 @@ import io.stateguard.demo.ScenarioResult;
 import io.stateguard.gateway.GatewayKeys;
 import io.stateguard.gateway.InstanceState;
 import io.stateguard.harness.PrimaryReplicaTopology;
-import io.stateguard.it.support.AgentEvents;
+import io.stateguard.it.support.InconsistencyEvents;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -115,7 +115,7 @@ class GatewayFlappingEndToEndTest {
                 line.contains("instrumented io.lettuce.core.masterreplica.MasterReplicaConnectionProvider"));
         // State reads go to the primary, so the version guard has nothing to report (any event here would be
         // a primary_regression, which this topology cannot produce).
-        assertThat(AgentEvents.in(result.agentLog())).as("no inconsistency event: %s", result.agentLog()).isEmpty();
+        assertThat(InconsistencyEvents.parse(result.agentLog())).as("no inconsistency event: %s", result.agentLog()).isEmpty();
     }
 
     private ScenarioResult run(GatewayScenario.Builder scenario) throws Exception {

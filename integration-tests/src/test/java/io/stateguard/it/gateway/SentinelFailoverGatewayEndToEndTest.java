@@ -11,7 +11,7 @@ import io.stateguard.gateway.InstanceState;
 import io.stateguard.harness.Await;
 import io.stateguard.harness.RedisNode;
 import io.stateguard.harness.SentinelTopology;
-import io.stateguard.it.support.AgentEvents;
+import io.stateguard.it.support.InconsistencyEvents;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 
@@ -113,16 +113,16 @@ class SentinelFailoverGatewayEndToEndTest {
             assertThat(report.errors()).as("the gateway keeps answering across the failover: %s; first: %s",
                     result.summary(), report.examples()).isLessThan(POLLS / 10);
 
-            List<AgentEvents.Event> expected = new ArrayList<>();
+            List<InconsistencyEvents.Event> expected = new ArrayList<>();
             for (String instance : GatewayKeys.instanceNames(openVersions.size())) {
                 long open = openVersions.get(instance);
                 // The primary's value is the truth: returned as it is ("reported"), the mark reset to it.
-                expected.add(new AgentEvents.Event("primary_regression", "reported", "default", 0,
+                expected.add(new InconsistencyEvents.Event("primary_regression", "reported", "default", 0,
                         keys.stateKey(instance), "GET", open, String.valueOf(open - 1), replica.hostAndPort(),
                         "primary"));
             }
             assertThat(openVersions).as("every instance was diverged").hasSize(4);
-            assertThat(AgentEvents.in(result.agentLog()))
+            assertThat(InconsistencyEvents.parse(result.agentLog()))
                     .as("one primary_regression per state key, nothing else; agent log: %s", result.agentLog())
                     .containsExactlyInAnyOrderElementsOf(expected);
             assertThat(result.gatewayStderr()).doesNotContain("internal error");

@@ -1,5 +1,6 @@
 package io.stateguard.it.guard;
 
+import io.stateguard.it.support.InconsistencyEvents;
 import io.stateguard.harness.PrimaryReplicaTopology;
 import io.stateguard.harness.RedisNode;
 import io.stateguard.harness.RespClient;

@@ -1,8 +1,9 @@
 package io.stateguard.it.guard;
 
+import io.stateguard.it.support.InconsistencyEvents;
 import io.stateguard.harness.PrimaryReplicaTopology;
 import io.stateguard.harness.RedisNode;
-import io.stateguard.it.guard.InconsistencyEvents.Event;
+import io.stateguard.it.support.InconsistencyEvents.Event;
 import io.stateguard.it.probe.GuardProbe;
 import io.stateguard.it.support.ForkedJvm;
 import org.junit.jupiter.api.AfterAll;

@@ -4,7 +4,7 @@ import io.stateguard.harness.PrimaryReplicaTopology;
 import io.stateguard.harness.RedisNode;
 import io.stateguard.harness.RedisTopologyExtension;
 import io.stateguard.it.probe.RoutingProbe;
-import io.stateguard.it.support.AgentEvents;
+import io.stateguard.it.support.InconsistencyEvents;
 import io.stateguard.it.support.ForkedJvm;
 import io.stateguard.it.support.StaleReplicaFixture;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -53,6 +53,6 @@ class WithOpenTelemetryAgentTest {
                 .contains("[stateguard] INFO instrumented io.lettuce.core.masterreplica.MasterReplicaChannelWriter")
                 .doesNotContain("internal error");
         // No version rule: routing only, so the agent must log no inconsistency event at all.
-        assertThat(AgentEvents.in(result.stderr())).as(result.describe("no inconsistency event")).isEmpty();
+        assertThat(InconsistencyEvents.parse(result.stderr())).as(result.describe("no inconsistency event")).isEmpty();
     }
 }

@@ -6,7 +6,7 @@ import io.stateguard.harness.RedisNode;
 import io.stateguard.harness.RedisTopologyExtension;
 import io.stateguard.harness.SentinelTopology;
 import io.stateguard.it.probe.RoutingProbe;
-import io.stateguard.it.support.AgentEvents;
+import io.stateguard.it.support.InconsistencyEvents;
 import io.stateguard.it.support.ForkedJvm;
 import io.stateguard.it.support.StaleReplicaFixture;
 import org.junit.jupiter.api.Nested;
@@ -46,7 +46,7 @@ class RoutingEndToEndTest {
         }
         assertThat(result.stderr()).doesNotContain("internal error").doesNotContain("could not instrument");
         // No version rule: routing only, so the agent must log no inconsistency event at all.
-        assertThat(AgentEvents.in(result.stderr())).as(result.describe("no inconsistency event")).isEmpty();
+        assertThat(InconsistencyEvents.parse(result.stderr())).as(result.describe("no inconsistency event")).isEmpty();
     }
 
     private static String join(List<RedisNode> nodes) {
@@ -83,7 +83,7 @@ class RoutingEndToEndTest {
                     join(REDIS.get().nodes()));
             assertThat(result.values("probe.")).as(result.describe("routing=configured must not reroute"))
                     .containsExactlyInAnyOrderEntriesOf(StaleReplicaFixture.allFromReplica());
-            assertThat(AgentEvents.in(result.stderr())).as(result.describe("no inconsistency event")).isEmpty();
+            assertThat(InconsistencyEvents.parse(result.stderr())).as(result.describe("no inconsistency event")).isEmpty();
         }
     }
 

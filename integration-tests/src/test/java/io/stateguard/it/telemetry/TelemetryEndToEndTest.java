@@ -7,7 +7,7 @@ import io.stateguard.harness.PrimaryReplicaTopology;
 import io.stateguard.harness.RedisNode;
 import io.stateguard.harness.RedisTopologyExtension;
 import io.stateguard.it.probe.TelemetryProbe;
-import io.stateguard.it.support.AgentEvents;
+import io.stateguard.it.support.InconsistencyEvents;
 import io.stateguard.it.support.ForkedJvm;
 import io.stateguard.it.support.OtlpReceiver;
 import org.junit.jupiter.api.Test;
@@ -112,8 +112,8 @@ class TelemetryEndToEndTest {
 
     /** The one event every probe run must log: the replica's version 6 against the mark 8, re-read on the primary. */
     private static void assertOneRegressionLogged(ForkedJvm.Result result, String loggedKey) {
-        assertThat(AgentEvents.in(result.stderr())).as(result.describe("exactly one event, logged once"))
-                .containsExactly(AgentEvents.Event.versionRegression("reread_primary", "default", loggedKey, 8, 6,
+        assertThat(InconsistencyEvents.parse(result.stderr())).as(result.describe("exactly one event, logged once"))
+                .containsExactly(InconsistencyEvents.Event.versionRegression("reread_primary", "default", loggedKey, 8, 6,
                         REDIS.get().replica(0).hostAndPort(), "replica"));
     }
 

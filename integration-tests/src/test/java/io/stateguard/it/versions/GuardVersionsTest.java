@@ -2,7 +2,7 @@ package io.stateguard.it.versions;
 
 import io.stateguard.harness.PrimaryReplicaTopology;
 import io.stateguard.harness.RedisNode;
-import io.stateguard.it.guard.InconsistencyEvents;
+import io.stateguard.it.support.InconsistencyEvents;
 import io.stateguard.it.probe.GuardVersionsProbe;
 import io.stateguard.it.probe.WhichLettuceProbe;
 import io.stateguard.it.support.ForkedJvm;

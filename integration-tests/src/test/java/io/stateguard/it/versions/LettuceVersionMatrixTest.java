@@ -6,7 +6,7 @@ import io.stateguard.harness.RedisNode;
 import io.stateguard.harness.SentinelTopology;
 import io.stateguard.it.probe.RoutingProbe;
 import io.stateguard.it.probe.WhichLettuceProbe;
-import io.stateguard.it.support.AgentEvents;
+import io.stateguard.it.support.InconsistencyEvents;
 import io.stateguard.it.support.ForkedJvm;
 import io.stateguard.it.support.StaleReplicaFixture;
 import org.junit.jupiter.api.AfterAll;
@@ -109,7 +109,7 @@ class LettuceVersionMatrixTest {
                                 : "io.lettuce.core.masterreplica.MasterReplicaChannelWriter"))
                 .doesNotContain("[stateguard] WARN");
         // No version rule: routing only, so the agent must log no inconsistency event at all.
-        assertThat(AgentEvents.in(with.stderr())).as(with.describe("no inconsistency event")).isEmpty();
+        assertThat(InconsistencyEvents.parse(with.stderr())).as(with.describe("no inconsistency event")).isEmpty();
     }
 
     private static ForkedJvm.Result probe(ForkedJvm jvm, String version, String mode, String nodes) throws Exception {

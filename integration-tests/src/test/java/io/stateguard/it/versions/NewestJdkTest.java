@@ -3,7 +3,7 @@ package io.stateguard.it.versions;
 import io.stateguard.harness.ClusterTopology;
 import io.stateguard.harness.PrimaryReplicaTopology;
 import io.stateguard.it.probe.RoutingProbe;
-import io.stateguard.it.support.AgentEvents;
+import io.stateguard.it.support.InconsistencyEvents;
 import io.stateguard.it.support.ForkedJvm;
 import io.stateguard.it.support.NewerJdk;
 import io.stateguard.it.support.StaleReplicaFixture;
@@ -90,7 +90,7 @@ class NewestJdkTest {
         assertThat(jvmWarnings(with)).as(with.describe("the agent adds no JVM warning"))
                 .isEqualTo(jvmWarnings(without));
         // No version rule: routing only, so the agent must log no inconsistency event at all.
-        assertThat(AgentEvents.in(with.stderr())).as(with.describe("no inconsistency event")).isEmpty();
+        assertThat(InconsistencyEvents.parse(with.stderr())).as(with.describe("no inconsistency event")).isEmpty();
     }
 
     /** The JVM's own {@code WARNING:} lines (Unsafe, dynamic agents, native access, ...). */

@@ -1,6 +1,7 @@
-package io.stateguard.it.guard;
+package io.stateguard.it.support;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -22,7 +23,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 public final class InconsistencyEvents {
 
-    private static final Pattern LINE = Pattern.compile("^\\[stateguard] WARN inconsistency type=(\\S+) action=(\\S+)"
+    private static final String MARKER = "[stateguard] WARN inconsistency ";
+
+    private static final Pattern LINE = Pattern.compile("\\[stateguard] WARN inconsistency type=(\\S+) action=(\\S+)"
             + " rule=(\\S+) db=(\\d+)(?: key=(\\S+))? op=(\\S+) expected=(-?\\d+) observed=(\\S+) node=(\\S+)"
             + " role=(primary|replica)(.*)$");
 
@@ -33,6 +36,13 @@ public final class InconsistencyEvents {
     public record Event(String type, String action, String rule, int db, String key, String op, long expected,
             String observed, String node, String role) {
 
+        /** A {@code version_regression} of a {@code GET} on database 0. */
+        public static Event versionRegression(String action, String rule, String key, long expected, long observed,
+                String node, String role) {
+            return new Event("version_regression", action, rule, 0, key, "GET", expected, String.valueOf(observed),
+                    node, role);
+        }
+
         @Override
         public String toString() {
             return "type=" + type + " action=" + action + " rule=" + rule + " db=" + db + " key=" + key + " op=" + op
@@ -40,14 +50,27 @@ public final class InconsistencyEvents {
         }
     }
 
-    /** Every inconsistency line of {@code stderr}, in order; fails when the agent dropped lines over its rate limit. */
-    public static List<Event> parse(String stderr) {
+    /**
+     * Every inconsistency line of {@code output} (a process's standard error; lines may carry a prefix of the
+     * process that relayed them), in order.
+     *
+     * @throws AssertionError for an inconsistency line this parser does not understand (a changed format must fail
+     *     the tests, not make them see no events), and when the agent dropped lines over its rate limit (the list
+     *     would be incomplete)
+     */
+    public static List<Event> parse(String output) {
+        return parse(output.lines().toList());
+    }
+
+    /** {@link #parse(String)} of lines. */
+    public static List<Event> parse(Collection<String> lines) {
         List<Event> events = new ArrayList<>();
-        for (String line : stderr.split("\\R")) {
-            if (!line.contains(" inconsistency ")) {
+        for (String line : lines) {
+            int at = line.indexOf(MARKER);
+            if (at < 0) {
                 continue;
             }
-            Matcher matcher = LINE.matcher(line);
+            Matcher matcher = LINE.matcher(line.substring(at));
             assertThat(matcher.matches()).as("not an inconsistency line of the documented format: " + line).isTrue();
             assertThat(matcher.group(11)).as("the agent dropped lines over its rate limit, the list is incomplete: "
                     + line).isEmpty();
