@@ -1,13 +1,13 @@
 package io.stateguard.it.guard;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.stateguard.harness.RedisTopologyExtension;
 import io.stateguard.it.support.InconsistencyEvents;
 import io.stateguard.harness.PrimaryReplicaTopology;
 import io.stateguard.harness.RedisNode;
 import io.stateguard.harness.RespClient;
 import io.stateguard.it.probe.GuardStepsProbe;
 import io.stateguard.it.support.ForkedJvm;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -32,19 +32,10 @@ class GuardMarksEndToEndTest {
     private static final String RULES = "keys=*:state:*;version=json:/version;routing=replica-checked;"
             + "rule.h.keys=*:hstate:*;rule.h.version=hash:v;rule.h.routing=replica-checked";
 
-    private PrimaryReplicaTopology topology;
-
-    @BeforeAll
-    void start() {
-        topology = PrimaryReplicaTopology.builder().replicas(1).laggingReplicas(true).start();
-    }
-
-    @AfterAll
-    void stop() {
-        if (topology != null) {
-            topology.close();
-        }
-    }
+    /** A primary and a replica behind a lag proxy, for the whole class; their logs are kept if a test fails. */
+    @RegisterExtension
+    static final RedisTopologyExtension<PrimaryReplicaTopology> REDIS = RedisTopologyExtension
+            .of(() -> PrimaryReplicaTopology.builder().replicas(1).laggingReplicas(true).start());
 
     static String json(int version) {
         return "{\"state\":\"s" + version + "\",\"version\":" + version + "}";
@@ -55,7 +46,7 @@ class GuardMarksEndToEndTest {
     }
 
     private String replica() {
-        return topology.replica(0).hostAndPort();
+        return REDIS.get().replica(0).hostAndPort();
     }
 
     /**
@@ -63,8 +54,8 @@ class GuardMarksEndToEndTest {
      * on the primary, waits until the replica has them, and holds the replication stream.
      */
     private void staleReplica(int db, List<String> keys, List<String> hashes) {
-        topology.lagProxy(0).resume();
-        try (RespClient primary = client(topology.primary(), db)) {
+        REDIS.get().lagProxy(0).resume();
+        try (RespClient primary = client(REDIS.get().primary(), db)) {
             for (String key : keys) {
                 primary.call("SET", key, json(6));
             }
@@ -72,8 +63,8 @@ class GuardMarksEndToEndTest {
                 primary.call("HSET", hash, "v", "6", "state", "s6");
             }
         }
-        topology.awaitReplicated();
-        topology.lagProxy(0).pause();
+        REDIS.get().awaitReplicated();
+        REDIS.get().lagProxy(0).pause();
     }
 
     private static RespClient client(RedisNode node, int db) {
@@ -84,7 +75,7 @@ class GuardMarksEndToEndTest {
 
     /** What the replica holds for {@code key} in {@code db}, read directly (no Lettuce, no agent). */
     private String onReplica(int db, String key) {
-        try (RespClient replica = client(topology.replica(0), db)) {
+        try (RespClient replica = client(REDIS.get().replica(0), db)) {
             Object type = replica.call("TYPE", key);
             if ("hash".equals(type)) {
                 return "hash v=" + replica.call("HGET", key, "v");
@@ -96,7 +87,7 @@ class GuardMarksEndToEndTest {
 
     private ForkedJvm.Result run(String agentArgs, List<String> steps) throws Exception {
         List<String> args = new ArrayList<>();
-        args.add(topology.primary().hostAndPort() + "," + replica());
+        args.add(REDIS.get().primary().hostAndPort() + "," + replica());
         args.addAll(steps);
         ForkedJvm jvm = ForkedJvm.create();
         if (agentArgs != null) {
@@ -134,7 +125,7 @@ class GuardMarksEndToEndTest {
         staleReplica(0, strings, hashes);
         try {
             // The primary moves on without the application: GETEX will read version 8 there.
-            topology.primary().command("SET", p + ":state:getex", json(8));
+            REDIS.get().primary().command("SET", p + ":state:getex", json(8));
             List<String> steps = List.of(
                     step(0, "replica", "set", p + ":state:set", json(7)),
                     step(0, "replica", "setex", p + ":state:setex", json(7)),
@@ -197,7 +188,7 @@ class GuardMarksEndToEndTest {
                 assertThat(onReplica(0, hash)).as("the replica's %s", hash).isEqualTo("hash v=6");
             }
         } finally {
-            topology.lagProxy(0).resume();
+            REDIS.get().lagProxy(0).resume();
         }
     }
 
@@ -209,8 +200,8 @@ class GuardMarksEndToEndTest {
     @Test
     void marksArePerDatabase() throws Exception {
         String key = "dbs:state:k";
-        topology.lagProxy(0).resume();
-        try (RespClient primary = client(topology.primary(), 3)) {
+        REDIS.get().lagProxy(0).resume();
+        try (RespClient primary = client(REDIS.get().primary(), 3)) {
             primary.call("SET", key, json(6));
         }
         staleReplica(0, List.of(key), List.of()); // waits for database 3's write too
@@ -239,11 +230,11 @@ class GuardMarksEndToEndTest {
                     .list());
             assertThat(onReplica(0, key)).isEqualTo("6");
             assertThat(onReplica(3, key)).isEqualTo("6");
-            try (RespClient primary = client(topology.primary(), 3)) {
+            try (RespClient primary = client(REDIS.get().primary(), 3)) {
                 assertThat(primary.call("GET", key)).as("database 3 on the primary").isEqualTo(json(7));
             }
         } finally {
-            topology.lagProxy(0).resume();
+            REDIS.get().lagProxy(0).resume();
         }
     }
 
@@ -284,7 +275,7 @@ class GuardMarksEndToEndTest {
             assertThat(onReplica(0, older)).isEqualTo("6");
             assertThat(onReplica(0, gone)).isEqualTo("6");
         } finally {
-            topology.lagProxy(0).resume();
+            REDIS.get().lagProxy(0).resume();
         }
     }
 
@@ -304,7 +295,7 @@ class GuardMarksEndToEndTest {
             String other = p + ":cache:other";
             staleReplica(0, List.of(behind, current), List.of());
             try {
-                topology.primary().command("SET", other, "new");
+                REDIS.get().primary().command("SET", other, "new");
                 List<String> steps = List.of(
                         step(0, "replica", "set", behind, json(7)),
                         step(0, "primary", "get", current),       // mark 6, as the replica has
@@ -324,7 +315,7 @@ class GuardMarksEndToEndTest {
                 assertThat(onReplica(0, absent)).isEqualTo("nil");
                 assertThat(onReplica(0, other)).isEqualTo("nil");
             } finally {
-                topology.lagProxy(0).resume();
+                REDIS.get().lagProxy(0).resume();
             }
         }
     }
@@ -338,9 +329,9 @@ class GuardMarksEndToEndTest {
     @Test
     void aReplicaGoingBackIsCaughtFromMarksOfReplicaRepliesAlone() throws Exception {
         String key = "back:state:k";
-        topology.lagProxy(0).resume();
-        topology.primary().command("SET", key, json(8));
-        topology.awaitReplicated();
+        REDIS.get().lagProxy(0).resume();
+        REDIS.get().primary().command("SET", key, json(8));
+        REDIS.get().awaitReplicated();
         List<String> steps = List.of(
                 step(0, "replica", "get", key),              // 1: version 8, the mark
                 step(0, "raw-replica", "SET", key, json(6)),
@@ -353,7 +344,7 @@ class GuardMarksEndToEndTest {
                 .regression("reread_primary", "default", 0, key, "GET", 8, 6)
                 .list());
         assertThat(onReplica(0, key)).as("the replica went back").isEqualTo("6");
-        topology.primary().command("DEL", key); // the replica follows the primary again
+        REDIS.get().primary().command("DEL", key); // the replica follows the primary again
     }
 
     /**
@@ -376,7 +367,7 @@ class GuardMarksEndToEndTest {
                     .list());
             assertThat(onReplica(0, key)).isEqualTo("6");
         } finally {
-            topology.lagProxy(0).resume();
+            REDIS.get().lagProxy(0).resume();
         }
     }
 
@@ -417,7 +408,7 @@ class GuardMarksEndToEndTest {
     @Test
     void aReplyServedByThePrimaryIsReportedWithRolePrimary() throws Exception {
         String key = "role:state:k";
-        topology.lagProxy(0).resume();
+        REDIS.get().lagProxy(0).resume();
         List<String> steps = List.of(
                 step(0, "replica", "set", key, json(7)),
                 step(0, "raw", "SET", key, json(6)),         // another process writes an older version
@@ -425,7 +416,7 @@ class GuardMarksEndToEndTest {
         ForkedJvm.Result result = run(RULES, steps);
         Map<Integer, String> values = results(result, steps.size());
         assertThat(values.get(3)).isEqualTo("6");
-        String primary = topology.primary().hostAndPort();
+        String primary = REDIS.get().primary().hostAndPort();
         InconsistencyEvents.assertExactlyInOrder(result.stderr(), List.of(
                 new InconsistencyEvents.Event("version_regression", "reread_primary", "default", 0, key, "GET", 7, "6",
                         primary, "primary"),

@@ -1,10 +1,10 @@
 package io.stateguard.it.guard;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.stateguard.harness.RedisTopologyExtension;
 import io.stateguard.harness.PrimaryReplicaTopology;
 import io.stateguard.it.probe.GuardPendingProbe;
 import io.stateguard.it.support.ForkedJvm;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -26,37 +26,28 @@ class GuardPendingEndToEndTest {
 
     private static final String AGENT = "keys=*:state:*;version=json:/version;routing=replica-checked;log.level=debug";
 
-    private PrimaryReplicaTopology topology;
-
-    @BeforeAll
-    void start() {
-        topology = PrimaryReplicaTopology.builder().replicas(1).laggingReplicas(true).start();
-    }
-
-    @AfterAll
-    void stop() {
-        if (topology != null) {
-            topology.close();
-        }
-    }
+    /** A primary and a replica behind a lag proxy, for the whole class; their logs are kept if a test fails. */
+    @RegisterExtension
+    static final RedisTopologyExtension<PrimaryReplicaTopology> REDIS = RedisTopologyExtension
+            .of(() -> PrimaryReplicaTopology.builder().replicas(1).laggingReplicas(true).start());
 
     @ParameterizedTest(name = "{0}: {1} pending at exit")
     @CsvSource({"hold, 10", "release, 0"})
     void noCommandStaysPendingOnceItsReplyCameOrTheApplicationLetGoOfIt(String mode, int pendingAtExit)
             throws Exception {
         String prefix = "pending-" + mode;
-        topology.lagProxy(0).resume();
-        topology.primary().command("HSET", prefix + ":state:wrong", "f", "v");
-        topology.primary().command("SET", prefix + ":state:stored", "{\"state\":\"connecting\",\"version\":1}");
-        topology.awaitReplicated();
-        topology.lagProxy(0).pause(); // the application's own writes stay on the primary: its replica reads are re-read
+        REDIS.get().lagProxy(0).resume();
+        REDIS.get().primary().command("HSET", prefix + ":state:wrong", "f", "v");
+        REDIS.get().primary().command("SET", prefix + ":state:stored", "{\"state\":\"connecting\",\"version\":1}");
+        REDIS.get().awaitReplicated();
+        REDIS.get().lagProxy(0).pause(); // the application's own writes stay on the primary: its replica reads are re-read
         ForkedJvm.Result result;
         try {
             result = ForkedJvm.create().withAgent(AGENT).run(GuardPendingProbe.class.getName(), mode,
-                    topology.primary().hostAndPort(), topology.replica(0).hostAndPort(), prefix).assertSuccess();
-            assertThat(topology.replica(0).command("GET", prefix + ":state:0")).as("the replica was stale").isNull();
+                    REDIS.get().primary().hostAndPort(), REDIS.get().replica(0).hostAndPort(), prefix).assertSuccess();
+            assertThat(REDIS.get().replica(0).command("GET", prefix + ":state:0")).as("the replica was stale").isNull();
         } finally {
-            topology.lagProxy(0).resume();
+            REDIS.get().lagProxy(0).resume();
         }
         Map<String, String> values = result.values("probe.");
         assertThat(values).as(result.describe("ended its commands in every way")).containsEntry("completed", "90")

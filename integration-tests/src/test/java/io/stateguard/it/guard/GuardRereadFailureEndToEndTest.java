@@ -1,11 +1,11 @@
 package io.stateguard.it.guard;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.stateguard.harness.RedisTopologyExtension;
 import io.stateguard.it.support.InconsistencyEvents;
 import io.stateguard.harness.PrimaryReplicaTopology;
 import io.stateguard.it.probe.GuardRereadFailureProbe;
 import io.stateguard.it.support.ForkedJvm;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,38 +34,29 @@ class GuardRereadFailureEndToEndTest {
 
     private static final String RULE = "keys=*:state:*;version=json:/version;routing=replica-checked";
 
-    private PrimaryReplicaTopology topology;
-
-    @BeforeAll
-    void start() {
-        topology = PrimaryReplicaTopology.builder().replicas(1).laggingReplicas(true).start();
-    }
-
-    @AfterAll
-    void stop() {
-        if (topology != null) {
-            topology.close();
-        }
-    }
+    /** A primary and a replica behind a lag proxy, for the whole class; their logs are kept if a test fails. */
+    @RegisterExtension
+    static final RedisTopologyExtension<PrimaryReplicaTopology> REDIS = RedisTopologyExtension
+            .of(() -> PrimaryReplicaTopology.builder().replicas(1).laggingReplicas(true).start());
 
     /** Runs one scenario while the replica holds version 6 of {@code key}; checks the replica is stale after. */
     private ForkedJvm.Result run(String scenario, String key, String... credentials) throws Exception {
-        topology.lagProxy(0).resume();
-        topology.primary().command("SET", key, "{\"state\":\"connecting\",\"version\":6}");
-        topology.awaitReplicated();
-        topology.lagProxy(0).pause();
+        REDIS.get().lagProxy(0).resume();
+        REDIS.get().primary().command("SET", key, "{\"state\":\"connecting\",\"version\":6}");
+        REDIS.get().awaitReplicated();
+        REDIS.get().lagProxy(0).pause();
         try {
-            List<String> args = new ArrayList<>(List.of(scenario, topology.primary().hostAndPort(),
-                    topology.replica(0).hostAndPort(), key));
+            List<String> args = new ArrayList<>(List.of(scenario, REDIS.get().primary().hostAndPort(),
+                    REDIS.get().replica(0).hostAndPort(), key));
             args.addAll(Arrays.asList(credentials));
             ForkedJvm.Result result = ForkedJvm.create().withAgent(RULE)
                     .run(GuardRereadFailureProbe.class.getName(), args.toArray(new String[0])).assertSuccess();
-            assertThat(topology.replica(0).command("GET", key)).as("the replica was stale")
+            assertThat(REDIS.get().replica(0).command("GET", key)).as("the replica was stale")
                     .isEqualTo("{\"state\":\"connecting\",\"version\":6}");
-            assertThat(topology.primary().command("GET", key)).isEqualTo("{\"state\":\"open\",\"version\":7}");
+            assertThat(REDIS.get().primary().command("GET", key)).isEqualTo("{\"state\":\"open\",\"version\":7}");
             return result;
         } finally {
-            topology.lagProxy(0).resume();
+            REDIS.get().lagProxy(0).resume();
         }
     }
 
@@ -78,7 +69,7 @@ class GuardRereadFailureEndToEndTest {
     }
 
     private List<InconsistencyEvents.Event> regression(String action, String key) {
-        return InconsistencyEvents.Expected.servedBy(topology.replica(0).hostAndPort())
+        return InconsistencyEvents.Expected.servedBy(REDIS.get().replica(0).hostAndPort())
                 .regression(action, "default", 0, key, "GET", 7, 6).list();
     }
 
@@ -90,8 +81,8 @@ class GuardRereadFailureEndToEndTest {
     @Test
     void anErrorReplyToTheRereadHandsOverTheReplicasValue() throws Exception {
         String key = "acl:state:k";
-        topology.primary().command("ACL", "SETUSER", "app", "on", ">secret", "~*", "+@all", "-get");
-        topology.replica(0).command("ACL", "SETUSER", "app", "on", ">secret", "~*", "+@all");
+        REDIS.get().primary().command("ACL", "SETUSER", "app", "on", ">secret", "~*", "+@all", "-get");
+        REDIS.get().replica(0).command("ACL", "SETUSER", "app", "on", ">secret", "~*", "+@all");
         try {
             ForkedJvm.Result result = run("error-reply", key, "app", "secret");
             Map<String, String> values = result.values("probe.");
@@ -102,8 +93,8 @@ class GuardRereadFailureEndToEndTest {
             InconsistencyEvents.assertExactly(result.stderr(), regression("reported", key));
             assertRereadFailureLoggedOnce(result, "NOPERM");
         } finally {
-            topology.primary().command("ACL", "DELUSER", "app");
-            topology.replica(0).command("ACL", "DELUSER", "app");
+            REDIS.get().primary().command("ACL", "DELUSER", "app");
+            REDIS.get().replica(0).command("ACL", "DELUSER", "app");
         }
     }
 
@@ -152,13 +143,13 @@ class GuardRereadFailureEndToEndTest {
     @Test
     void aCommandAndItsRereadTimingOutCompleteOnce(@TempDir Path dir) throws Exception {
         String key = "timeout:state:k";
-        topology.lagProxy(0).resume();
-        topology.primary().command("SET", key, "{\"state\":\"connecting\",\"version\":6}");
-        topology.awaitReplicated();
-        topology.lagProxy(0).pause();
+        REDIS.get().lagProxy(0).resume();
+        REDIS.get().primary().command("SET", key, "{\"state\":\"connecting\",\"version\":6}");
+        REDIS.get().awaitReplicated();
+        REDIS.get().lagProxy(0).pause();
         ForkedJvm.Result result;
         try (ForkedJvm.Running probe = ForkedJvm.create().withAgent(RULE).start(GuardRereadFailureProbe.class.getName(),
-                "timed-out", topology.primary().hostAndPort(), topology.replica(0).hostAndPort(), key, dir.toString())) {
+                "timed-out", REDIS.get().primary().hostAndPort(), REDIS.get().replica(0).hostAndPort(), key, dir.toString())) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (!probe.stderr().contains(" inconsistency ")) {
                 assertThat(probe.isAlive()).as(probe.describe("ended before the agent reported")).isTrue();
@@ -172,10 +163,10 @@ class GuardRereadFailureEndToEndTest {
                 Thread.sleep(20);
             }
             result = probe.stop().assertSuccess();
-            assertThat(topology.replica(0).command("GET", key)).as("the replica was stale")
+            assertThat(REDIS.get().replica(0).command("GET", key)).as("the replica was stale")
                     .isEqualTo("{\"state\":\"connecting\",\"version\":6}");
         } finally {
-            topology.lagProxy(0).resume();
+            REDIS.get().lagProxy(0).resume();
         }
         Map<String, String> values = result.values("probe.");
         assertThat(values.get("read")).as(result.describe("times out"))

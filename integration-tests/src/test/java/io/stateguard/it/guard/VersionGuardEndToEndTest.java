@@ -1,13 +1,13 @@
 package io.stateguard.it.guard;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.stateguard.harness.RedisTopologyExtension;
 import io.stateguard.it.support.InconsistencyEvents;
 import io.stateguard.harness.PrimaryReplicaTopology;
 import io.stateguard.harness.RedisNode;
 import io.stateguard.it.support.InconsistencyEvents.Event;
 import io.stateguard.it.probe.GuardProbe;
 import io.stateguard.it.support.ForkedJvm;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -31,43 +31,34 @@ class VersionGuardEndToEndTest {
     private static final String RULE = "keys=*:state:*;version=json:/version;routing=replica-checked;"
             + "rule.h.keys=*:hstate:*;rule.h.version=hash:v;rule.h.routing=replica-checked";
 
-    private PrimaryReplicaTopology topology;
-
-    @BeforeAll
-    void start() {
-        topology = PrimaryReplicaTopology.builder().replicas(1).laggingReplicas(true).start();
-    }
-
-    @AfterAll
-    void stop() {
-        if (topology != null) {
-            topology.close();
-        }
-    }
+    /** A primary and a replica behind a lag proxy, for the whole class; their logs are kept if a test fails. */
+    @RegisterExtension
+    static final RedisTopologyExtension<PrimaryReplicaTopology> REDIS = RedisTopologyExtension
+            .of(() -> PrimaryReplicaTopology.builder().replicas(1).laggingReplicas(true).start());
 
     /**
      * Runs the probe for one scenario (its own keys) while the replica's replication is held;
      * {@code agentArgs == null} runs without the agent.
      */
     private Map<String, String> runProbe(String scenario, String agentArgs) throws Exception {
-        RedisNode primary = topology.primary();
+        RedisNode primary = REDIS.get().primary();
         String written = scenario + ":state:written";
         String read = scenario + ":state:read";
         String missing = scenario + ":state:missing";
         String hash = scenario + ":hstate:1";
         String wrongType = scenario + ":state:hash";
-        topology.lagProxy(0).resume();
+        REDIS.get().lagProxy(0).resume();
         primary.command("HSET", hash, "state", "connecting", "v", "6");
         primary.command("HSET", wrongType, "f", "v");
         primary.command("SET", written, "{\"state\":\"connecting\",\"version\":6}");
         primary.command("SET", read, "{\"state\":\"connecting\",\"version\":6}");
         primary.command("DEL", missing);
-        topology.awaitReplicated();
-        topology.lagProxy(0).pause();
+        REDIS.get().awaitReplicated();
+        REDIS.get().lagProxy(0).pause();
         try {
             primary.command("SET", read, "{\"state\":\"open\",\"version\":8}");
             primary.command("HSET", hash, "state", "open", "v", "8");
-            String nodes = primary.hostAndPort() + "," + topology.replica(0).hostAndPort();
+            String nodes = primary.hostAndPort() + "," + REDIS.get().replica(0).hostAndPort();
             ForkedJvm jvm = agentArgs == null ? ForkedJvm.create() : ForkedJvm.create().withAgent(agentArgs);
             ForkedJvm.Result result = jvm.run(GuardProbe.class.getName(), nodes, written, read, missing, hash, wrongType)
                     .assertSuccess();
@@ -80,7 +71,7 @@ class VersionGuardEndToEndTest {
             assertThat(values.get("sync.wrongtype")).as("a WRONGTYPE error reaches the application unchanged")
                     .isEqualTo("EXC:io.lettuce.core.RedisCommandExecutionException");
             // The replica really was stale while the application read it (read directly, without the agent).
-            RedisNode replica = topology.replica(0);
+            RedisNode replica = REDIS.get().replica(0);
             assertThat(replica.command("GET", written)).isEqualTo("{\"state\":\"connecting\",\"version\":6}");
             assertThat(replica.command("GET", read)).isEqualTo("{\"state\":\"connecting\",\"version\":6}");
             assertThat(replica.command("GET", missing)).isNull();
@@ -88,7 +79,7 @@ class VersionGuardEndToEndTest {
             values.put("stderr", result.stderr());
             return values;
         } finally {
-            topology.lagProxy(0).resume();
+            REDIS.get().lagProxy(0).resume();
         }
     }
 
@@ -117,7 +108,7 @@ class VersionGuardEndToEndTest {
      * reports both. The transaction and the wrong-type read report nothing.
      */
     private List<Event> events(String scenario, String action) {
-        String replica = topology.replica(0).hostAndPort();
+        String replica = REDIS.get().replica(0).hostAndPort();
         return InconsistencyEvents.Expected.servedBy(replica)
                 .repeat(3, api -> api
                         .regression(action, "default", 0, scenario + ":state:written", "GET", 7, 6)

@@ -1,13 +1,13 @@
 package io.stateguard.it.versions;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.stateguard.harness.RedisTopologyExtension;
 import io.stateguard.harness.PrimaryReplicaTopology;
 import io.stateguard.harness.RedisNode;
 import io.stateguard.it.support.InconsistencyEvents;
 import io.stateguard.it.probe.GuardVersionsProbe;
 import io.stateguard.it.probe.WhichLettuceProbe;
 import io.stateguard.it.support.ForkedJvm;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -30,19 +30,10 @@ class GuardVersionsTest {
 
     private static final String RULE = "keys=*:state:*;version=json:/version;routing=replica-checked";
 
-    private PrimaryReplicaTopology topology;
-
-    @BeforeAll
-    void start() {
-        topology = PrimaryReplicaTopology.builder().replicas(1).laggingReplicas(true).start();
-    }
-
-    @AfterAll
-    void stop() {
-        if (topology != null) {
-            topology.close();
-        }
-    }
+    /** A primary and a replica behind a lag proxy, for the whole class; their logs are kept if a test fails. */
+    @RegisterExtension
+    static final RedisTopologyExtension<PrimaryReplicaTopology> REDIS = RedisTopologyExtension
+            .of(() -> PrimaryReplicaTopology.builder().replicas(1).laggingReplicas(true).start());
 
     @ParameterizedTest(name = "Lettuce {0}")
     @ValueSource(strings = {"5.3.7.RELEASE", "6.1.10.RELEASE"})
@@ -76,7 +67,7 @@ class GuardVersionsTest {
      * the read key (mark 8) each got version 6 from the replica.
      */
     private List<InconsistencyEvents.Event> events(String scenario, String action) {
-        return InconsistencyEvents.Expected.servedBy(topology.replica(0).hostAndPort())
+        return InconsistencyEvents.Expected.servedBy(REDIS.get().replica(0).hostAndPort())
                 .repeat(3, api -> api
                         .regression(action, "default", 0, scenario + ":state:written", "GET", 7, 6)
                         .regression(action, "default", 0, scenario + ":state:read", "GET", 8, 6))
@@ -85,14 +76,14 @@ class GuardVersionsTest {
 
     /** Runs the probe with its own keys while the replica's replication is held. */
     private Map<String, String> run(String version, String scenario, String agentArgs) throws Exception {
-        RedisNode primary = topology.primary();
+        RedisNode primary = REDIS.get().primary();
         String written = scenario + ":state:written";
         String read = scenario + ":state:read";
-        topology.lagProxy(0).resume();
+        REDIS.get().lagProxy(0).resume();
         primary.command("SET", written, "{\"state\":\"connecting\",\"version\":6}");
         primary.command("SET", read, "{\"state\":\"connecting\",\"version\":6}");
-        topology.awaitReplicated();
-        topology.lagProxy(0).pause();
+        REDIS.get().awaitReplicated();
+        REDIS.get().lagProxy(0).pause();
         try {
             primary.command("SET", read, "{\"state\":\"open\",\"version\":8}");
             ForkedJvm jvm = ForkedJvm.create().lettuceVersion(version);
@@ -100,19 +91,19 @@ class GuardVersionsTest {
                 jvm.withAgent(agentArgs);
             }
             ForkedJvm.Result result = jvm.run(WhichLettuceProbe.class.getName(), GuardVersionsProbe.class.getName(),
-                    primary.hostAndPort() + "," + topology.replica(0).hostAndPort(), written, read).assertSuccess();
+                    primary.hostAndPort() + "," + REDIS.get().replica(0).hostAndPort(), written, read).assertSuccess();
             assertThat(result.values("lettuce.").get("jar")).contains("/" + version + "/");
             Map<String, String> values = new LinkedHashMap<>(result.values("probe."));
             assertThat(values.get("setup.read")).as(result.describe("reads version 8 on the primary")).isEqualTo("8");
             // The replica really was stale while the application read it (read directly, without the agent).
-            assertThat(topology.replica(0).command("GET", written))
+            assertThat(REDIS.get().replica(0).command("GET", written))
                     .isEqualTo("{\"state\":\"connecting\",\"version\":6}");
-            assertThat(topology.replica(0).command("GET", read))
+            assertThat(REDIS.get().replica(0).command("GET", read))
                     .isEqualTo("{\"state\":\"connecting\",\"version\":6}");
             values.put("stderr", result.stderr());
             return values;
         } finally {
-            topology.lagProxy(0).resume();
+            REDIS.get().lagProxy(0).resume();
         }
     }
 
