@@ -17,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -306,6 +307,7 @@ class JsonVersionTest {
         assertThat(reading.failure()).isEqualTo(TOO_LARGE);
     }
 
+    @Tag("slow") // many random cases or threads: left out of mutation testing (benchmarks/mutation.sh)
     @Test
     void randomBytesNeverThrow() {
         Random random = new Random(20240601);
