@@ -248,6 +248,25 @@ class VersionGuardTest {
     }
 
     @Test
+    void aRegressionBecomesTheEventToReport() {
+        guard.check(0, 6, key("s:o"), json(9));
+        Regression regression = guard.check(0, 6, key("s:o"), json(4));
+        Object context = new Object();
+        Inconsistency event = regression.outcome("GETEX", GuardAction.FAILED, "10.1.1.1", 6390, false, context);
+        assertThat(event.toString()).isEqualTo("type=version_regression action=failed rule=default db=6 key=s:o"
+                + " op=GETEX expected=9 observed=4 node=10.1.1.1:6390 role=replica");
+        assertThat(event.context()).isSameAs(context);
+        assertThat(event.observedPresent()).isTrue();
+        assertThat(event.servedByPrimary()).isFalse();
+        Inconsistency missing = guard.check(0, 6, key("s:o"), null).outcome("GET", GuardAction.REPORTED, null, -1, true);
+        assertThat(missing.toString()).isEqualTo("type=missing action=reported rule=default db=6 key=s:o op=GET"
+                + " expected=9 observed=missing node=unknown role=primary");
+        assertThat(missing.observedPresent()).isFalse();
+        assertThat(missing.servedByPrimary()).isTrue();
+        assertThat(missing.context()).isNull();
+    }
+
+    @Test
     void racingObserversNeverLoseTheHighestVersion() throws Exception {
         int threads = 8;
         ExecutorService pool = Executors.newFixedThreadPool(threads);

@@ -169,6 +169,16 @@ class RoutingDecisionsTest {
     }
 
     @Test
+    void aBatchIsCountedForTheRuleOfItsMatchingCommand() {
+        PrimaryRouting.install(policy("keys=a:*;rule.b.keys=b:*"));
+        PrimaryRouting.enterBatch(List.of(get("x:1"), get("b:1"), get("a:1")));
+        assertThat(PrimaryRouting.routeIntent(Intent.READ)).isSameAs(Intent.WRITE);
+        PrimaryRouting.exit();
+        assertThat(PrimaryRouting.stats().routed(1)).as("b:1 comes first in the batch").isEqualTo(1);
+        assertThat(PrimaryRouting.stats().routed(0)).isZero();
+    }
+
+    @Test
     void writerCallsBeforeInstallLeaveNothingBehind() {
         PrimaryRouting.uninstall();
         PrimaryRouting.enter(CommandType.GET, key("a:1"));
