@@ -4,6 +4,7 @@ import io.stateguard.agent.internal.AgentLog;
 import io.stateguard.agent.telemetry.KeyPrivacy;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * Logs one structured line per inconsistency, at most {@code linesPerSecond} a second; lines over
@@ -13,6 +14,7 @@ public final class LoggingReporter implements InconsistencyReporter {
 
     private final int linesPerSecond;
     private final KeyPrivacy keys;
+    private final LongSupplier nanoClock;
     private final AtomicLong window = new AtomicLong();
     private final AtomicLong inWindow = new AtomicLong();
     private final AtomicLong suppressed = new AtomicLong();
@@ -26,13 +28,26 @@ public final class LoggingReporter implements InconsistencyReporter {
      *     ({@code stateguard.telemetry.keys}), so a key kept out of traces stays out of logs too
      */
     public LoggingReporter(int linesPerSecond, KeyPrivacy keys) {
+        this(linesPerSecond, keys, SYSTEM_NANOS);
+    }
+
+    /** With the clock that says which second a line falls in ({@link System#nanoTime()} normally); for tests. */
+    LoggingReporter(int linesPerSecond, KeyPrivacy keys, LongSupplier nanoClock) {
         this.linesPerSecond = linesPerSecond;
         this.keys = keys;
+        this.nanoClock = nanoClock;
     }
+
+    private static final LongSupplier SYSTEM_NANOS = new LongSupplier() {
+        @Override
+        public long getAsLong() {
+            return System.nanoTime();
+        }
+    };
 
     @Override
     public void report(Inconsistency inconsistency) {
-        long second = System.nanoTime() / 1_000_000_000L;
+        long second = nanoClock.getAsLong() / 1_000_000_000L;
         long current = window.get();
         if (current != second && window.compareAndSet(current, second)) {
             inWindow.set(0);

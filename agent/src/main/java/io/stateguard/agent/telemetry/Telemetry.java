@@ -18,6 +18,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * OpenTelemetry spans and metrics of the agent, into the tracing backend the application already
@@ -60,6 +61,13 @@ public final class Telemetry {
     static volatile ClassLoader agentLoader = null; // the bootstrap class loader
     static volatile String applicationPrefix = dotted("io", "opentelemetry");
     static volatile long retryNanos = 1_000_000_000L;
+    /** The clock of the retry interval ({@link System#nanoTime()}); tests set their own. */
+    static volatile LongSupplier nanoClock = new LongSupplier() {
+        @Override
+        public long getAsLong() {
+            return System.nanoTime();
+        }
+    };
     static volatile Callable<Object> embeddedStarter = new Callable<Object>() {
         @Override
         public Object call() {
@@ -251,7 +259,7 @@ public final class Telemetry {
      * to a daemon thread.
      */
     private static Backend resolve() {
-        long now = System.nanoTime();
+        long now = nanoClock.getAsLong();
         if (attempted && now - nextAttempt < 0) {
             return backend;
         }

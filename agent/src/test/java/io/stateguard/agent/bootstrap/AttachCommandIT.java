@@ -153,8 +153,11 @@ class AttachCommandIT {
 
     @Test
     void anotherUsersJvmIsRefusedWithAClearMessage(@TempDir Path directory) throws Exception {
-        assumeThat(System.getProperty("user.name")).as("runs the command as another user: needs root").isEqualTo("root");
-        assumeThat(Paths.get("/usr/bin/setpriv")).as("needs setpriv").isExecutable();
+        requireInCi(System.getProperty("user.name").equals("root"),
+                "runs the command as another user (nobody, uid 65534): needs root; in CI run the build as root");
+        requireInCi(Files.isExecutable(Paths.get("/usr/bin/setpriv")),
+                "needs /usr/bin/setpriv to run the command as another user: install util-linux"
+                        + " (Debian/Ubuntu: apt-get install util-linux)");
         Process app = startTarget(false);
         // A copy of the jar that the other user can read, wherever the build directory is.
         Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -162,8 +165,10 @@ class AttachCommandIT {
         Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
         Run run = run(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                 JAVA.toString(), "-jar", jar.toString(), "attach", String.valueOf(app.pid())));
-        assumeThat(run.err).as("the other user can run java").doesNotContain("Unable to access jarfile")
-                .doesNotContain("Permission denied");
+        requireInCi(!run.err.contains("Unable to access jarfile") && !run.err.contains("Permission denied"),
+                "user nobody (uid 65534) cannot run " + JAVA + " or read a copy of the jar in " + directory
+                        + ": install the JDK world-readable (a distribution package or /opt with mode 755), and let"
+                        + " the temporary directory be traversable by others\n" + run);
         assertThat(run.exit).as(run.toString()).isEqualTo(1);
         assertThat(run.err).contains("stateguard: process " + app.pid() + " runs as user root (uid 0), this command as ")
                 .contains("the Attach API only connects to JVMs of the same user")
@@ -225,13 +230,142 @@ class AttachCommandIT {
         }
     }
 
+    /**
+     * Skips the test when {@code condition} is false, except in CI (the environment variable {@code CI}
+     * is set), where a test that cannot run is a broken environment: it fails with what to install.
+     */
+    private static void requireInCi(boolean condition, String what) {
+        if (condition) {
+            return;
+        }
+        if (System.getenv("CI") != null) {
+            throw new AssertionError("CI is set, so this test must run, but: " + what);
+        }
+        assumeThat(condition).as(what).isTrue();
+    }
+
+    @Test
+    void aJavaRuntimeWithoutTheAttachApiSaysWhatToUseInstead() throws Exception {
+        // The JDK's own java without the jdk.attach module: what a JRE or a jlink image without it looks like.
+        String javaHome = Paths.get(System.getProperty("java.home")).toString();
+        String expected = "stateguard: this Java runtime (" + javaHome + ") has no Attach API: run the command with"
+                + " a JDK's java (Java 8: one with lib/tools.jar; Java 9+: one with the jdk.attach module)";
+        List<String> limited = List.of(JAVA.toString(), "--limit-modules", "java.base,java.management,java.instrument",
+                "-jar", JAR.toString());
+        Run list = run(concat(limited, "list"));
+        assertThat(list.exit).as(list.toString()).isEqualTo(1);
+        assertThat(list.out).isEmpty();
+        assertThat(list.err.strip()).isEqualTo(expected);
+        // attach checks the process first (it exists and is a JVM of this user: the test's own JVM)
+        Run attach = run(concat(limited, "attach", String.valueOf(ProcessHandle.current().pid())));
+        assertThat(attach.exit).as(attach.toString()).isEqualTo(1);
+        assertThat(attach.err.strip()).isEqualTo(expected);
+    }
+
+    @Test
+    void aJvmThatRefusesAttachIsAnAttachFailureWithHints() throws Exception {
+        Process app = startTarget(false, "-XX:+DisableAttachMechanism");
+        Run run = cli("attach", String.valueOf(app.pid()), "keys=gw:state:*");
+        assertThat(run.exit).as(run.toString()).isEqualTo(1);
+        assertThat(run.out).isEmpty();
+        assertThat(run.err.strip()).isEqualTo("stateguard: cannot attach to JVM " + app.pid()
+                + ": AttachNotSupportedException: The VM does not support the attach mechanism"
+                + " (the JVM may run as another user or in another container, may have been started with"
+                + " -XX:+DisableAttachMechanism, or may not be a HotSpot-based JVM)");
+        assertThat(stderrOf(app)).doesNotContain("[stateguard]");
+        assertThat(app.isAlive()).isTrue();
+    }
+
+    @Test
+    void withoutTheAgentJarAttachSaysSo() throws Exception {
+        // The command's classes outside a jar (a build directory): there is no jar to load into the target.
+        Run run = run(List.of(JAVA.toString(), "-cp", Paths.get("target", "classes").toAbsolutePath().toString(),
+                StateGuardAgent.class.getName(), "attach", String.valueOf(ProcessHandle.current().pid())));
+        assertThat(run.exit).as(run.toString()).isEqualTo(1);
+        assertThat(run.err.strip()).isEqualTo("stateguard: cannot locate the agent jar this command runs from");
+    }
+
+    @Test
+    void listTakesNoArguments() throws Exception {
+        Run run = cli("list", "--all");
+        assertThat(run.exit).as(run.toString()).isEqualTo(2);
+        assertThat(run.out).isEmpty();
+        assertThat(run.err).startsWith("stateguard: list takes no arguments" + System.lineSeparator()
+                + System.lineSeparator() + "StateGuard agent ");
+        assertThat(run.err.substring(run.err.indexOf("StateGuard agent "))).isEqualTo(cli("help").out);
+    }
+
+    @Test
+    void aJdk21TargetWithoutTheFlagGetsTheDynamicAgentNote() throws Exception {
+        Path java21 = javaOfFeatureAtLeast(21);
+        requireInCi(java21 != null, "needs a JDK 21 or later (the test's own, or one in /usr/lib/jvm) as the target");
+        Process app = startTarget(java21, false);
+        Run run = cli("attach", String.valueOf(app.pid()), "keys=gw:state:*");
+        assertThat(run.exit).as(run.toString()).isZero();
+        assertThat(run.out.lines()).hasSize(2);
+        assertThat(run.out.lines().toList().get(1)).isEqualTo("note: JDK 21+ warns about dynamically loaded agents"
+                + " (and refuses them with -XX:-EnableDynamicAgentLoading); start the JVM with"
+                + " -XX:+EnableDynamicAgentLoading to allow them silently");
+
+        Process flagged = startTarget(java21, false, "-XX:+EnableDynamicAgentLoading");
+        Run quiet = cli("attach", String.valueOf(flagged.pid()), "keys=gw:state:*");
+        assertThat(quiet.exit).as(quiet.toString()).isZero();
+        assertThat(quiet.out.lines()).as("no note with the flag").hasSize(1);
+    }
+
+    /** A java launcher of a JDK whose feature version is at least {@code feature}, or {@code null}. */
+    private static Path javaOfFeatureAtLeast(int feature) throws IOException {
+        if (Runtime.version().feature() >= feature) {
+            return JAVA;
+        }
+        Path jvms = Paths.get("/usr/lib/jvm");
+        if (!Files.isDirectory(jvms)) {
+            return null;
+        }
+        try (var homes = Files.list(jvms)) {
+            for (Path home : homes.sorted().toList()) {
+                Path release = home.resolve("release");
+                Path java = home.resolve("bin").resolve("java");
+                if (!Files.isRegularFile(release) || !Files.isExecutable(java)) {
+                    continue;
+                }
+                for (String line : Files.readAllLines(release)) {
+                    if (line.startsWith("JAVA_VERSION=")) {
+                        String version = line.substring("JAVA_VERSION=".length()).replace("\"", "");
+                        String major = version.split("[.+-]")[0];
+                        if (major.matches("\\d+") && Integer.parseInt(major) >= feature) {
+                            return java;
+                        }
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private static List<String> concat(List<String> head, String... tail) {
+        List<String> all = new ArrayList<>(head);
+        all.addAll(List.of(tail));
+        return all;
+    }
+
     /** Starts {@link AttachTargetApp}, with {@code -javaagent} or without, and waits until it runs. */
-    private Process startTarget(boolean withAgent) throws Exception {
+    private Process startTarget(boolean withAgent, String... jvmOptions) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(JAVA.toString());
         if (Runtime.version().feature() >= 21) {
             command.add("-XX:+EnableDynamicAgentLoading");
         }
+        return startTarget(command, withAgent, jvmOptions);
+    }
+
+    /** Starts {@link AttachTargetApp} with another JDK's {@code java}, without any option of its own. */
+    private Process startTarget(Path java, boolean withAgent, String... jvmOptions) throws Exception {
+        return startTarget(new ArrayList<>(List.of(java.toString())), withAgent, jvmOptions);
+    }
+
+    private Process startTarget(List<String> command, boolean withAgent, String... jvmOptions) throws Exception {
+        command.addAll(List.of(jvmOptions));
         if (withAgent) {
             command.add("-javaagent:" + JAR + "=keys=gw:*");
         }

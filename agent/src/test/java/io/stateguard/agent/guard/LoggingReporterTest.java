@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,18 +18,60 @@ class LoggingReporterTest {
                 InconsistencyType.VERSION_REGRESSION, GuardAction.REREAD_PRIMARY, 7, true, 6, "127.0.0.1", 6380, false);
     }
 
+    private static String line(int i) {
+        return "[stateguard] WARN inconsistency type=version_regression action=reread_primary rule=state db=0 key=k:"
+                + i + " op=GET expected=7 observed=6 node=127.0.0.1:6380 role=replica";
+    }
+
     @Test
     void oneStructuredLinePerEventUpToTheRateLimit() {
+        AtomicLong nanos = new AtomicLong(5_000_000_000L); // a clock of the test: the second is chosen, not raced
         List<String> lines = AgentLogCapture.capture(() -> {
-            LoggingReporter reporter = new LoggingReporter(3);
+            LoggingReporter reporter = new LoggingReporter(3, KeyPrivacy.FULL, nanos::get);
             for (int i = 0; i < 10; i++) {
                 reporter.report(event(i));
             }
+            nanos.addAndGet(999_999_999L); // still 5.999... s: the same second
+            reporter.report(event(10));
+            nanos.addAndGet(1L); // 6 s: a new second
+            reporter.report(event(11));
+            reporter.report(event(12));
+            reporter.report(event(13));
+            reporter.report(event(14)); // over again
+            nanos.addAndGet(3_000_000_000L); // 9 s, seconds later: the limit applies per second
+            reporter.report(event(15));
         });
-        assertThat(lines).hasSizeBetween(3, 6); // a window boundary may fall inside the loop
-        assertThat(lines.get(0)).isEqualTo("[stateguard] WARN inconsistency type=version_regression"
-                + " action=reread_primary rule=state db=0 key=k:0 op=GET expected=7 observed=6"
-                + " node=127.0.0.1:6380 role=replica");
+        assertThat(lines).containsExactly(
+                line(0),
+                line(1),
+                line(2),
+                line(11) + " (8 more not logged: over 3 lines/s)",
+                line(12),
+                line(13),
+                line(15) + " (1 more not logged: over 3 lines/s)");
+    }
+
+    @Test
+    void theLimitIsTheConfiguredNumber() {
+        AtomicLong nanos = new AtomicLong();
+        List<String> lines = AgentLogCapture.capture(() -> {
+            LoggingReporter reporter = new LoggingReporter(1, KeyPrivacy.FULL, nanos::get);
+            reporter.report(event(0));
+            reporter.report(event(1));
+        });
+        assertThat(lines).containsExactly(line(0));
+    }
+
+    @Test
+    void nothingIsPrintedWhenWarningsAreOff() {
+        AgentLog.Level before = AgentLog.threshold();
+        AgentLog.setThreshold(AgentLog.Level.ERROR);
+        try {
+            List<String> lines = AgentLogCapture.capture(() -> new LoggingReporter(3).report(event(0)));
+            assertThat(lines).isEmpty();
+        } finally {
+            AgentLog.setThreshold(before);
+        }
     }
 
     @Test
@@ -39,7 +82,8 @@ class LoggingReporterTest {
         assertThat(event.describe(KeyPrivacy.NONE)).doesNotContain("key=").doesNotContain("k:1")
                 .contains("rule=state db=0 op=GET");
         List<String> lines = AgentLogCapture.capture(() -> new LoggingReporter(3, KeyPrivacy.NONE).report(event));
-        assertThat(lines).singleElement().asString().doesNotContain("k:1");
+        assertThat(lines).containsExactly("[stateguard] WARN inconsistency type=version_regression"
+                + " action=reread_primary rule=state db=0 op=GET expected=7 observed=6 node=127.0.0.1:6380 role=replica");
     }
 
     @Test
@@ -47,7 +91,7 @@ class LoggingReporterTest {
         Inconsistency binary = new Inconsistency("r", 0, new byte[] {'a', (byte) 0xff, 'b'}, "GET",
                 InconsistencyType.MISSING, GuardAction.REPORTED, 1, false, 0, null, -1, true);
         assertThat(binary.keyText()).isEqualTo("a\\xffb");
-        assertThat(binary.toString()).contains("observed=missing").contains("node=unknown").contains("role=primary");
-        assertThat(AgentLog.threshold()).isNotNull();
+        assertThat(binary.toString()).isEqualTo("type=missing action=reported rule=r db=0 key=a\\xffb op=GET"
+                + " expected=1 observed=missing node=unknown role=primary");
     }
 }

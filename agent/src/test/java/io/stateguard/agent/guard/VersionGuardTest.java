@@ -128,9 +128,11 @@ class VersionGuardTest {
                 .isNull();
         assertThat(guard.check(0, 0, key("s:bad"), ByteBuffer.wrap(new byte[] {(byte) 0xff, 0, 1}))).isNull();
         assertThat(guard.check(0, 0, key("s:bad"), ByteBuffer.allocate(16 << 20))).isNull();
-        assertThat(guard.unchecked(VersionFailure.MALFORMED_JSON)).isGreaterThan(malformed);
+        assertThat(guard.unchecked(VersionFailure.MALFORMED_JSON)).isEqualTo(malformed + 1);
+        assertThat(guard.unchecked(VersionFailure.BINARY)).isEqualTo(1);
         assertThat(guard.unchecked(VersionFailure.NOT_NUMERIC)).isEqualTo(numeric + 1);
-        assertThat(guard.unchecked(VersionFailure.TOO_LARGE)).isPositive();
+        assertThat(guard.unchecked(VersionFailure.TOO_LARGE)).isEqualTo(1);
+        assertThat(guard.check(0, 0, key("s:bad"), json(4)).expected()).as("the mark is untouched").isEqualTo(5);
     }
 
     @Test
@@ -139,6 +141,131 @@ class VersionGuardTest {
         ByteBuffer six = ByteBuffer.wrap("6".getBytes(StandardCharsets.UTF_8));
         assertThat(guard.check(1, 0, key("h:1"), seven)).isNull();
         assertThat(guard.check(1, 0, key("h:1"), six)).isNotNull();
+    }
+
+    private static ByteBuffer text(String value) {
+        return ByteBuffer.wrap(value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aRegressionSaysWhichRuleDatabaseAndKey() {
+        guard.check(1, 4, key("h:9"), text("12"));
+        Regression regression = guard.check(1, 4, key("h:9"), text("11"));
+        assertThat(regression.ruleIndex()).isEqualTo(1);
+        assertThat(regression.rule().name()).isEqualTo("h");
+        assertThat(regression.database()).isEqualTo(4);
+        assertThat(regression.key()).isEqualTo(key("h:9"));
+        assertThat(regression.type()).isEqualTo(InconsistencyType.VERSION_REGRESSION);
+        assertThat(regression.expected()).isEqualTo(12);
+        assertThat(regression.observedPresent()).isTrue();
+        assertThat(regression.observed()).isEqualTo(11);
+        Regression missing = guard.check(1, 4, key("h:9"), null);
+        assertThat(missing.ruleIndex()).isEqualTo(1);
+        assertThat(missing.database()).isEqualTo(4);
+        assertThat(missing.type()).isEqualTo(InconsistencyType.MISSING);
+        assertThat(missing.expected()).isEqualTo(12);
+        assertThat(missing.observedPresent()).isFalse();
+        assertThat(missing.observed()).isZero();
+    }
+
+    @Test
+    void aNilForAKeyWhoseMarkIsTheLowestVersionIsStillMissing() {
+        guard.check(0, 0, key("s:min"), json(Long.MIN_VALUE));
+        Regression missing = guard.check(0, 0, key("s:min"), null);
+        assertThat(missing.type()).isEqualTo(InconsistencyType.MISSING);
+        assertThat(missing.expected()).isEqualTo(Long.MIN_VALUE);
+    }
+
+    @Test
+    void thePrimarysVersionIsJudgedAgainstTheMarkAndResetsItWhenOlder() {
+        guard.check(0, 2, key("s:pa"), json(7));
+        assertThat(guard.primaryAt(0, 2, key("s:pa"), 7)).isNull();
+        assertThat(guard.primaryAt(0, 2, key("s:pa"), 9)).as("newer: the mark moves up").isNull();
+        assertThat(guard.check(0, 2, key("s:pa"), json(8)).expected()).isEqualTo(9);
+
+        Regression lost = guard.primaryAt(0, 2, key("s:pa"), 5);
+        assertThat(lost.type()).isEqualTo(InconsistencyType.PRIMARY_REGRESSION);
+        assertThat(lost.ruleIndex()).isZero();
+        assertThat(lost.database()).isEqualTo(2);
+        assertThat(lost.key()).isEqualTo(key("s:pa"));
+        assertThat(lost.expected()).isEqualTo(9);
+        assertThat(lost.observedPresent()).isTrue();
+        assertThat(lost.observed()).isEqualTo(5);
+        // 5 is the truth now: equal passes, older regresses against 5
+        assertThat(guard.check(0, 2, key("s:pa"), json(5))).isNull();
+        assertThat(guard.check(0, 2, key("s:pa"), json(4)).expected()).isEqualTo(5);
+        assertThat(guard.primaryAt(0, 2, key("s:new"), 1)).as("no mark yet").isNull();
+        assertThat(guard.check(0, 2, key("s:new"), json(0)).expected()).isEqualTo(1);
+    }
+
+    @Test
+    void aPrimaryValueThatCannotBeCheckedLeavesTheMarkAndIsCounted() {
+        guard.check(0, 0, key("s:u"), json(7));
+        Regression replica = guard.check(0, 0, key("s:u"), json(5));
+        assertThat(guard.checkPrimary(replica, text("{\"version\":\"x\"}"))).isNull();
+        assertThat(guard.unchecked(VersionFailure.NOT_NUMERIC)).isEqualTo(1);
+        assertThat(guard.check(0, 0, key("s:u"), json(6)).expected()).isEqualTo(7);
+    }
+
+    @Test
+    void aPrimaryMissingValueForAKeyWithoutAMarkIsNoRegression() {
+        guard.check(0, 0, key("s:m"), json(3));
+        Regression missing = guard.check(0, 0, key("s:m"), null);
+        guard.forget(0, key("s:m")); // deleted meanwhile by the application
+        assertThat(guard.checkPrimary(missing, null)).isNull();
+    }
+
+    @Test
+    void aPrimaryMissingValueReportsTheMarkItRemoves() {
+        guard.check(0, 5, key("s:pm"), json(4));
+        Regression missing = guard.check(0, 5, key("s:pm"), null);
+        Regression primary = guard.checkPrimary(missing, null);
+        assertThat(primary.type()).isEqualTo(InconsistencyType.PRIMARY_REGRESSION);
+        assertThat(primary.expected()).isEqualTo(4);
+        assertThat(primary.observedPresent()).isFalse();
+        assertThat(primary.database()).isEqualTo(5);
+        assertThat(primary.key()).isEqualTo(key("s:pm"));
+        assertThat(guard.marks().contains(5, key("s:pm"), 0, 4)).isFalse();
+    }
+
+    @Test
+    void writesThatCannotBeReadAreCountedAndLeaveTheMark() {
+        guard.observeWrite(0, 0, key("s:bw"), json(5));
+        guard.observeWrite(0, 0, key("s:bw"), text("{\"version\":1.5}"));
+        guard.observeWrite(0, 0, key("s:bw"), null); // a null value: nothing to read, nothing counted
+        assertThat(guard.unchecked(VersionFailure.NOT_NUMERIC)).isEqualTo(1);
+        assertThat(guard.check(0, 0, key("s:bw"), json(4)).expected()).isEqualTo(5);
+        guard.observeWrite(0, 0, key("s:nw"), null);
+        assertThat(guard.marks().size()).isEqualTo(1);
+    }
+
+    @Test
+    void versionOfReadsWithTheRulesSource() {
+        assertThat(guard.versionOf(0, json(42))).isEqualTo(42L);
+        assertThat(guard.versionOf(1, text("43"))).isEqualTo(43L);
+        assertThat(guard.versionOf(0, text("nope"))).isNull();
+        assertThat(guard.rules()).extracting(r -> r.name()).containsExactly("default", "h", "plain");
+        assertThat(guard.marks().maxTrackedKeys()).isEqualTo(1000);
+    }
+
+    @Test
+    void aRegressionBecomesTheEventToReport() {
+        guard.check(0, 6, key("s:o"), json(9));
+        Regression regression = guard.check(0, 6, key("s:o"), json(4));
+        Object context = new Object();
+        Inconsistency event = regression.outcome("GETEX", GuardAction.FAILED, "10.1.1.1", 6390, false, context);
+        assertThat(event.toString()).isEqualTo("type=version_regression action=failed rule=default db=6 key=s:o"
+                + " op=GETEX expected=9 observed=4 node=10.1.1.1:6390 role=replica");
+        assertThat(event.context()).isSameAs(context);
+        assertThat(event.observedPresent()).isTrue();
+        assertThat(event.servedByPrimary()).isFalse();
+        Inconsistency missing = guard.check(0, 6, key("s:o"), null).outcome("GET", GuardAction.REPORTED, null, -1, true,
+                null);
+        assertThat(missing.toString()).isEqualTo("type=missing action=reported rule=default db=6 key=s:o op=GET"
+                + " expected=9 observed=missing node=unknown role=primary");
+        assertThat(missing.observedPresent()).isFalse();
+        assertThat(missing.servedByPrimary()).isTrue();
+        assertThat(missing.context()).isNull();
     }
 
     @Test

@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 class KeyMatcherTest {
@@ -200,6 +201,7 @@ class KeyMatcherTest {
         assertThat(matcher("*", 4).match("")).isEqualTo(4);
     }
 
+    @Tag("slow") // many random cases or threads: left out of mutation testing (benchmarks/mutation.sh)
     @Test
     void veryLongKeys() {
         List<GlobPattern> patterns = new ArrayList<>();
@@ -293,6 +295,7 @@ class KeyMatcherTest {
         assertThat(m.match("user:😀")).isEqualTo(0);
     }
 
+    @Tag("slow") // many random cases or threads: left out of mutation testing (benchmarks/mutation.sh)
     @Test
     void charSequencesRandomized() {
         Random random = new Random(11);
@@ -314,6 +317,7 @@ class KeyMatcherTest {
         }
     }
 
+    @Tag("slow") // many random cases or threads: left out of mutation testing (benchmarks/mutation.sh)
     @Test
     void thousandPatterns() {
         List<GlobPattern> patterns = new ArrayList<>();
@@ -357,6 +361,7 @@ class KeyMatcherTest {
     }
 
     /** Differential test against the reference implementation, fixed seed. */
+    @Tag("slow") // many random cases or threads: left out of mutation testing (benchmarks/mutation.sh)
     @Test
     void randomizedAgainstReference() {
         Random random = new Random(20240601);
@@ -390,6 +395,7 @@ class KeyMatcherTest {
         assertThat(matched).as("the test exercises matches, not only misses").isGreaterThan(3000);
     }
 
+    @Tag("slow") // many random cases or threads: left out of mutation testing (benchmarks/mutation.sh)
     @Test
     void concurrentMatchingAgreesWithSingleThreaded() throws Exception {
         List<GlobPattern> patterns = new ArrayList<>();
@@ -457,6 +463,7 @@ class KeyMatcherTest {
         }
     }
 
+    @Tag("slow") // many random cases or threads: left out of mutation testing (benchmarks/mutation.sh)
     @Test
     void dfaCacheIsBounded() {
         // The classic exponential DFA: "the 15th byte from the end is an 'a'" needs 2^15 states to
@@ -486,6 +493,7 @@ class KeyMatcherTest {
         assertThat(m.match("b")).isEqualTo(0);
     }
 
+    @Tag("slow") // many random cases or threads: left out of mutation testing (benchmarks/mutation.sh)
     @Test
     void hugePatternSetsAreChargedForTheirPositions() {
         // 2000 star patterns: every DFA state holds thousands of positions and costs accordingly.
@@ -508,6 +516,7 @@ class KeyMatcherTest {
         assertThat(m.cacheResets()).isPositive();
     }
 
+    @Tag("slow") // many random cases or threads: left out of mutation testing (benchmarks/mutation.sh)
     @Test
     void steadyStateMatchingDoesNotAllocate() {
         com.sun.management.ThreadMXBean threads =

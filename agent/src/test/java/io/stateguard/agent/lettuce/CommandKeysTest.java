@@ -62,10 +62,28 @@ class CommandKeysTest {
 
     @Test
     void nonUtf8StringCodecIsMatchedOnItsEncodedBytes() throws Exception {
-        StringCodec ascii = StringCodec.ASCII;
-        assertThat(match(CommandType.GET, new CommandArgs<>(ascii).addKey("gw:state:a"))).isEqualTo(0);
-        // US-ASCII encodes 'é' as '?', so the key on the wire is "gw:state:?" and still matches.
-        assertThat(match(CommandType.GET, new CommandArgs<>(ascii).addKey("gw:stat\u00e9:a"))).isEqualTo(-1);
+        // Each codec below sends other bytes than UTF-8 would for the same String: matching the String's
+        // UTF-8 bytes instead of the codec's gives the opposite answer in the lines that expect -1.
+        KeyMatcher accented = KeyMatcher.builder().add("gw:\u00e9tat:*", 0).build(); // UTF-8: C3 A9
+        // Lettuce's US-ASCII StringCodec sends a char as its low byte: 'é' is the one byte E9.
+        assertThat(CommandKeys.firstAcceptedRule(CommandType.GET,
+                new CommandArgs<>(StringCodec.ASCII).addKey("gw:\u00e9tat:a"), accented, BOTH)).isEqualTo(-1);
+        assertThat(CommandKeys.firstAcceptedRule(CommandType.GET,
+                new CommandArgs<>(StringCodec.UTF8).addKey("gw:\u00e9tat:a"), accented, BOTH)).isEqualTo(0);
+        // ISO-8859-1 sends 'é' as E9 too.
+        StringCodec latin1 = new StringCodec(StandardCharsets.ISO_8859_1);
+        assertThat(CommandKeys.firstAcceptedRule(CommandType.GET,
+                new CommandArgs<>(latin1).addKey("gw:\u00e9tat:a"), accented, BOTH)).isEqualTo(-1);
+        assertThat(CommandKeys.firstKeyBytes(new CommandArgs<>(latin1).addKey("gw:\u00e9tat:a")))
+                .isEqualTo(new byte[] {'g', 'w', ':', (byte) 0xE9, 't', 'a', 't', ':', 'a'});
+        assertThat(CommandKeys.firstKeyBytes(new CommandArgs<>(StringCodec.ASCII).addKey("gw:\u00e9tat:a")))
+                .isEqualTo(new byte[] {'g', 'w', ':', (byte) 0xE9, 't', 'a', 't', ':', 'a'});
+
+        // UTF-16 sends two bytes per character (after a byte order mark): no ASCII pattern matches it.
+        StringCodec utf16 = new StringCodec(StandardCharsets.UTF_16);
+        assertThat(match(CommandType.GET, new CommandArgs<>(utf16).addKey("gw:state:a"))).isEqualTo(-1);
+        assertThat(CommandKeys.firstKeyBytes(new CommandArgs<>(utf16).addKey("gw:state:a")))
+                .isEqualTo("gw:state:a".getBytes(StandardCharsets.UTF_16));
     }
 
     @Test
@@ -98,8 +116,14 @@ class CommandKeysTest {
                 return ByteBuffer.wrap(value.getBytes(StandardCharsets.UTF_8));
             }
         };
+        // "state:x" is sent as "gw:state:x": a match only if the codec's bytes are used.
         assertThat(match(CommandType.GET, new CommandArgs<>(prefixing).addKey("state:x"))).isEqualTo(0);
+        assertThat(match(CommandType.GET, new CommandArgs<>(prefixing).addKey("instance:x"))).isEqualTo(1);
         assertThat(match(CommandType.GET, new CommandArgs<>(prefixing).addKey("other:x"))).isEqualTo(-1);
+        // and "gw:state:x" is sent as "gw:gw:state:x", which matches no pattern, although its UTF-8 would
+        assertThat(match(CommandType.GET, new CommandArgs<>(prefixing).addKey("gw:state:x"))).isEqualTo(-1);
+        assertThat(CommandKeys.firstKeyBytes(new CommandArgs<>(prefixing).addKey("state:x")))
+                .isEqualTo("gw:state:x".getBytes(StandardCharsets.UTF_8));
     }
 
     @Test

@@ -4,13 +4,18 @@ import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.ReadWriteSpan;
+import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.stateguard.agent.config.ConfigLoader;
@@ -18,6 +23,7 @@ import io.stateguard.agent.guard.GuardAction;
 import io.stateguard.agent.guard.Inconsistencies;
 import io.stateguard.agent.guard.Inconsistency;
 import io.stateguard.agent.guard.InconsistencyType;
+import io.stateguard.agent.internal.AgentLogCapture;
 import io.stateguard.agent.internal.InternalErrors;
 import io.stateguard.agent.routing.PrimaryRouting;
 import io.stateguard.agent.routing.RoutingPolicy;
@@ -26,7 +32,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -34,6 +39,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
@@ -66,7 +73,11 @@ class TelemetryTest {
     }
 
     @AfterEach
-    void tearDown() {
+    void tearDown() throws InterruptedException {
+        Telemetry.embeddedStarter = EmbeddedSdk::start;
+        Telemetry.nanoClock = System::nanoTime;
+        Telemetry.retryNanos = 1_000_000_000L;
+        awaitThreads("stateguard-telemetry-init");
         Telemetry.reset();
         GlobalOpenTelemetry.resetForTest();
         sdk.close();
@@ -187,11 +198,8 @@ class TelemetryTest {
         try {
             install(KeyPrivacy.FULL, true);
             Telemetry.captureContext(this);
-            assertThat(started.await(10, TimeUnit.SECONDS)).as("the embedded SDK starts instead").isTrue();
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (Telemetry.source() == null && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            awaitThreads("stateguard-telemetry-init");
+            assertThat(started.getCount()).as("the embedded SDK starts instead").isZero();
             assertThat(Telemetry.source()).isEqualTo(Backend.Source.EMBEDDED);
         } finally {
             Telemetry.embeddedStarter = EmbeddedSdk::start;
@@ -223,15 +231,13 @@ class TelemetryTest {
             install(KeyPrivacy.FULL, true);
             assertThat(Telemetry.captureContext(this)).isNull();
             Telemetry.report(event(GuardAction.REPORTED, null)); // waits in the queue
+            long droppedBefore = Telemetry.dropped();
             release.countDown();
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (spans.getFinishedSpanItems().isEmpty() && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            awaitThreads("stateguard-telemetry-init");
             assertThat(thread.get()).isEqualTo("stateguard-telemetry-init");
             assertThat(Telemetry.source()).isEqualTo(Backend.Source.EMBEDDED);
             assertThat(spans.getFinishedSpanItems()).hasSize(1);
-            assertThat(Telemetry.dropped()).isZero();
+            assertThat(Telemetry.dropped()).isEqualTo(droppedBefore);
         } finally {
             Telemetry.embeddedStarter = EmbeddedSdk::start;
         }
@@ -293,11 +299,9 @@ class TelemetryTest {
             Map<String, MetricData> byName = metrics.collectAllMetrics().stream()
                     .collect(Collectors.toMap(MetricData::getName, m -> m));
             assertThat(byName.get("stateguard.reads.routed").getLongSumData().getPoints())
-                    .anySatisfy(point -> {
-                        assertThat(point.getValue()).isEqualTo(2);
-                        assertThat(point.getAttributes().get(AttributeKey.stringKey("stateguard.node.role")))
-                                .isEqualTo("replica");
-                    });
+                    .extracting(point -> point.getAttributes().get(AttributeKey.stringKey("stateguard.node.role"))
+                            + "=" + point.getValue())
+                    .containsExactlyInAnyOrder("primary=0", "replica=2");
         } finally {
             PrimaryRouting.uninstall();
         }
@@ -307,31 +311,231 @@ class TelemetryTest {
         GlobalOpenTelemetry.set(sdk);
         install(KeyPrivacy.FULL, false);
         Telemetry.captureContext(this);
+        // The agent's counters are static and other tests add to them: the metrics must show exactly
+        // what the counters hold, and the counters exactly one more than before.
+        long inconsistenciesBefore = Inconsistencies.count("state", InconsistencyType.VERSION_REGRESSION,
+                GuardAction.REPORTED);
+        long errorsBefore = InternalErrors.count("telemetry.test");
         Inconsistencies.report(event(GuardAction.REPORTED, null));
         InternalErrors.record("telemetry.test", null);
 
         Collection<MetricData> collected = metrics.collectAllMetrics();
         Map<String, MetricData> byName = collected.stream().collect(Collectors.toMap(MetricData::getName, m -> m));
-        assertThat(byName).containsKeys("stateguard.reads.routed", "stateguard.inconsistencies", "stateguard.errors",
+        assertThat(byName).containsOnlyKeys("stateguard.reads.routed", "stateguard.inconsistencies", "stateguard.errors",
                 "stateguard.tracked_keys");
         assertThat(byName.get("stateguard.inconsistencies").getLongSumData().getPoints())
-                .anySatisfy(point -> {
-                    assertThat(point.getValue()).isPositive();
-                    assertThat(point.getAttributes().get(AttributeKey.stringKey("stateguard.rule"))).isEqualTo("state");
-                    assertThat(point.getAttributes().get(AttributeKey.stringKey("stateguard.inconsistency.type")))
-                            .isEqualTo("version_regression");
-                    assertThat(point.getAttributes().get(AttributeKey.stringKey("stateguard.action"))).isEqualTo("reported");
+                .filteredOn(point -> "state".equals(point.getAttributes().get(AttributeKey.stringKey("stateguard.rule")))
+                        && "version_regression".equals(point.getAttributes()
+                                .get(AttributeKey.stringKey("stateguard.inconsistency.type")))
+                        && "reported".equals(point.getAttributes().get(AttributeKey.stringKey("stateguard.action"))))
+                .singleElement()
+                .satisfies(point -> {
+                    assertThat(point.getValue()).isEqualTo(inconsistenciesBefore + 1);
+                    assertThat(point.getAttributes().size()).isEqualTo(3);
                 });
         assertThat(byName.get("stateguard.errors").getLongSumData().getPoints())
-                .anySatisfy(point -> assertThat(point.getAttributes()
-                        .get(AttributeKey.stringKey("stateguard.error.cause"))).isEqualTo("telemetry.test"));
-        assertThat(byName.get("stateguard.tracked_keys").getLongGaugeData().getPoints()).hasSize(1);
+                .filteredOn(point -> "telemetry.test".equals(point.getAttributes()
+                        .get(AttributeKey.stringKey("stateguard.error.cause"))))
+                .singleElement()
+                .satisfies(point -> assertThat(point.getValue()).isEqualTo(errorsBefore + 1));
+        assertThat(byName.get("stateguard.tracked_keys").getLongGaugeData().getPoints()).singleElement()
+                .satisfies(point -> assertThat(point.getValue()).as("no version guard installed").isZero());
         assertThat(byName.get("stateguard.reads.routed").getLongSumData().getPoints()).singleElement()
                 .satisfies(point -> {
+                    assertThat(point.getValue()).as("a fresh routing policy: nothing routed yet").isZero();
                     assertThat(point.getAttributes().get(AttributeKey.stringKey("stateguard.rule"))).isEqualTo("default");
                     assertThat(point.getAttributes().get(AttributeKey.stringKey("stateguard.node.role")))
                             .isEqualTo("primary");
                 });
+    }
+
+    @Test
+    void theEmbeddedSdkGivesWayToTheApplicationsOnceTheApplicationSetsOne() throws Exception {
+        InMemorySpanExporter embeddedSpans = InMemorySpanExporter.create();
+        AtomicInteger embeddedShutdowns = new AtomicInteger();
+        OpenTelemetrySdk embedded = OpenTelemetrySdk.builder()
+                .setTracerProvider(SdkTracerProvider.builder()
+                        .addSpanProcessor(SimpleSpanProcessor.create(embeddedSpans))
+                        .addSpanProcessor(new SpanProcessor() {
+                            @Override
+                            public void onStart(Context parentContext, ReadWriteSpan span) {
+                            }
+
+                            @Override
+                            public boolean isStartRequired() {
+                                return false;
+                            }
+
+                            @Override
+                            public void onEnd(ReadableSpan span) {
+                            }
+
+                            @Override
+                            public boolean isEndRequired() {
+                                return false;
+                            }
+
+                            @Override
+                            public CompletableResultCode shutdown() {
+                                embeddedShutdowns.incrementAndGet();
+                                return CompletableResultCode.ofSuccess();
+                            }
+                        })
+                        .build())
+                .build();
+        Telemetry.embeddedStarter = () -> embedded;
+        AtomicLong now = new AtomicLong();
+        Telemetry.nanoClock = now::get;
+        Telemetry.retryNanos = 1_000_000_000L;
+        List<String> log = AgentLogCapture.capture(() -> {
+            install(KeyPrivacy.FULL, true);
+            Telemetry.touch();
+            awaitThreadsUnchecked("stateguard-telemetry-init");
+            Telemetry.report(event(GuardAction.REPORTED, null));
+
+            GlobalOpenTelemetry.set(sdk); // the application registers its SDK later
+            now.set(999_999_999L);
+            Telemetry.report(event(GuardAction.REPORTED, null));
+            assertThat(Telemetry.source()).as("not looked for again within the second").isEqualTo(Backend.Source.EMBEDDED);
+            // (its exporter forgets its spans when the SDK shuts down: counted now)
+            assertThat(embeddedSpans.getFinishedSpanItems()).hasSize(2);
+            assertThat(embeddedShutdowns.get()).isZero();
+            now.set(1_000_000_000L);
+            Telemetry.touch();
+            awaitThreadsUnchecked("stateguard-telemetry-stop");
+            Telemetry.report(event(GuardAction.FAILED, null));
+            now.set(5_000_000_000L);
+            Telemetry.touch();
+        });
+        assertThat(Telemetry.source()).isEqualTo(Backend.Source.APPLICATION);
+        assertThat(embeddedShutdowns.get()).as("the embedded SDK is stopped once replaced").isEqualTo(1);
+        assertThat(spans.getFinishedSpanItems()).singleElement()
+                .satisfies(span -> assertThat(attributes(span)).containsEntry("stateguard.action", "failed"));
+        assertThat(log).containsExactly(
+                "[stateguard] INFO telemetry: spans and metrics go to the embedded OpenTelemetry SDK",
+                "[stateguard] INFO telemetry: spans and metrics go to the application's GlobalOpenTelemetry");
+    }
+
+    @Test
+    void theApplicationsSdkIsLookedForAtMostOnceASecond() {
+        AtomicLong now = new AtomicLong(-500_000_000L); // nanoTime may be negative
+        Telemetry.nanoClock = now::get;
+        Telemetry.retryNanos = 1_000_000_000L;
+        install(KeyPrivacy.FULL, false);
+        Telemetry.touch();
+        assertThat(Telemetry.source()).isNull();
+        GlobalOpenTelemetry.set(sdk);
+        for (long at : new long[] {-500_000_000L, 0L, 499_999_999L}) {
+            now.set(at);
+            Telemetry.touch();
+            assertThat(Telemetry.captureContext(this)).isNull();
+            Telemetry.report(event(GuardAction.REPORTED, null));
+            assertThat(Telemetry.source()).as("at %d ns: the last look was less than a second ago", at).isNull();
+        }
+        assertThat(spans.getFinishedSpanItems()).isEmpty();
+        now.set(500_000_000L); // one second after the first look
+        Telemetry.report(event(GuardAction.REPORTED, null));
+        assertThat(Telemetry.source()).isEqualTo(Backend.Source.APPLICATION);
+        assertThat(spans.getFinishedSpanItems()).hasSize(1);
+    }
+
+    @Test
+    void anEmbeddedSdkThatFailsToStartFailsOpenIsCountedAndLoggedOnce() throws Exception {
+        AtomicInteger starts = new AtomicInteger();
+        Telemetry.embeddedStarter = () -> {
+            starts.incrementAndGet();
+            throw new IllegalStateException("no exporter on the class path");
+        };
+        long errorsBefore = InternalErrors.count("telemetry.embedded");
+        List<String> log = AgentLogCapture.capture(() -> {
+            install(KeyPrivacy.FULL, true);
+            assertThat(Telemetry.captureContext(this)).isNull();
+            awaitThreadsUnchecked("stateguard-telemetry-init");
+            for (int i = 0; i < 5; i++) { // retryNanos is 0: every call looks again
+                Telemetry.touch();
+                assertThat(Telemetry.captureContext(this)).isNull();
+                Telemetry.report(event(GuardAction.REPORTED, null));
+                awaitThreadsUnchecked("stateguard-telemetry-init");
+            }
+        });
+        assertThat(starts.get()).as("never retried").isEqualTo(1);
+        assertThat(InternalErrors.count("telemetry.embedded")).isEqualTo(errorsBefore + 1);
+        assertThat(Telemetry.source()).isNull();
+        assertThat(log).containsExactly("[stateguard] WARN telemetry: the embedded OpenTelemetry SDK did not start"
+                + " (java.lang.IllegalStateException: no exporter on the class path); inconsistencies are only logged");
+        // The application's SDK is still taken when it comes.
+        GlobalOpenTelemetry.set(sdk);
+        Telemetry.report(event(GuardAction.REPORTED, null));
+        assertThat(Telemetry.source()).isEqualTo(Backend.Source.APPLICATION);
+        assertThat(spans.getFinishedSpanItems()).hasSize(1);
+    }
+
+    @Test
+    void eventsBeyondTheQueueAreDroppedAndCountedWithoutWaiting() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        Telemetry.embeddedStarter = () -> {
+            release.await();
+            return sdk;
+        };
+        long droppedBefore = Telemetry.dropped();
+        Telemetry.nanoClock = () -> 0L; // one look-up for the whole test: the reports only queue
+        Telemetry.retryNanos = 1_000_000_000L;
+        install(KeyPrivacy.FULL, true);
+        Telemetry.touch();
+        for (int i = 0; i < Telemetry.MAX_WAITING + 7; i++) {
+            Telemetry.report(event(GuardAction.REPORTED, null));
+        }
+        // The starter is still held: every report above returned without waiting for it.
+        assertThat(threads("stateguard-telemetry-init")).singleElement().satisfies(t -> assertThat(t.isAlive()).isTrue());
+        assertThat(Telemetry.dropped()).isEqualTo(droppedBefore + 7);
+        assertThat(spans.getFinishedSpanItems()).isEmpty();
+        release.countDown();
+        awaitThreads("stateguard-telemetry-init");
+        assertThat(spans.getFinishedSpanItems()).hasSize(Telemetry.MAX_WAITING);
+        assertThat(Telemetry.dropped()).isEqualTo(droppedBefore + 7);
+        Telemetry.report(event(GuardAction.REPORTED, null));
+        assertThat(spans.getFinishedSpanItems()).as("once started, no queue").hasSize(Telemetry.MAX_WAITING + 1);
+    }
+
+    @Test
+    void eventsWaitingForAnSdkThatFailedAreDroppedAndCounted() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        Telemetry.embeddedStarter = () -> {
+            release.await();
+            throw new IllegalStateException("bad endpoint");
+        };
+        long droppedBefore = Telemetry.dropped();
+        AgentLogCapture.capture(() -> {
+            install(KeyPrivacy.FULL, true);
+            Telemetry.touch();
+            for (int i = 0; i < 3; i++) {
+                Telemetry.report(event(GuardAction.REPORTED, null));
+            }
+            release.countDown();
+            awaitThreadsUnchecked("stateguard-telemetry-init");
+        });
+        assertThat(Telemetry.dropped()).isEqualTo(droppedBefore + 3);
+        assertThat(spans.getFinishedSpanItems()).isEmpty();
+    }
+
+    private static List<Thread> threads(String name) {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name)).toList();
+    }
+
+    /** Waits until the agent's threads named {@code name} have ended (they never wait on anything of the test's unless told). */
+    private static void awaitThreads(String name) throws InterruptedException {
+        for (Thread thread : threads(name)) {
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+            assertThat(thread.isAlive()).as("%s still running", name).isFalse();
+        }
+    }
+
+    private static void awaitThreadsUnchecked(String name) {
+        try {
+            awaitThreads(name);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     private SpanData single(String name) {

@@ -41,29 +41,30 @@ record Extraction(boolean ok, long version, VersionFailure failure) {
         padded[padded.length - 2] = ',';
         padded[padded.length - 1] = '}';
 
-        spec.extract(padded, 3, value.length, reading);
+        boolean returned = spec.extract(padded, 3, value.length, reading);
         Extraction fromArray = of(reading);
+        assertThat(returned).as("extract's result is the reading's ok()").isEqualTo(reading.ok());
 
         ByteBuffer heap = ByteBuffer.wrap(padded);
         heap.position(3).limit(3 + value.length);
-        spec.extract(heap, reading);
+        assertThat(spec.extract(heap, reading)).isEqualTo(fromArray.ok());
         assertUnmoved(heap, 3, 3 + value.length);
         assertThat(of(reading)).as("heap buffer").isEqualTo(fromArray);
 
         ByteBuffer direct = ByteBuffer.allocateDirect(padded.length);
         direct.put(padded).clear();
         direct.position(3).limit(3 + value.length);
-        spec.extract(direct, reading);
+        assertThat(spec.extract(direct, reading)).isEqualTo(fromArray.ok());
         assertUnmoved(direct, 3, 3 + value.length);
         assertThat(of(reading)).as("direct buffer").isEqualTo(fromArray);
 
         ByteBuffer readOnly = heap.asReadOnlyBuffer();
-        spec.extract(readOnly, reading);
+        assertThat(spec.extract(readOnly, reading)).isEqualTo(fromArray.ok());
         assertUnmoved(readOnly, 3, 3 + value.length);
         assertThat(of(reading)).as("read-only buffer").isEqualTo(fromArray);
 
         ByteBuffer slice = heap.slice(); // position 0, non-zero array offset
-        spec.extract(slice, reading);
+        assertThat(spec.extract(slice, reading)).isEqualTo(fromArray.ok());
         assertThat(of(reading)).as("sliced buffer").isEqualTo(fromArray);
         return fromArray;
     }

@@ -16,10 +16,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
+@Tag("slow") // threads racing: left out of mutation testing (benchmarks/mutation.sh)
 class HighWaterMarksConcurrencyTest {
 
     private static final int THREADS = 8;
@@ -70,21 +72,49 @@ class HighWaterMarksConcurrencyTest {
     @Test
     void evictionUnderContentionKeepsTheBoundAndTheMarks() throws Exception {
         int bound = 512;
+        int ownKeys = 300; // per thread: 8 * 300 own keys and 100 shared ones, far over the bound
+        int sharedKeys = 100;
+        int operations = 12_000;
         HighWaterMarks marks = new HighWaterMarks(bound);
+        // What each own key (one writer: its thread) saw last: the version observed, or REMOVED.
+        long[][] lastOwn = new long[THREADS][ownKeys];
+        AtomicLong tracked = new AtomicLong(); // NEW observations minus successful removes
+        AtomicLong[] sharedMax = new AtomicLong[sharedKeys];
+        for (int k = 0; k < sharedKeys; k++) {
+            sharedMax[k] = new AtomicLong(Long.MIN_VALUE);
+        }
         runConcurrently(thread -> () -> {
+            long[] last = lastOwn[thread];
+            java.util.Arrays.fill(last, NEVER);
             ByteBuffer direct = ByteBuffer.allocateDirect(64);
-            for (int i = 0; i < 12_000; i++) {
-                // Half the keys are shared by all threads, half are the thread's own.
-                String name = (i & 1) == 0 ? "shared:" + (i % 1000) : "own:" + thread + ":" + i;
-                byte[] key = name.getBytes(StandardCharsets.UTF_8);
+            for (int i = 0; i < operations; i++) {
+                boolean shared = (i & 1) == 0;
+                int k = shared ? (i / 2) % sharedKeys : (i / 2) % ownKeys;
+                byte[] key = (shared ? "shared:" + k : "own:" + thread + ":" + k).getBytes(StandardCharsets.UTF_8);
                 direct.clear();
                 direct.put(key).flip();
-                long version = i;
+                // Versions grow with i in every thread; thread t's versions are i * 8 + t, all distinct.
+                long version = (long) i * THREADS + thread;
                 switch (i % 7) {
-                    case 0 -> marks.reset(0, direct, version);
-                    case 1 -> marks.remove(0, key, 0, key.length);
+                    case 1 -> {
+                        if (marks.remove(0, key, 0, key.length)) {
+                            tracked.decrementAndGet();
+                        }
+                        if (!shared) {
+                            last[k] = REMOVED;
+                        }
+                    }
                     case 2 -> marks.get(0, direct);
-                    default -> marks.observe(0, direct, version);
+                    default -> {
+                        if (marks.observe(0, direct, version) == Observation.NEW) {
+                            tracked.incrementAndGet();
+                        }
+                        if (shared) {
+                            sharedMax[k].accumulateAndGet(version, Math::max);
+                        } else {
+                            last[k] = version;
+                        }
+                    }
                 }
                 if (marks.size() > bound) {
                     throw new AssertionError("size " + marks.size() + " > " + bound);
@@ -92,9 +122,44 @@ class HighWaterMarksConcurrencyTest {
             }
             return null;
         });
-        assertThat(marks.size()).isBetween(1, bound);
-        assertThat(marks.evictions()).isPositive();
+        assertThat(marks.evictions()).as("the bound was reached under contention").isPositive();
+        assertThat(marks.size()).as("every mark is accounted for: created - removed - evicted")
+                .isEqualTo(tracked.get() - marks.evictions());
+        int present = 0;
+        for (int t = 0; t < THREADS; t++) {
+            for (int k = 0; k < ownKeys; k++) {
+                byte[] key = ("own:" + t + ":" + k).getBytes(StandardCharsets.UTF_8);
+                long last = lastOwn[t][k];
+                if (!marks.contains(0, key, 0, key.length)) {
+                    continue; // removed last, or evicted after its last observation
+                }
+                present++;
+                // One writer with growing versions: whatever evictions happened, a mark still there is
+                // the last (highest) version the writer observed, never an older one.
+                assertThat(last).as("own key %d of thread %d was removed last, yet has a mark", k, t)
+                        .isNotIn(REMOVED, NEVER);
+                assertThat(marks.get(0, key, 0, key.length)).as("mark of own key %d of thread %d", k, t)
+                        .isEqualTo(last);
+            }
+        }
+        for (int k = 0; k < sharedKeys; k++) {
+            byte[] key = ("shared:" + k).getBytes(StandardCharsets.UTF_8);
+            if (marks.contains(0, key, 0, key.length)) {
+                present++;
+                long mark = marks.get(0, key, 0, key.length);
+                // Written by all threads; an eviction in between lets an older version start again,
+                // but a mark is always a version some thread observed for this very key.
+                assertThat(mark).as("mark of shared key %d", k).isLessThanOrEqualTo(sharedMax[k].get());
+                long i = mark / THREADS;
+                assertThat(i % 2).as("a version of an even (shared) operation").isZero();
+                assertThat((i / 2) % sharedKeys).as("a version written to shared key %d", k).isEqualTo(k);
+            }
+        }
+        assertThat(present).as("keys found = size").isEqualTo(marks.size());
     }
+
+    private static final long REMOVED = Long.MIN_VALUE + 1;
+    private static final long NEVER = Long.MIN_VALUE + 2;
 
     private static void runConcurrently(IntFunction<Callable<Void>> task) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);

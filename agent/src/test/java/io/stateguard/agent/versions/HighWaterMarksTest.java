@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -250,6 +251,7 @@ class HighWaterMarksTest {
         }
     }
 
+    @Tag("slow") // many random cases or threads: left out of mutation testing (benchmarks/mutation.sh)
     @ParameterizedTest
     @CsvSource({"1", "7", "100", "1000", "20000"})
     void neverExceedsTheBound(int bound) {
@@ -327,6 +329,7 @@ class HighWaterMarksTest {
         assertThat(marks.size()).isZero();
     }
 
+    @Tag("slow") // many random cases or threads: left out of mutation testing (benchmarks/mutation.sh)
     @Test
     void keepsKeysInUseWhileEvictingKeysSeenOnce() {
         int bound = 10_000;

@@ -12,13 +12,12 @@ import static io.stateguard.agent.versions.VersionFailure.TOO_LARGE;
 import static io.stateguard.agent.versions.VersionFailure.WRONG_TYPE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
-import static org.junit.jupiter.api.Assertions.assertTimeout;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -281,18 +280,94 @@ class JsonVersionTest {
     }
 
     @Test
+    void everyPrefixOfADocumentIsMalformedNeverAVersion() {
+        // Each construct of the grammar before the version, then the version: a scanner that reads a byte
+        // past the end (Extraction pads the value with more digits and a closing brace) or accepts an
+        // incomplete construct yields a version for some prefix.
+        // {spec, document, what completes the version: the scan stops there and never reads further}
+        String[][] cases = {
+            {"json:/version", "{\"a\":[1,-2.5e+3,true,false,null,{\"b\":\"x\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\"}],"
+                    + "\"c\":{},\"d\":[],\"e\":0.5E-2 , \"version\" : 12 }", "12 }"},
+            {"json:/version", "{\"version\":\"-34\"}", "\"-34\"}"},
+            {"json:/list/1/v", "{\"list\":[{\"v\":1},{\"v\":56}]}", "56}"},
+            {"json:/a\u00e9", "{\"a\\u00e9\":7}", "7}"},
+        };
+        for (String[] c : cases) {
+            String document = c[1];
+            int decided = document.indexOf(c[2]) + c[2].length();
+            assertThat(extract(c[0], document)).as(document).matches(Extraction::ok);
+            for (int cut = 0; cut < decided; cut++) {
+                String prefix = document.substring(0, cut);
+                assertThat(extract(c[0], prefix)).as("prefix %s", prefix).isEqualTo(failure(MALFORMED_JSON));
+            }
+        }
+        assertThat(extract("json:", "  789  ")).isEqualTo(version(789));
+        assertThat(extract("json:", "  78")).isEqualTo(version(78));
+        assertThat(extract("json:", "  ")).isEqualTo(failure(MALFORMED_JSON));
+        assertThat(extract("json:", "  -")).isEqualTo(failure(MALFORMED_JSON));
+    }
+
+    @Test
+    void theVersionIsFoundWithEachKindOfValueSkippedBeforeIt() {
+        String[] skipped = {"1", "-0", "0.5", "1e3", "1E-3", "-2.5e+3", "true", "false", "null", "\"s\"", "\"\\u0041\\n\"",
+            "[]", "{}", "[1,[2,[3]],{\"x\":[]}]", "{\"x\":{\"y\":\"z\"}}", "\"\u00e9\u20ac\ud83d\ude00\""};
+        for (String value : skipped) {
+            assertThat(extract("json:/version", "{\"skip\":" + value + ",\"version\":41}")).as(value)
+                    .isEqualTo(version(41));
+            assertThat(extract("json:/1", "[" + value + ",42]")).as(value).isEqualTo(version(42));
+            assertThat(extract("json:/version", "{\"skip\":" + value + "}")).as(value).isEqualTo(failure(NOT_FOUND));
+        }
+    }
+
+    @Test
+    void malformedValuesBeforeTheVersionAreMalformed() {
+        String[] bad = {"01", "-", "1.", "1.e3", "1e", "1e+", ".5", "+1", "tru", "nul", "fals", "truex", "\"\\x\"",
+            "\"\\u12\"", "\"\\u12G4\"", "[1,]", "[,1]", "{\"x\"}", "{\"x\":}", "{\"x\":1,}", "{1:2}", "[1 2]",
+            "{\"x\":1 \"y\":2}", "\"\u0001\""};
+        for (String value : bad) {
+            assertThat(extract("json:/version", "{\"skip\":" + value + ",\"version\":41}")).as(value)
+                    .isEqualTo(failure(MALFORMED_JSON));
+        }
+    }
+
+    @Test
+    void quotedVersionsAreReadByTheDecimalRules() {
+        assertThat(extract("json:/v", "{\"v\":\"007\"}")).isEqualTo(version(7));
+        assertThat(extract("json:/v", "{\"v\":\"-9223372036854775808\"}")).isEqualTo(version(Long.MIN_VALUE));
+        assertThat(extract("json:/v", "{\"v\":\"9223372036854775807\"}")).isEqualTo(version(Long.MAX_VALUE));
+        assertThat(extract("json:/v", "{\"v\":\"9223372036854775808\"}")).isEqualTo(failure(OVERFLOW));
+        assertThat(extract("json:/v", "{\"v\":\"\\u0031\\u0032\"}")).as("escaped digits").isEqualTo(version(12));
+        for (String notAnInteger : new String[] {"", "-", "+1", " 1", "1 ", "1.0", "1e3", "x", "0x10", "\\n1"}) {
+            assertThat(extract("json:/v", "{\"v\":\"" + notAnInteger + "\"}")).as(notAnInteger)
+                    .isEqualTo(failure(NOT_NUMERIC));
+        }
+        assertThat(extract("json:/v", "{\"v\":1.0}")).isEqualTo(failure(NOT_NUMERIC));
+        assertThat(extract("json:/v", "{\"v\":-12}")).isEqualTo(version(-12));
+        assertThat(extract("json:/v", "{\"v\":[1]}")).isEqualTo(failure(WRONG_TYPE));
+        assertThat(extract("json:/v", "{\"v\":{}}")).isEqualTo(failure(WRONG_TYPE));
+        assertThat(extract("json:/v", "{\"v\":true}")).isEqualTo(failure(WRONG_TYPE));
+        assertThat(extract("json:/v", "{\"v\":null}")).isEqualTo(failure(WRONG_TYPE));
+        assertThat(extract("json:/v", "{\"v\":nul}")).isEqualTo(failure(MALFORMED_JSON));
+        assertThat(extract("json:/v", "{\"v\":x}")).isEqualTo(failure(MALFORMED_JSON));
+    }
+
+    @Test
     void rejectsA16MibValueWithoutReadingIt() {
+        // The version is the first member: a scan would find it and stop (see the test above). Only the
+        // size check, made before reading any byte, explains TOO_LARGE here.
         ByteBuffer huge = ByteBuffer.allocate(16 << 20);
-        huge.put(0, (byte) '{');
+        byte[] head = "{\"version\":5".getBytes(StandardCharsets.UTF_8);
+        huge.put(head).position(0);
         VersionSpec spec = VersionSpec.parse("json:/version");
         VersionReading reading = new VersionReading();
-        assertTimeout(Duration.ofMillis(200), () -> {
-            for (int i = 0; i < 1000; i++) {
-                assertThat(spec.extract(huge, reading)).isFalse();
-            }
-        });
+        assertThat(spec.extract(huge, reading)).isFalse();
         assertThat(reading.failure()).isEqualTo(TOO_LARGE);
         assertThat(huge.position()).isZero();
+        assertThat(huge.limit()).isEqualTo(16 << 20);
+        // The same head in a value of the allowed size is read.
+        ByteBuffer small = ByteBuffer.wrap("{\"version\":5}".getBytes(StandardCharsets.UTF_8));
+        assertThat(spec.extract(small, reading)).isTrue();
+        assertThat(reading.version()).isEqualTo(5);
     }
 
     @Test
@@ -304,6 +379,7 @@ class JsonVersionTest {
         assertThat(reading.failure()).isEqualTo(TOO_LARGE);
     }
 
+    @Tag("slow") // many random cases or threads: left out of mutation testing (benchmarks/mutation.sh)
     @Test
     void randomBytesNeverThrow() {
         Random random = new Random(20240601);
