@@ -730,7 +730,11 @@ public final class LettuceGuard {
             @Override
             protected Field[] computeValue(Class<?> type) {
                 try {
+                    // Lettuce 6+ (masterreplica) and Lettuce 5 (masterslave) name the writer's provider differently.
                     Field provider = declared(type, "masterReplicaConnectionProvider");
+                    if (provider == null) {
+                        provider = declared(type, "masterSlaveConnectionProvider");
+                    }
                     if (provider == null) {
                         return new Field[0];
                     }

@@ -21,13 +21,19 @@ import static io.stateguard.it.probe.StateVersions.version;
  * (version 8), then reads both with {@code ReadFrom.REPLICA} through the sync, async and reactive
  * APIs and prints the version it got ({@code EXC:<type>[:<cause type>...]} for an exception).
  *
- * <p>Arguments: {@code <primary host:port>,<replica host:port> <writtenKey> <readKey>}.
+ * <p>Arguments: {@code <primary host:port>,<replica host:port> <writtenKey> <readKey> [<database>]} (the
+ * connections' {@code RedisURI} database, 0 when left out).
  */
 public final class GuardVersionsProbe {
 
 
     public static void main(String[] args) throws Exception {
         List<RedisURI> nodes = ProbeConnections.nodes(args[0].split(","));
+        if (args.length > 3) {
+            for (RedisURI node : nodes) {
+                node.setDatabase(Integer.parseInt(args[3]));
+            }
+        }
         String written = args[1];
         String read = args[2];
         Map<String, String> results = new TreeMap<>();

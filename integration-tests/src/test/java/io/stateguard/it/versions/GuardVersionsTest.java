@@ -4,6 +4,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import io.stateguard.harness.RedisTopologyExtension;
 import io.stateguard.harness.PrimaryReplicaTopology;
 import io.stateguard.harness.RedisNode;
+import io.stateguard.harness.RespClient;
 import io.stateguard.it.support.InconsistencyEvents;
 import io.stateguard.it.probe.GuardVersionsProbe;
 import io.stateguard.it.probe.WhichLettuceProbe;
@@ -27,6 +28,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GuardVersionsTest {
+
+    /**
+     * Not database 0: the marks' database is read from the connection's {@code RedisURI} through fields whose
+     * names differ between Lettuce 5 ({@code masterslave}) and 6+ ({@code masterreplica}).
+     */
+    private static final int DATABASE = 3;
 
     private static final String RULE = "keys=*:state:*;version=json:/version;routing=replica-checked";
 
@@ -69,8 +76,8 @@ class GuardVersionsTest {
     private List<InconsistencyEvents.Event> events(String scenario, String action) {
         return InconsistencyEvents.Expected.servedBy(REDIS.get().replica(0).hostAndPort())
                 .repeat(3, api -> api
-                        .regression(action, "default", 0, scenario + ":state:written", "GET", 7, 6)
-                        .regression(action, "default", 0, scenario + ":state:read", "GET", 8, 6))
+                        .regression(action, "default", DATABASE, scenario + ":state:written", "GET", 7, 6)
+                        .regression(action, "default", DATABASE, scenario + ":state:read", "GET", 8, 6))
                 .list();
     }
 
@@ -80,26 +87,31 @@ class GuardVersionsTest {
         String written = scenario + ":state:written";
         String read = scenario + ":state:read";
         REDIS.get().lagProxy(0).resume();
-        primary.command("SET", written, "{\"state\":\"connecting\",\"version\":6}");
-        primary.command("SET", read, "{\"state\":\"connecting\",\"version\":6}");
+        try (RespClient direct = client(primary)) {
+            direct.call("SET", written, "{\"state\":\"connecting\",\"version\":6}");
+            direct.call("SET", read, "{\"state\":\"connecting\",\"version\":6}");
+        }
         REDIS.get().awaitReplicated();
         REDIS.get().lagProxy(0).pause();
         try {
-            primary.command("SET", read, "{\"state\":\"open\",\"version\":8}");
+            try (RespClient direct = client(primary)) {
+                direct.call("SET", read, "{\"state\":\"open\",\"version\":8}");
+            }
             ForkedJvm jvm = ForkedJvm.create().lettuceVersion(version);
             if (agentArgs != null) {
                 jvm.withAgent(agentArgs);
             }
             ForkedJvm.Result result = jvm.run(WhichLettuceProbe.class.getName(), GuardVersionsProbe.class.getName(),
-                    primary.hostAndPort() + "," + REDIS.get().replica(0).hostAndPort(), written, read).assertSuccess();
+                    primary.hostAndPort() + "," + REDIS.get().replica(0).hostAndPort(), written, read,
+                    Integer.toString(DATABASE)).assertSuccess();
             assertThat(result.values("lettuce.").get("jar")).contains("/" + version + "/");
             Map<String, String> values = new LinkedHashMap<>(result.values("probe."));
             assertThat(values.get("setup.read")).as(result.describe("reads version 8 on the primary")).isEqualTo("8");
             // The replica really was stale while the application read it (read directly, without the agent).
-            assertThat(REDIS.get().replica(0).command("GET", written))
-                    .isEqualTo("{\"state\":\"connecting\",\"version\":6}");
-            assertThat(REDIS.get().replica(0).command("GET", read))
-                    .isEqualTo("{\"state\":\"connecting\",\"version\":6}");
+            try (RespClient replica = client(REDIS.get().replica(0))) {
+                assertThat(replica.call("GET", written)).isEqualTo("{\"state\":\"connecting\",\"version\":6}");
+                assertThat(replica.call("GET", read)).isEqualTo("{\"state\":\"connecting\",\"version\":6}");
+            }
             values.put("stderr", result.stderr());
             return values;
         } finally {
@@ -114,5 +126,12 @@ class GuardVersionsTest {
             expected.put(api + ".read", read);
         }
         return expected;
+    }
+
+    /** A RESP connection to {@code node} on {@link #DATABASE}. */
+    private static RespClient client(RedisNode node) {
+        RespClient client = node.newClient();
+        client.call("SELECT", Integer.toString(DATABASE));
+        return client;
     }
 }
