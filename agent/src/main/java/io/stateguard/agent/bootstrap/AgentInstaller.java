@@ -122,11 +122,13 @@ public final class AgentInstaller {
             long millis = (System.nanoTime() - start) / 1_000_000;
             String instrumented = LettuceInstrumentation.instrumented().isEmpty() ? NOT_YET
                     : "; instrumented: " + String.join(", ", LettuceInstrumentation.instrumented());
+            activeStatus = "active (attached); " + summary;
             setProperty(STATUS_PROPERTY, "active (attached); " + summary + instrumented);
             AgentLog.info("StateGuard " + version + " started in " + millis + " ms (attached); " + summary
                     + instrumented);
         } else {
             long millis = (System.nanoTime() - start) / 1_000_000;
+            activeStatus = "active; " + summary;
             setProperty(STATUS_PROPERTY, "active; " + summary + NOT_YET);
             AgentLog.info("StateGuard " + version + " started in " + millis + " ms; " + summary + NOT_YET);
         }
@@ -161,6 +163,20 @@ public final class AgentInstaller {
             // Telemetry is an extra: without it, routing and the guard still work, and events are logged.
             InternalErrors.record("telemetry.install", t);
             Inconsistencies.setReporter(new LoggingReporter(10, config.telemetryKeys()));
+        }
+    }
+
+    /** The status of the active agent without the instrumented classes; {@code null} until it is active. */
+    private static volatile String activeStatus;
+
+    /**
+     * Keeps {@link #STATUS_PROPERTY} current as Lettuce classes are instrumented after the start, so that an
+     * operator's {@code jcmd <pid> VM.system_properties} shows what is instrumented now.
+     */
+    static void instrumentedClassesChanged(List<String> instrumented) {
+        String status = activeStatus;
+        if (status != null && !instrumented.isEmpty()) {
+            setProperty(STATUS_PROPERTY, status + "; instrumented: " + String.join(", ", instrumented));
         }
     }
 

@@ -83,6 +83,7 @@ final class LettuceInstrumentation {
                     public void instrumented(String className, boolean retransformed) {
                         if (INSTRUMENTED.add(className)) {
                             AgentLog.info("instrumented " + className + (retransformed ? " (retransformed)" : ""));
+                            AgentInstaller.instrumentedClassesChanged(LettuceInstrumentation.instrumented());
                         }
                     }
 

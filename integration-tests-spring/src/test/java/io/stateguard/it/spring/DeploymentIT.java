@@ -114,7 +114,9 @@ class DeploymentIT {
                     .as("jcmd VM.system_properties of the running application:\n" + output).isNotBlank();
             assertThat(properties.getProperty("io.stateguard.agent.status"))
                     .as("jcmd VM.system_properties of the running application:\n" + output)
-                    .startsWith("active; rules: default{keys=sg{t}:state:*, routing=primary}");
+                    .startsWith("active; rules: default{keys=sg{t}:state:*, routing=primary}; instrumented: ")
+                    .contains("io.lettuce.core.masterreplica.MasterReplicaChannelWriter")
+                    .contains("io.lettuce.core.masterreplica.MasterReplicaConnectionProvider");
         }
     }
 
