@@ -21,7 +21,7 @@ xml=${PIT_XML:-agent/target/pit-reports/mutations.xml}
 if [[ "${SKIP_PIT:-0}" != 1 ]]; then
   echo "Running: ${command[*]}"
   start=$(date +%s)
-  commit_before=$(git rev-parse --short HEAD)$( [[ -n "$(git status --porcelain -- agent)" ]] && echo " (with uncommitted changes)")
+  commit_before=$(git rev-parse --short HEAD)$( [[ -z "$(git status --porcelain -- agent)" ]] || echo " (with uncommitted changes)")
   "${command[@]}"
   echo "PIT took $(( $(date +%s) - start )) s"
   # What was measured, for a report rewritten later with SKIP_PIT=1.

@@ -222,4 +222,22 @@ class ConfigLoaderTest {
         assertThat(ConfigLoader.failFastRequested("fail-fast=true", Map.of(), missing))
                 .as("an unreadable file does not hide the other sources").isTrue();
     }
+
+    /** fail-fast alone, in each source: a later source (environment, system properties, agent arguments) wins. */
+    @Test
+    void failFastRequestedTakesEachSourceInOrder() {
+        Properties sysTrue = new Properties();
+        sysTrue.setProperty("stateguard.fail-fast", "true");
+        Properties sysFalse = new Properties();
+        sysFalse.setProperty("stateguard.fail-fast", "false");
+        assertThat(ConfigLoader.failFastRequested(null, Map.of(), sysTrue)).as("system properties alone").isTrue();
+        assertThat(ConfigLoader.failFastRequested(null, Map.of("STATEGUARD_FAIL_FAST", "true"), sysFalse))
+                .as("system properties win over the environment").isFalse();
+        assertThat(ConfigLoader.failFastRequested(null, Map.of("STATEGUARD_FAIL_FAST", "false"), sysTrue))
+                .as("system properties win over the environment").isTrue();
+        assertThat(ConfigLoader.failFastRequested("fail-fast=false", Map.of(), sysTrue))
+                .as("agent arguments win over system properties").isFalse();
+        assertThat(ConfigLoader.failFastRequested("fail-fast=true", Map.of(), sysFalse))
+                .as("agent arguments win over system properties").isTrue();
+    }
 }

@@ -94,4 +94,20 @@ class LoggingReporterTest {
         assertThat(binary.toString()).isEqualTo("type=missing action=reported rule=r db=0 key=a\\xffb op=GET"
                 + " expected=1 observed=missing node=unknown role=primary");
     }
+
+    /** Without a clock given, a reporter reads seconds from System.nanoTime (its default clock reads it now). */
+    @Test
+    void theDefaultClockIsSystemNanoTime() throws Exception {
+        java.lang.reflect.Field field = LoggingReporter.class.getDeclaredField("SYSTEM_NANOS");
+        field.setAccessible(true);
+        java.util.function.LongSupplier clock = (java.util.function.LongSupplier) field.get(null);
+        java.lang.reflect.Field used = LoggingReporter.class.getDeclaredField("nanoClock");
+        used.setAccessible(true);
+        assertThat(used.get(new LoggingReporter(3, KeyPrivacy.FULL))).isSameAs(clock);
+
+        long before = System.nanoTime();
+        long read = clock.getAsLong();
+        long after = System.nanoTime();
+        assertThat(read).isBetween(before, after);
+    }
 }

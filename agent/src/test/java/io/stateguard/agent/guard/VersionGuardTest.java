@@ -314,4 +314,17 @@ class VersionGuardTest {
         assertThat(missing.failureMessage("GET", KeyPrivacy.NONE))
                 .isEqualTo("StateGuard: stale state for a key (rule default, GET): expected version >= 7, observed a missing value");
     }
+
+    /** A key that is not UTF-8 text is shown escaped byte by byte, not with replacement characters. */
+    @Test
+    void failureMessagesEscapeBinaryKeys() {
+        byte[] binary = {'s', ':', (byte) 0xFF};
+        guard.observeWrite(0, 0, binary, ByteBuffer.wrap("{\"version\":7}".getBytes(StandardCharsets.UTF_8)));
+        Regression regression = guard.check(0, 0, binary,
+                ByteBuffer.wrap("{\"version\":6}".getBytes(StandardCharsets.UTF_8)));
+        assertThat(regression.failureMessage("GET", KeyPrivacy.FULL))
+                .isEqualTo("StateGuard: stale state for key 's:\\xff' (rule default, GET): expected version >= 7, observed 6");
+        assertThat(guard.keyPrivacy()).isEqualTo(KeyPrivacy.FULL);
+        assertThat(new VersionGuard(java.util.List.of(), 10, KeyPrivacy.HASHED).keyPrivacy()).isEqualTo(KeyPrivacy.HASHED);
+    }
 }

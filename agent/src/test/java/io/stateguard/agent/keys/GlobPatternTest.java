@@ -338,4 +338,39 @@ class GlobPatternTest {
             return length;
         }
     }
+
+    /** A run of stars compiles to one star op, exactly as a single star does. */
+    @Test
+    void runsOfStarsCompileToOneStar() {
+        assertThat(GlobPattern.compile("a**b").ops()).containsExactly(GlobPattern.compile("a*b").ops());
+        assertThat(GlobPattern.compile("***").ops()).containsExactly(GlobPattern.STAR);
+        assertThat(GlobPattern.compile("a*?*b").ops()).containsExactly('a', GlobPattern.STAR, GlobPattern.ANY,
+                GlobPattern.STAR, 'b');
+    }
+
+    /** The first and the last surrogate code units, unpaired, are rejected like every one between them. */
+    @Test
+    void unpairedSurrogatesAtBothEndsOfTheRangeAreRejected() {
+        assertThatThrownBy(() -> GlobPattern.compile("a\uD800")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unpaired surrogate U+D800 at position 1");
+        assertThatThrownBy(() -> GlobPattern.compile("a\uDFFF")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unpaired surrogate U+DFFF at position 1");
+        assertThat(GlobPattern.compile("\uD7FF").ops()).containsExactly(0xED, 0x9F, 0xBF);
+        assertThat(GlobPattern.compile("\uE000").ops()).containsExactly(0xEE, 0x80, 0x80);
+    }
+
+    /**
+     * A {@code ?} over a lead byte needs every continuation byte, the last one included; a cut-off
+     * sequence is no character for {@code ?}, not even with a star after it (called directly: no length filter).
+     */
+    @Test
+    void aQuestionMarkNeedsEveryContinuationByteOfItsCharacter() {
+        assertThat(matches("?", 0xE2, 0x82, 0x41)).as("last continuation byte missing").isFalse();
+        assertThat(matches("?", 0xF0, 0x9F, 0x98, 0x41)).as("last continuation byte missing").isFalse();
+        assertThat(matches("?", 0xE2, 0x82, 0xAC)).isTrue();
+        assertThat(matches("?*", 0xC3, 0x41)).as("a cut-off sequence consumes nothing").isFalse();
+        assertThat(matches("?*", 0xE2, 0x82)).isFalse();
+        assertThat(matches("?*", 0xC3, 0xA9, 0x41)).isTrue();
+        assertThat(matches("x?*", 0x78, 0xC3)).isFalse();
+    }
 }

@@ -165,4 +165,30 @@ class KeyFormsTest {
         assertThat(roomy.cacheResets()).isZero();
         assertThat(roomy.cachedStates()).isGreaterThan(4);
     }
+
+    /**
+     * Exact cache accounting: a budget of 4 holds 4 states (the start state included) and the fifth drops
+     * the cache; a state reached again along another path is found, not added twice.
+     */
+    @Test
+    void theCacheHoldsExactlyItsBudgetAndFindsKnownStates() {
+        // "?" only keeps the length filter from answering short keys before the walk.
+        KeyMatcher m = KeyMatcher.of(List.of(GlobPattern.compile("abcdefgh"), GlobPattern.compile("?")),
+                new int[] {0, 1}, 4);
+        assertThat(m.match(utf8("abc"))).isEqualTo(-1);
+        assertThat(m.cachedStates()).as("start, a, ab, abc").isEqualTo(4);
+        assertThat(m.cacheResets()).as("4 states fit a budget of 4").isZero();
+        assertThat(m.match(utf8("abcd"))).isEqualTo(-1);
+        assertThat(m.cacheResets()).as("the fifth state drops the cache").isEqualTo(1);
+        assertThat(m.cachedStates()).as("the new cache: start and abcd").isEqualTo(2);
+        assertThat(m.match(utf8("abcdefgh"))).isEqualTo(0);
+        assertThat(m.match(utf8("a"))).isEqualTo(1);
+
+        KeyMatcher star = KeyMatcher.of(List.of(GlobPattern.compile("x*y")), new int[] {0}, 100);
+        assertThat(star.match(utf8("xzzzy"))).isEqualTo(0);
+        assertThat(star.cachedStates()).as("start, x* (reached again on each z), x*y").isEqualTo(3);
+        assertThat(star.match(utf8("xqy"))).isEqualTo(0);
+        assertThat(star.cachedStates()).as("x* reached from itself on q: found").isEqualTo(3);
+        assertThat(star.cacheResets()).isZero();
+    }
 }

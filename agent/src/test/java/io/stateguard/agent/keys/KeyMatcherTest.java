@@ -546,4 +546,47 @@ class KeyMatcherTest {
         }
         assertThat(sum).isNotZero();
     }
+
+    /** A NUL byte is a literal like any other, in the DFA, the buffer paths and the NFA simulation. */
+    @Test
+    void aNulByteIsALiteral() {
+        KeyMatcher m = matcher("a\u0000b", 0, "x*", 1);
+        assertThat(matchAllWays(m, bytes('a', 0, 'b'))).isEqualTo(0);
+        assertThat(matchAllWays(m, bytes('a', 1, 'b'))).isEqualTo(-1);
+        assertThat(matchAllWays(m, bytes('x', 0))).isEqualTo(1);
+    }
+
+    /** Several patterns accept the key: the lowest rule wins whichever pattern comes first. */
+    @Test
+    void theLowestRuleWinsAmongAcceptingPatternsInEitherOrder() {
+        assertThat(matchAllWays(matcher("ab", 0, "a?", 1, "?b", 2), "ab".getBytes(UTF_8))).isEqualTo(0);
+        assertThat(matchAllWays(matcher("?b", 2, "a?", 1, "ab", 0), "ab".getBytes(UTF_8))).isEqualTo(0);
+        assertThat(matchAllWays(matcher("ab", 1, "a?", 2, "??", 3), "ab".getBytes(UTF_8))).isEqualTo(1);
+        assertThat(matchAllWays(matcher("??", 3, "a?", 2), "ab".getBytes(UTF_8))).isEqualTo(2);
+    }
+
+    /**
+     * Star-separated literals reached along several paths at once: a position reached twice is one
+     * position, and none is lost (the "*a*b" star must survive a run of a's).
+     */
+    @Test
+    void positionsReachedTwiceAreKeptOnce() {
+        KeyMatcher m = matcher("*a*b", 0);
+        assertThat(matchAllWays(m, "aacb".getBytes(UTF_8))).isEqualTo(0);
+        assertThat(matchAllWays(m, "aaacccb".getBytes(UTF_8))).isEqualTo(0);
+        assertThat(matchAllWays(m, "aaac".getBytes(UTF_8))).isEqualTo(-1);
+        KeyMatcher two = matcher("*a*a*b*c", 0, "*a*b*d", 1);
+        assertThat(matchAllWays(two, "aaxaabbxc".getBytes(UTF_8))).isEqualTo(0);
+        assertThat(matchAllWays(two, "aaxaabbxd".getBytes(UTF_8))).isEqualTo(1);
+        assertThat(matchAllWays(two, "aaxaabbx".getBytes(UTF_8))).isEqualTo(-1);
+    }
+
+    /** Many stars alive at once: the position sets outgrow their first capacity. */
+    @Test
+    void largePositionSetsGrow() {
+        KeyMatcher m = matcher("*a*a*a*a*a*a*a*a*a*a*b", 0, "*a*a*a*a*a*a*a*a*a*a*c", 1);
+        assertThat(matchAllWays(m, "aaaaaaaaaaaab".getBytes(UTF_8))).isEqualTo(0);
+        assertThat(matchAllWays(m, "aaaaaaaaaaaac".getBytes(UTF_8))).isEqualTo(1);
+        assertThat(matchAllWays(m, "aaaaaaaaab".getBytes(UTF_8))).as("nine a's").isEqualTo(-1);
+    }
 }

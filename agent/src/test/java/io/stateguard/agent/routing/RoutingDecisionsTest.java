@@ -187,4 +187,46 @@ class RoutingDecisionsTest {
         assertThat(PrimaryRouting.routeIntent(Intent.READ)).as("no writer call in progress").isSameAs(Intent.READ);
         assertThat(PrimaryRouting.stats().routedTotal()).isZero();
     }
+
+    enum WriteOnly { WRITE, OTHER }
+
+    enum Neither { ONE, TWO }
+
+    /**
+     * The READ/WRITE lookup computed afresh (not through the class-value cache, which may hold an answer
+     * computed before): the pair only when the enum has both constants.
+     */
+    @Test
+    void theReadWritePairOfAnIntentEnumNeedsBothConstants() {
+        PrimaryRouting.Intents intents = new PrimaryRouting.Intents();
+        assertThat(intents.computeValue(Intent.class)).containsExactly(Intent.READ, Intent.WRITE);
+        assertThat(intents.computeValue(Reversed.class)).containsExactly(Reversed.READ, Reversed.WRITE);
+        assertThat(intents.computeValue(ReadOnly.class)).as("no WRITE").isNull();
+        assertThat(intents.computeValue(WriteOnly.class)).as("no READ").isNull();
+        assertThat(intents.computeValue(Neither.class)).isNull();
+    }
+
+    /** The command accessors computed afresh (not through the class-value cache). */
+    @Test
+    void theCommandAccessorsAreTheRedisCommandInterfaceMethods() throws Exception {
+        java.lang.reflect.Method[] accessors = new PrimaryRouting.CommandAccessors().computeValue(Command.class);
+        assertThat(accessors).containsExactly(
+                io.lettuce.core.protocol.RedisCommand.class.getMethod("getType"),
+                io.lettuce.core.protocol.RedisCommand.class.getMethod("getArgs"));
+    }
+
+    /** A thread that never dispatched before starts with a fresh dispatch state of its own. */
+    @Test
+    void aNewThreadRoutesItsFirstRead() throws Exception {
+        PrimaryRouting.install(policy("keys=a:*"));
+        Object[] answers = new Object[2];
+        Thread thread = new Thread(() -> {
+            answers[0] = route(CommandType.GET, "a:1", Intent.READ);
+            answers[1] = route(CommandType.GET, "b:1", Intent.READ);
+        });
+        thread.start();
+        thread.join();
+        assertThat(answers).containsExactly(Intent.WRITE, Intent.READ);
+        assertThat(PrimaryRouting.stats().routed(0)).isEqualTo(1);
+    }
 }

@@ -143,4 +143,83 @@ class HighWaterMarksFormsTest {
         assertThat(marks.get(0, direct(bytes("b")))).isEqualTo(2);
         assertThat(marks.contains(0, bytes("a"), 0, 1)).isFalse();
     }
+
+    /** A heap buffer with both a non-zero array offset and a non-zero position: the key starts at their sum. */
+    private static ByteBuffer offsetAndPosition(byte[] key) {
+        byte[] backing = new byte[key.length + 9];
+        java.util.Arrays.fill(backing, (byte) 'k');
+        System.arraycopy(key, 0, backing, 5, key.length);
+        ByteBuffer buffer = ByteBuffer.wrap(backing, 2, backing.length - 2).slice(); // array offset 2
+        buffer.position(3).limit(3 + key.length); // array index 5
+        return buffer;
+    }
+
+    @Test
+    void heapBuffersWithAnOffsetAndAPositionAddressTheRightBytes() {
+        HighWaterMarks marks = new HighWaterMarks(100);
+        marks.observe(0, bytes("user:1"), 0, 6, 7);
+        assertThat(marks.get(0, offsetAndPosition(bytes("user:1")))).isEqualTo(7);
+        assertThat(marks.contains(0, offsetAndPosition(bytes("user:1")))).isTrue();
+        assertThat(marks.contains(0, offsetAndPosition(bytes("user:2")))).isFalse();
+        assertThat(marks.contains(0, heap(bytes("user:2")))).isFalse();
+        marks.reset(0, offsetAndPosition(bytes("user:1")), 3);
+        assertThat(marks.get(0, bytes("user:1"), 0, 6)).isEqualTo(3);
+        marks.reset(0, offsetAndPosition(bytes("user:3")), 4);
+        assertThat(marks.get(0, bytes("user:3"), 0, 6)).isEqualTo(4);
+        assertThat(marks.remove(0, offsetAndPosition(bytes("user:1")))).isTrue();
+        assertThat(marks.contains(0, bytes("user:1"), 0, 6)).isFalse();
+        assertThat(marks.remove(0, offsetAndPosition(bytes("user:1")))).isFalse();
+        assertThat(marks.remove(0, direct(bytes("user:1")))).as("absent, direct").isFalse();
+        assertThat(marks.remove(0, direct(bytes("user:3")))).isTrue();
+        assertThat(marks.remove(0, direct(bytes("user:3")))).isFalse();
+    }
+
+    /**
+     * The bound of 3 is one segment. Keys a, b, c, then d: d evicts one of a, b, c (all marked used
+     * when inserted, so the hand clears them all first); the two left are unused now. Returns them.
+     */
+    private static byte[][] twoUnusedKeys(HighWaterMarks marks) {
+        for (String key : new String[] {"a", "b", "c", "d"}) {
+            marks.observe(0, bytes(key), 0, 1, 1);
+        }
+        byte[][] left = new byte[2][];
+        int n = 0;
+        for (String key : new String[] {"a", "b", "c"}) {
+            if (marks.contains(0, bytes(key), 0, 1)) { // contains does not mark a key used
+                left[n++] = bytes(key);
+            }
+        }
+        assertThat(n).isEqualTo(2);
+        return left;
+    }
+
+    /**
+     * Second chance: a key read (get), observed again or reset since the last sweep is kept when a new key
+     * needs room, and the unused one goes; tried with each of the two unused keys, so that the hand's order
+     * cannot make the answer right by chance.
+     */
+    @Test
+    void aKeyUsedSinceTheLastSweepIsNotEvicted() {
+        for (int way = 0; way < 3; way++) {
+            for (int keep = 0; keep < 2; keep++) {
+                HighWaterMarks marks = new HighWaterMarks(3);
+                byte[][] left = twoUnusedKeys(marks);
+                byte[] used = left[keep];
+                byte[] unused = left[1 - keep];
+                if (way == 0) {
+                    assertThat(marks.get(0, used, 0, 1)).isEqualTo(1);
+                } else if (way == 1) {
+                    assertThat(marks.observe(0, used, 0, 1, 1)).isEqualTo(Observation.EQUAL);
+                } else {
+                    marks.reset(0, used, 0, 1, 1);
+                }
+                marks.observe(0, bytes("e"), 0, 1, 1);
+                String what = "way " + way + ", kept " + new String(used, StandardCharsets.UTF_8);
+                assertThat(marks.contains(0, used, 0, 1)).as(what).isTrue();
+                assertThat(marks.contains(0, unused, 0, 1)).as(what).isFalse();
+                assertThat(marks.contains(0, bytes("d"), 0, 1)).as(what + ": d, used when inserted").isTrue();
+                assertThat(marks.contains(0, bytes("e"), 0, 1)).as(what).isTrue();
+            }
+        }
+    }
 }

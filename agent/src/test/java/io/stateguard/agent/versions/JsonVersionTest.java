@@ -407,4 +407,84 @@ class JsonVersionTest {
             }
         }
     }
+
+    /** Nesting at exactly MAX_DEPTH levels below the document is too deep; one level less is fine. */
+    @Test
+    void nestingIsLimitedAtExactlyMaxDepth() {
+        int max = JsonScanner.MAX_DEPTH;
+        String arrays = "[".repeat(max) + "]".repeat(max);
+        assertThat(extract("json:/version", "{\"a\":" + arrays + ",\"version\":1}")).isEqualTo(failure(MALFORMED_JSON));
+        String objects = "{\"b\":".repeat(max - 1) + "1" + "}".repeat(max - 1);
+        assertThat(extract("json:/version", "{\"a\":" + objects + ",\"version\":1}")).isEqualTo(version(1));
+        String tooDeepObjects = "{\"b\":".repeat(max) + "1" + "}".repeat(max);
+        assertThat(extract("json:/version", "{\"a\":" + tooDeepObjects + ",\"version\":1}"))
+                .isEqualTo(failure(MALFORMED_JSON));
+    }
+
+    @Test
+    void oddStringsInAndAroundQuotedVersions() {
+        assertThat(extract("json:/v", "{\"v\":\"\"}")).as("empty").isEqualTo(failure(NOT_NUMERIC));
+        assertThat(extract("json:/v", "{\"v\":\"\\u0037\"}")).isEqualTo(version(7));
+        assertThat(extract("json:/v", "{\"v\":\"\\u0037\u00e9\"}")).as("an escape, then non-ASCII").isEqualTo(failure(NOT_NUMERIC));
+        assertThat(extract("json:/v", "{\"a\":\"x\u0000y\",\"v\":1}")).as("raw NUL").isEqualTo(failure(MALFORMED_JSON));
+        assertThat(extract("json:", "true")).as("a literal ending the document").isEqualTo(failure(WRONG_TYPE));
+        assertThat(extract("json:", "null")).isEqualTo(failure(WRONG_TYPE));
+        assertThat(extract("json:", "false")).isEqualTo(failure(WRONG_TYPE));
+        assertThat(extract("json:/v", "{\"v\":tru3}")).isEqualTo(failure(MALFORMED_JSON));
+        assertThat(extract("json:/v", "{\"a\":nul1,\"v\":1}")).isEqualTo(failure(MALFORMED_JSON));
+        assertThat(extract("json:/v", "{\"a\":fals,\"v\":1}")).isEqualTo(failure(MALFORMED_JSON));
+    }
+
+    /** Escaped member names are compared by code point, as UTF-8, with every byte and every escape. */
+    @Test
+    void escapedNamesAreComparedExactly() {
+        assertThat(extract("json:/\u0080", "{\"\\u0080\":7}")).isEqualTo(version(7));
+        assertThat(extract("json:/\u07ff", "{\"\\u07ff\":7}")).isEqualTo(version(7));
+        assertThat(extract("json:/\u0800", "{\"\\u0800\":7}")).isEqualTo(version(7));
+        assertThat(extract("json:/\uffff", "{\"\\uffff\":7}")).isEqualTo(version(7));
+        assertThat(extract("json:/\ud800\udc00", "{\"\\ud800\\udc00\":7}")).isEqualTo(version(7));
+        assertThat(extract("json:/\u00af", "{\"\\u00af\":7}")).as("lowercase a and f").isEqualTo(version(7));
+        assertThat(extract("json:/\u00af", "{\"\\u00AF\":7}")).isEqualTo(version(7));
+        assertThat(extract("json:/\u00e9", "{\"\\u00e8\":5,\"\\u00e9\":1}")).as("one continuation byte apart").isEqualTo(version(1));
+        assertThat(extract("json:/\u00e9", "{\"\\u00e8\u00e9\":5,\"\u00e9\":1}")).isEqualTo(version(1));
+        assertThat(extract("json:/ab", "{\"ab\\u00e9ab\":5,\"ab\":1}")).as("longer than the name").isEqualTo(version(1));
+        assertThat(extract("json:/ab", "{\"\\u00e9ab\":5,\"ab\":1}")).isEqualTo(version(1));
+        assertThat(extract("json:/v", "{\"\\ud83d\\u0041\":5,\"v\":1}")).as("a high surrogate, then no low one")
+                .isEqualTo(version(1));
+        assertThat(extract("json:/a\"b", "{\"a\\\"b\":7}")).isEqualTo(version(7));
+        assertThat(extract("json:/a\\b", "{\"a\\\\b\":7}")).isEqualTo(version(7));
+        assertThat(extract("json:/a\bb", "{\"a\\bb\":7}")).isEqualTo(version(7));
+        assertThat(extract("json:/a\fb", "{\"a\\fb\":7}")).isEqualTo(version(7));
+        assertThat(extract("json:/a\rb", "{\"a\\rb\":7}")).isEqualTo(version(7));
+    }
+
+    /**
+     * A malformed value fails the document even when the bytes before the value (outside the buffer's
+     * position) would continue it into a document with a version: the scanner never reads them.
+     */
+    @Test
+    void bytesBeforeTheValueAreNeverRead() {
+        String[] values = {"", "[", "[1", "[1x", "[1,", "[tru", "\"x\\", "\"\\u12\"", "\"\\x\"", "\"\u0001\"",
+            "\"abc", "tru", "trux", "-", "-x", "1.x", "1ex"};
+        for (String value : values) {
+            assertThat(extractAfter(",\"v\":5}", "json:/v", "{\"a\":" + value)).as("member %s", value)
+                    .isEqualTo(failure(MALFORMED_JSON));
+            assertThat(extractAfter(",5]", "json:/1", "[" + value)).as("element %s", value)
+                    .isEqualTo(failure(MALFORMED_JSON));
+            assertThat(extract("json:/v", "{\"a\":" + value)).isEqualTo(failure(MALFORMED_JSON));
+        }
+    }
+
+    private static Extraction extractAfter(String before, String spec, String value) {
+        byte[] prefix = before.getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        byte[] all = Arrays.copyOf(prefix, prefix.length + bytes.length);
+        System.arraycopy(bytes, 0, all, prefix.length, bytes.length);
+        VersionReading reading = new VersionReading();
+        ByteBuffer buffer = ByteBuffer.wrap(all);
+        buffer.position(prefix.length);
+        boolean ok = VersionSpec.parse(spec).extract(buffer, reading);
+        assertThat(ok).isEqualTo(reading.ok());
+        return reading.ok() ? version(reading.version()) : failure(reading.failure());
+    }
 }

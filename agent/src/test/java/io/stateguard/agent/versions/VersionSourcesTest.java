@@ -162,4 +162,29 @@ class VersionSourcesTest {
         assertThatThrownBy(() -> VersionSpec.parse("regex:(")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("invalid regex '(': Unclosed group near index 1");
     }
+
+    /** NUL and the other control bytes are ASCII text. */
+    @Test
+    void controlBytesAreAscii() {
+        ByteBuffer b = ByteBuffer.wrap(new byte[] {'a', 0, 'b', 0x7F, 0});
+        assertThat(Utf8.classify(b, 0, 5)).isEqualTo(Utf8.ASCII);
+        assertThat(Utf8.classify(b, 1, 2)).isEqualTo(Utf8.ASCII);
+    }
+
+    /** The in-place ASCII view the regex source matches on keeps to its range, as CharSequence requires. */
+    @Test
+    void theAsciiViewOfAValueKeepsToItsRange() throws Exception {
+        java.lang.reflect.Constructor<?> constructor = Class.forName(RegexVersion.class.getName() + "$AsciiChars")
+                .getDeclaredConstructor(ByteBuffer.class, int.class, int.class);
+        constructor.setAccessible(true);
+        CharSequence chars = (CharSequence) constructor.newInstance(
+                ByteBuffer.wrap("xabcy".getBytes(StandardCharsets.US_ASCII)), 1, 3);
+        assertThat(chars.length()).isEqualTo(3);
+        assertThat(chars.charAt(0)).isEqualTo('a');
+        assertThat(chars.charAt(2)).isEqualTo('c');
+        assertThatThrownBy(() -> chars.charAt(3)).isInstanceOf(IndexOutOfBoundsException.class)
+                .hasMessage("index 3, length 3");
+        assertThatThrownBy(() -> chars.charAt(-1)).isInstanceOf(IndexOutOfBoundsException.class)
+                .hasMessage("index -1, length 3");
+    }
 }

@@ -168,8 +168,10 @@ class VersionSpecTest {
         byte[] value = "ab".repeat(500_000).getBytes(StandardCharsets.US_ASCII);
         VersionSpec spec = VersionSpec.parse("regex:^(?:a|b)*(\\d+)");
         VersionReading reading = new VersionReading();
-        assertThatCode(() -> spec.extract(value, 0, value.length, reading)).doesNotThrowAnyException();
+        boolean[] found = {true};
+        assertThatCode(() -> found[0] = spec.extract(value, 0, value.length, reading)).doesNotThrowAnyException();
         assertThat(reading.failure()).isIn(TOO_LARGE, NOT_FOUND);
+        assertThat(found[0]).as("a failed reading is reported as not found").isFalse();
     }
 
     @Tag("slow") // many random cases or threads: left out of mutation testing (benchmarks/mutation.sh)
@@ -200,5 +202,29 @@ class VersionSpecTest {
         assertThatThrownBy(reading::version).isInstanceOf(IllegalStateException.class).hasMessage("no version: not_numeric");
         assertThat(reading).hasToString("VersionReading{failure=not_numeric}");
         assertThat(VersionFailure.MALFORMED_JSON.label()).isEqualTo("malformed_json");
+    }
+
+    /** A syntax error at the very first char of the regex still names its index (0). */
+    @Test
+    void aRegexErrorAtIndexZeroNamesTheIndex() {
+        assertThatThrownBy(() -> VersionSpec.parse("regex:*(x)")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("invalid regex '*(x)': Dangling meta character '*' near index 0");
+    }
+
+    /** A spec never equals an object of another type, not even its own configuration text. */
+    @Test
+    void aSpecEqualsOnlySpecs() {
+        VersionSpec spec = VersionSpec.parse("json:/v");
+        assertThat(spec.equals("json:/v")).isFalse();
+        assertThat(spec.equals(null)).isFalse();
+        assertThat(spec.equals(VersionSpec.parse("json:/v"))).isTrue();
+    }
+
+    /** A lone minus sign is not a number, in every source that reads decimals. */
+    @Test
+    void aLoneMinusSignIsNotNumeric() {
+        assertThat(extract("regex:v=(\\S+)", "v=-")).isEqualTo(failure(NOT_NUMERIC));
+        assertThat(extract("regex:v=(\\S+)", "v=-1")).isEqualTo(version(-1));
+        assertThat(extract("json:/v", "{\"v\":\"-\"}")).isEqualTo(failure(NOT_NUMERIC));
     }
 }
