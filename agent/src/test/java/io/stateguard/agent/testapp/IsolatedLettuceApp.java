@@ -1,9 +1,8 @@
 package io.stateguard.agent.testapp;
 
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.file.Paths;
 import java.security.ProtectionDomain;
+import java.util.Map;
 
 /**
  * An application whose Lettuce lives in a class loader of its own (as in a fat jar or a container), so that the
@@ -16,19 +15,8 @@ import java.security.ProtectionDomain;
 public final class IsolatedLettuceApp {
 
     public static void main(String[] args) throws Exception {
-        URL jar = Paths.get(args[0]).toUri().toURL();
-        ClassLoader lettuce = new URLClassLoader(new URL[] {jar}, IsolatedLettuceApp.class.getClassLoader()) {
-            @Override
-            protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-                if (!name.startsWith("io.lettuce.")) {
-                    return super.loadClass(name, resolve);
-                }
-                synchronized (getClassLoadingLock(name)) {
-                    Class<?> known = findLoadedClass(name);
-                    return known != null ? known : findClass(name);
-                }
-            }
-        };
+        ClassLoader lettuce = new LettuceJarLoader(Paths.get(args[0]), IsolatedLettuceApp.class.getClassLoader(),
+                Map.of());
         Class.forName("io.lettuce.core.masterreplica.MasterReplicaChannelWriter", false, lettuce);
         Class<?> stale = Class.forName("io.stateguard.agent.api.StaleStateException", false, lettuce);
         System.out.println("helpers.beside.lettuce=" + (stale.getClassLoader() == lettuce));

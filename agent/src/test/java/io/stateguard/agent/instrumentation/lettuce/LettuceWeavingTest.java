@@ -7,14 +7,11 @@ import io.stateguard.agent.instrumentation.InstrumentationModule;
 import io.stateguard.agent.instrumentation.MethodAdvice;
 import io.stateguard.agent.instrumentation.Shapes;
 import io.stateguard.agent.instrumentation.TypeInstrumentation;
+import io.stateguard.agent.testapp.LettuceJarLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.lang.reflect.Method;
@@ -75,7 +72,7 @@ class LettuceWeavingTest {
         Path jar = Paths.get(System.getProperty("stateguard.lettuce.jars", "target/lettuce-jars"))
                 .resolve("lettuce-core-" + version + ".jar");
         assertThat(jar).as("copied by the build (maven-dependency-plugin, lettuce-matrix-jars)").isRegularFile();
-        try (LettuceJar lettuce = new LettuceJar(jar, Map.of())) {
+        try (LettuceJarLoader lettuce = new LettuceJarLoader(jar, LettuceWeavingTest.class.getClassLoader(), Map.of())) {
             InstrumentationModule module = LettuceInstrumentationModule.selector(true).select(lettuce);
             assertThat(module).as("the module for Lettuce " + version).isNotNull();
             assertThat(module.name()).isEqualTo(version.startsWith("5.") ? "lettuce-5" : "lettuce-6+");
@@ -87,56 +84,12 @@ class LettuceWeavingTest {
                         ClassShapes.of(lettuce), advised);
                 assertThat(woven).as(type.typeName() + " of " + version).isNotNull();
                 assertThat(advised).as(type.typeName() + " of " + version).hasSameSizeAs(bindings);
-                try (LettuceJar defining = new LettuceJar(jar, Map.of(type.typeName(), woven))) {
+                try (LettuceJarLoader defining = new LettuceJarLoader(jar, LettuceWeavingTest.class.getClassLoader(),
+                        Map.of(type.typeName(), woven))) {
                     Class<?> loaded = defining.loadClass(type.typeName());
                     assertThat(loaded.getClassLoader()).isSameAs(defining);
                     loaded.getDeclaredMethods(); // links, so the verifier checks the woven code now
                 }
-            }
-        }
-    }
-
-    /**
-     * One Lettuce jar, child first: its {@code io.lettuce} classes from the jar (or, for the given names, the
-     * given class files), everything else (Netty, Reactor, the agent's advice) from the test class path.
-     */
-    private static final class LettuceJar extends URLClassLoader {
-
-        private final Map<String, byte[]> replaced;
-
-        LettuceJar(Path jar, Map<String, byte[]> replaced) throws IOException {
-            super(new URL[] {jar.toUri().toURL()}, LettuceWeavingTest.class.getClassLoader());
-            this.replaced = replaced;
-        }
-
-        byte[] classFile(String className) throws IOException {
-            try (InputStream in = getResourceAsStream(className.replace('.', '/') + ".class")) {
-                assertThat(in).as(className + " in " + getURLs()[0]).isNotNull();
-                return in.readAllBytes();
-            }
-        }
-
-        @Override
-        public URL getResource(String name) {
-            // Lettuce's class files from the jar only: the test class path has a Lettuce of its own.
-            return name.startsWith("io/lettuce/") ? findResource(name) : super.getResource(name);
-        }
-
-        @Override
-        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-            if (!name.startsWith("io.lettuce.")) {
-                return super.loadClass(name, resolve);
-            }
-            synchronized (getClassLoadingLock(name)) {
-                Class<?> known = findLoadedClass(name);
-                if (known != null) {
-                    return known;
-                }
-                byte[] bytes = replaced.get(name);
-                if (bytes == null) {
-                    return findClass(name);
-                }
-                return defineClass(name, bytes, 0, bytes.length);
             }
         }
     }
