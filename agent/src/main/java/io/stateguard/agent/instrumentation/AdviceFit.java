@@ -69,7 +69,7 @@ final class AdviceFit {
         } catch (IllegalStateException e) {
             return e.getMessage();
         }
-        String call = simpleName(advice.adviceClass()) + "." + advice.enterMethod() + enter;
+        String call = Shapes.simpleName(advice.adviceClass()) + "." + advice.enterMethod() + enter;
         List<String> advised = Descriptors.parameters(enter);
         List<String> target = Descriptors.parameters(descriptor);
         int[] arguments = advice.enterArguments();
@@ -118,7 +118,7 @@ final class AdviceFit {
             ClassShape shape = adviceShape(advice);
             Integer exitAccess = shape.access(advice.exitMethod(), "()V");
             if (exitAccess == null || !isPublicStatic(exitAccess)) {
-                return simpleName(advice.adviceClass()) + " declares no public static void " + advice.exitMethod() + "()";
+                return Shapes.simpleName(advice.adviceClass()) + " declares no public static void " + advice.exitMethod() + "()";
             }
         }
         return null;
@@ -148,9 +148,5 @@ final class AdviceFit {
             ADVICE_SHAPES.put(internalName, shape);
         }
         return shape;
-    }
-
-    private static String simpleName(String className) {
-        return className.substring(className.lastIndexOf('.') + 1);
     }
 }

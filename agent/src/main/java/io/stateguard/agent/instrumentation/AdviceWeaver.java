@@ -139,7 +139,10 @@ public final class AdviceWeaver {
         return advised.size() == sizeBefore ? null : writer.toByteArray();
     }
 
-    /** Adds the advice calls to one method; everything else passes through unchanged. */
+    /**
+     * Adds the advice calls to one method; everything else passes through unchanged. The call has been
+     * checked to fit the method ({@link AdviceFit#problem}) before this is made.
+     */
     private static final class AdvisedMethod extends MethodVisitor {
 
         private final MethodAdvice advice;
@@ -176,12 +179,6 @@ public final class AdviceWeaver {
             this.entryLocals = locals.toArray();
             // the entry call's arguments at most; 2 for a long or double default value; 1 for the handler's exception
             this.extraStack = Math.max(slots, 2) + 1;
-            if (advice.onEnter() == MethodAdvice.OnEnter.ASSIGN_ARGUMENT) {
-                String assigned = parameters.get(advice.assignedArgument());
-                if (assigned.charAt(0) != 'L' && assigned.charAt(0) != '[') {
-                    throw new IllegalArgumentException("only reference arguments can be assigned: " + advice);
-                }
-            }
         }
 
         @Override
