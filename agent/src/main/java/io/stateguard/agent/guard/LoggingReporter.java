@@ -1,6 +1,7 @@
 package io.stateguard.agent.guard;
 
 import io.stateguard.agent.internal.AgentLog;
+import io.stateguard.agent.internal.Clocks;
 import io.stateguard.agent.telemetry.KeyPrivacy;
 
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,7 +29,7 @@ public final class LoggingReporter implements InconsistencyReporter {
      *     ({@code stateguard.telemetry.keys}), so a key kept out of traces stays out of logs too
      */
     public LoggingReporter(int linesPerSecond, KeyPrivacy keys) {
-        this(linesPerSecond, keys, SYSTEM_NANOS);
+        this(linesPerSecond, keys, Clocks.SYSTEM_NANOS);
     }
 
     /** With the clock that says which second a line falls in ({@link System#nanoTime()} normally); for tests. */
@@ -37,13 +38,6 @@ public final class LoggingReporter implements InconsistencyReporter {
         this.keys = keys;
         this.nanoClock = nanoClock;
     }
-
-    private static final LongSupplier SYSTEM_NANOS = new LongSupplier() {
-        @Override
-        public long getAsLong() {
-            return System.nanoTime();
-        }
-    };
 
     @Override
     public void report(Inconsistency inconsistency) {

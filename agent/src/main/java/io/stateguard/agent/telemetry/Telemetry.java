@@ -4,6 +4,7 @@ import io.stateguard.agent.guard.Inconsistencies;
 import io.stateguard.agent.guard.Inconsistency;
 import io.stateguard.agent.guard.InconsistencyReporter;
 import io.stateguard.agent.internal.AgentLog;
+import io.stateguard.agent.internal.Clocks;
 import io.stateguard.agent.internal.InternalErrors;
 import io.stateguard.agent.lettuce.LettuceGuard;
 import io.stateguard.agent.routing.PrimaryRouting;
@@ -62,12 +63,7 @@ public final class Telemetry {
     static volatile String applicationPrefix = dotted("io", "opentelemetry");
     static volatile long retryNanos = 1_000_000_000L;
     /** The clock of the retry interval ({@link System#nanoTime()}); tests set their own. */
-    static volatile LongSupplier nanoClock = new LongSupplier() {
-        @Override
-        public long getAsLong() {
-            return System.nanoTime();
-        }
-    };
+    static volatile LongSupplier nanoClock = Clocks.SYSTEM_NANOS;
     static volatile Callable<Object> embeddedStarter = new Callable<Object>() {
         @Override
         public Object call() {
