@@ -111,6 +111,17 @@ class TelemetryEndToEndTest {
     }
 
     /** The one event every probe run must log: the replica's version 6 against the mark 8, re-read on the primary. */
+    /** {@code span} is the stale read of {@code key} re-read on the primary, and the only inconsistency span. */
+    private static void assertTheOnlyRegressionSpan(OtlpReceiver receiver, OtlpReceiver.ReceivedSpan span, String key) {
+        assertThat(span.attributes()).containsEntry("stateguard.key", key)
+                .containsEntry("stateguard.inconsistency.type", "version_regression")
+                .containsEntry("stateguard.version.expected", "8")
+                .containsEntry("stateguard.version.observed", "6")
+                .containsEntry("stateguard.action", "reread_primary");
+        assertThat(receiver.spans().stream().filter(s -> s.name().equals(SPAN))).as("one inconsistency span")
+                .hasSize(1);
+    }
+
     private static void assertOneRegressionLogged(ForkedJvm.Result result, String loggedKey) {
         assertThat(InconsistencyEvents.parse(result.stderr())).as(result.describe("exactly one event, logged once"))
                 .containsExactly(InconsistencyEvents.Event.versionRegression("reread_primary", "default", loggedKey, 8, 6,
@@ -209,13 +220,7 @@ class TelemetryEndToEndTest {
             assertThat(span.parentSpanId()).isEqualTo(values.get("parent.span"));
             assertThat(span.service()).as("exported by the OpenTelemetry agent").isEqualTo("tg-otel-agent");
             assertThat(span.scope()).isEqualTo("io.stateguard.agent");
-            assertThat(span.attributes()).containsEntry("stateguard.key", key)
-                    .containsEntry("stateguard.inconsistency.type", "version_regression")
-                    .containsEntry("stateguard.version.expected", "8")
-                    .containsEntry("stateguard.version.observed", "6")
-                    .containsEntry("stateguard.action", "reread_primary");
-            assertThat(receiver.spans().stream().filter(s -> s.name().equals(SPAN))).as("one inconsistency span")
-                    .hasSize(1);
+            assertTheOnlyRegressionSpan(receiver, span, key);
             assertOneRegressionLogged(result, key);
             OtlpReceiver.ReceivedSpan parent = receiver.awaitSpan(s -> s.name().equals("probe.parent"),
                     Duration.ofSeconds(10));
@@ -241,13 +246,7 @@ class TelemetryEndToEndTest {
             assertThat(span.service()).as("exported by the application's SDK").isEqualTo("tg-own-sdk");
             assertThat(span.traceId()).isEqualTo(values.get("parent.trace")).isEqualTo(parent.traceId());
             assertThat(span.parentSpanId()).isEqualTo(values.get("parent.span"));
-            assertThat(span.attributes()).containsEntry("stateguard.key", key)
-                    .containsEntry("stateguard.inconsistency.type", "version_regression")
-                    .containsEntry("stateguard.version.expected", "8")
-                    .containsEntry("stateguard.version.observed", "6")
-                    .containsEntry("stateguard.action", "reread_primary");
-            assertThat(receiver.spans().stream().filter(s -> s.name().equals(SPAN))).as("one inconsistency span")
-                    .hasSize(1);
+            assertTheOnlyRegressionSpan(receiver, span, key);
             assertOneRegressionLogged(result, key);
         }
     }
