@@ -3,11 +3,10 @@ package io.stateguard.harness;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,46 +15,37 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(NoStrayProcesses.class)
 class ClusterTopologyTest {
 
-    private ClusterTopology cluster;
-
-    @BeforeAll
-    void startCluster() {
-        cluster = ClusterTopology.builder().start();
-    }
-
-    @AfterAll
-    void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    /** The cluster, for the whole class; its logs are kept if a test fails. */
+    @RegisterExtension
+    static final RedisTopologyExtension<ClusterTopology> CLUSTER = RedisTopologyExtension
+            .of(() -> ClusterTopology.builder().start());
 
     @Test
     void convergedWithTheExpectedRolesAndSlots() {
-        assertThat(cluster.nodes()).hasSize(6);
-        for (RedisNode node : cluster.nodes()) {
+        assertThat(CLUSTER.get().nodes()).hasSize(6);
+        for (RedisNode node : CLUSTER.get().nodes()) {
             Map<String, String> info = RedisNode.parseInfo((String) node.command("CLUSTER", "INFO"));
             assertThat(info).containsEntry("cluster_state", "ok").containsEntry("cluster_slots_ok", "16384")
                     .containsEntry("cluster_known_nodes", "6");
         }
-        List<RedisNode> masters = cluster.masters();
+        List<RedisNode> masters = CLUSTER.get().masters();
         assertThat(masters).hasSize(3).allSatisfy(master -> assertThat(master.role()).isEqualTo("master"));
-        assertThat(cluster.replicas()).hasSize(3).allSatisfy(replica -> assertThat(replica.role()).isEqualTo("slave"));
+        assertThat(CLUSTER.get().replicas()).hasSize(3).allSatisfy(replica -> assertThat(replica.role()).isEqualTo("slave"));
         for (RedisNode master : masters) {
-            RedisNode replica = cluster.replicaOf(master);
-            assertThat(cluster.masterOf(replica)).isSameAs(master);
+            RedisNode replica = CLUSTER.get().replicaOf(master);
+            assertThat(CLUSTER.get().masterOf(replica)).isSameAs(master);
             assertThat(replica.info("replication"))
                     .containsEntry("master_port", Integer.toString(master.port()))
                     .containsEntry("master_link_status", "up");
         }
-        assertThat(cluster.nodeForSlot(0)).isSameAs(masters.get(0)).isSameAs(cluster.nodeForSlot(5460));
-        assertThat(cluster.nodeForSlot(5461)).isSameAs(masters.get(1)).isSameAs(cluster.nodeForSlot(10922));
-        assertThat(cluster.nodeForSlot(10923)).isSameAs(masters.get(2)).isSameAs(cluster.nodeForSlot(16383));
+        assertThat(CLUSTER.get().nodeForSlot(0)).isSameAs(masters.get(0)).isSameAs(CLUSTER.get().nodeForSlot(5460));
+        assertThat(CLUSTER.get().nodeForSlot(5461)).isSameAs(masters.get(1)).isSameAs(CLUSTER.get().nodeForSlot(10922));
+        assertThat(CLUSTER.get().nodeForSlot(10923)).isSameAs(masters.get(2)).isSameAs(CLUSTER.get().nodeForSlot(16383));
     }
 
     @Test
     void slotOfMatchesClusterKeyslot() {
-        RedisNode node = cluster.masters().get(0);
+        RedisNode node = CLUSTER.get().masters().get(0);
         for (String key : List.of("foo", "bar", "", "user:1000", "{user1000}.following", "{user1000}.followers",
                 "foo{}{bar}", "foo{{bar}}zap", "foo{bar}{zap}", "{", "}{", "a{b", "ключ{значение}", "sg{t}:state:inst1")) {
             assertThat(ClusterTopology.slotOf(key)).as("slot of '%s'", key)
@@ -66,25 +56,25 @@ class ClusterTopologyTest {
     @Test
     void writesOnTheKeysMasterReplicateToItsReplica() {
         String key = "cluster:{replicated}";
-        RedisNode master = cluster.nodeForKey(key);
+        RedisNode master = CLUSTER.get().nodeForKey(key);
         assertThat(master.command("SET", key, "v")).isEqualTo("OK"); // no MOVED: the right node
-        cluster.awaitReplicated();
-        assertThat(cluster.replicaForKey(key).command("GET", key)).isEqualTo("v");
+        CLUSTER.get().awaitReplicated();
+        assertThat(CLUSTER.get().replicaForKey(key).command("GET", key)).isEqualTo("v");
     }
 
     @Test
     void divergedReplicaServesItsOwnValueAndStaysAReplica() {
         String key = "sg{t}:state:inst1";
         String hash = "sg{t}:instance:inst1";
-        RedisNode master = cluster.nodeForKey(key);
-        RedisNode replica = cluster.replicaForKey(key);
+        RedisNode master = CLUSTER.get().nodeForKey(key);
+        RedisNode replica = CLUSTER.get().replicaForKey(key);
         master.command("SET", key, "open");
         master.command("PEXPIRE", key, "600000");
         master.command("HSET", hash, "creds", "primary-creds", "other", "same");
 
-        cluster.divergeReplica(key, "connecting");
-        cluster.divergeReplicaHashField(hash, "creds", "replica-creds");
-        cluster.divergeReplica("sg{t}:absent", "ghost");
+        CLUSTER.get().divergeReplica(key, "connecting");
+        CLUSTER.get().divergeReplicaHashField(hash, "creds", "replica-creds");
+        CLUSTER.get().divergeReplica("sg{t}:absent", "ghost");
 
         assertThat(replica.command("GET", key)).isEqualTo("connecting");
         assertThat(replica.command("HGET", hash, "creds")).isEqualTo("replica-creds");

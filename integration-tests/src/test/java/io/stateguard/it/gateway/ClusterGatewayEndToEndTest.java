@@ -10,10 +10,10 @@ import io.stateguard.gateway.InstanceState;
 import io.stateguard.harness.Await;
 import io.stateguard.harness.ClusterTopology;
 import io.stateguard.harness.RedisNode;
+import io.stateguard.harness.RedisTopologyExtension;
 import io.stateguard.it.support.InconsistencyEvents;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -42,36 +42,29 @@ class ClusterGatewayEndToEndTest {
 
     /** Gateway JVMs and redis-server processes must be gone when the class is done (the demo promises it). */
     @RegisterExtension
+    @Order(1) // registered first, so that it checks last: after the cluster is closed
     static final NoStrayProcesses NO_STRAYS = NoStrayProcesses.afterClass("ReferenceGateway", "redis");
 
     private static final int POLLS = 2_000;
 
-    private ClusterTopology cluster;
+    /** The cluster, for the whole class; its logs are kept if a test fails. */
+    @RegisterExtension
+    @Order(2)
+    static final RedisTopologyExtension<ClusterTopology> CLUSTER = RedisTopologyExtension
+            .of(() -> ClusterTopology.builder().start());
 
     private volatile boolean staleChecked;
 
-    @BeforeAll
-    void startCluster() {
-        cluster = ClusterTopology.builder().start();
-    }
-
-    @AfterAll
-    void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
     @BeforeEach
     void freshData() {
-        for (RedisNode master : cluster.masters()) {
+        for (RedisNode master : CLUSTER.get().masters()) {
             master.command("FLUSHALL");
         }
-        cluster.awaitReplicated();
+        CLUSTER.get().awaitReplicated();
     }
 
     private GatewayScenario.Builder scenario() {
-        String seeds = cluster.masters().stream().map(RedisNode::hostAndPort).collect(Collectors.joining(","));
+        String seeds = CLUSTER.get().masters().stream().map(RedisNode::hostAndPort).collect(Collectors.joining(","));
         return GatewayScenario.builder("redis-cluster://" + seeds)
                 .gatewayEnv(GatewayScenario.frozenProfile())
                 .polls(POLLS)
@@ -87,16 +80,16 @@ class ClusterGatewayEndToEndTest {
         for (String instance : context.instances()) {
             String key = context.keys().stateKey(instance);
             long open = context.known().snapshot(instance).openVersion();
-            assertThat(InstanceState.fromJson((String) cluster.nodeForKey(key).command("GET", key)))
+            assertThat(InstanceState.fromJson((String) CLUSTER.get().nodeForKey(key).command("GET", key)))
                     .as("%s on its master", key).extracting(InstanceState::state, InstanceState::version)
                     .containsExactly(ConnectionState.OPEN, open);
-            assertThat(InstanceState.fromJson((String) cluster.replicaForKey(key).command("GET", key)))
+            assertThat(InstanceState.fromJson((String) CLUSTER.get().replicaForKey(key).command("GET", key)))
                     .as("%s on its master's replica", key).extracting(InstanceState::state, InstanceState::version)
                     .containsExactly(ConnectionState.CONNECTING, open - 1);
             String authKey = context.keys().authKey(instance);
-            assertThat(Creds.isPaired((String) cluster.nodeForKey(authKey).command("HGET", authKey,
+            assertThat(Creds.isPaired((String) CLUSTER.get().nodeForKey(authKey).command("HGET", authKey,
                     GatewayKeys.CREDS_FIELD))).as("%s creds on its master", authKey).isTrue();
-            assertThat(Creds.isPaired((String) cluster.replicaForKey(authKey).command("HGET", authKey,
+            assertThat(Creds.isPaired((String) CLUSTER.get().replicaForKey(authKey).command("HGET", authKey,
                     GatewayKeys.CREDS_FIELD))).as("%s creds on its master's replica", authKey).isFalse();
         }
         staleChecked = true;
@@ -108,8 +101,8 @@ class ClusterGatewayEndToEndTest {
             long open = context.known().snapshot(instance).openVersion();
             InstanceState previous =
                     new InstanceState(ConnectionState.CONNECTING, open - 1, System.currentTimeMillis());
-            cluster.divergeReplica(context.keys().stateKey(instance), previous.toJson());
-            cluster.divergeReplicaHashField(context.keys().authKey(instance), GatewayKeys.CREDS_FIELD,
+            CLUSTER.get().divergeReplica(context.keys().stateKey(instance), previous.toJson());
+            CLUSTER.get().divergeReplicaHashField(context.keys().authKey(instance), GatewayKeys.CREDS_FIELD,
                     Creds.fresh().toJson());
         }
     }
