@@ -235,7 +235,7 @@ final class Report {
                     + "fail on their first bytes). `KeyMatcher` is the glob automaton alone; `CommandKeys` finds the "
                     + "key argument of a real Lettuce `CommandArgs` (`GET`, `StringCodec.UTF8`), matches the `String` "
                     + "as UTF-8 without encoding it and checks the rule; the full decision adds the writer advice's "
-                    + "`PrimaryRouting.enter`/`exit` and the provider advice's `routeIntent(READ)` (thread-local, "
+                    + "`LettuceDispatch.onWrite`/`onWriteExit` and the provider advice's `LettuceDispatch.routeIntent(READ)` (thread-local, "
                     + "intent lookup, routed-read counter on a hit).\n\n");
             md.append(jmh.decisionTable()).append('\n');
             md.append("### Version extraction (`json:/version`)\n\n");
@@ -250,8 +250,8 @@ final class Report {
             md.append("### The version guard per checked read\n\n");
             md.append("`GuardBenchmark`: a Lettuce `GET` of a workload key (`AsyncCommand` around a `Command` with a "
                     + "`ValueOutput`, `StringCodec.UTF8`), given the workload's ~100-byte JSON reply and completed, "
-                    + "without and with the guard's two calls (`LettuceGuard.onWrite` when written: key match, key "
-                    + "encoding, pending record; `LettuceGuard.onComplete` before completion: the record, the reply, "
+                    + "without and with the guard's two calls (`LettuceDispatch.onWrite` when written: key match, key "
+                    + "encoding, pending record; `LettuceCompletion.onComplete` before completion: the record, the reply, "
                     + "`json:/version`, the high-water mark), rule `evolution:state:*` `replica-checked`.\n\n");
             md.append(jmh.guardTable()).append('\n');
         }

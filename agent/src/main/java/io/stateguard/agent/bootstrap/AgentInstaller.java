@@ -8,9 +8,11 @@ import io.stateguard.agent.internal.AgentLog;
 import io.stateguard.agent.internal.InternalErrors;
 import io.stateguard.agent.guard.Inconsistencies;
 import io.stateguard.agent.guard.LoggingReporter;
+import io.stateguard.agent.guard.GuardRuntime;
 import io.stateguard.agent.guard.VersionGuard;
-import io.stateguard.agent.lettuce.LettuceGuard;
 import io.stateguard.agent.routing.PrimaryRouting;
+import io.stateguard.agent.routing.RoutingStats;
+import io.stateguard.agent.telemetry.AgentCounters;
 import io.stateguard.agent.routing.RoutingPolicy;
 import io.stateguard.agent.telemetry.Telemetry;
 
@@ -101,7 +103,7 @@ public final class AgentInstaller {
             installTelemetry(config, policy, version);
             PrimaryRouting.install(policy);
             if (config.checksVersions()) {
-                LettuceGuard.install(new VersionGuard(config.rules(), config.maxTrackedKeys(), config.telemetryKeys()), policy.matcher());
+                GuardRuntime.install(new VersionGuard(config.rules(), config.maxTrackedKeys(), config.telemetryKeys()), policy.matcher());
             }
             summary = "rules: " + describe(config.rules());
             if (attached) {
@@ -138,7 +140,7 @@ public final class AgentInstaller {
 
     private static void failed(Throwable t) {
         PrimaryRouting.uninstall();
-        LettuceGuard.uninstall();
+        GuardRuntime.uninstall();
         InternalErrors.record("install", t);
         AgentLog.error("could not install the instrumentation; StateGuard is disabled, the application runs"
                 + " without it", t);
@@ -158,6 +160,7 @@ public final class AgentInstaller {
             }
             Telemetry.install(config.telemetryKeys(), ruleNames, version,
                     Telemetry.exporterConfigured(System.getenv(), System.getProperties()));
+            Telemetry.counters(COUNTERS);
             Inconsistencies.setReporters(new LoggingReporter(10, config.telemetryKeys()), Telemetry.reporter());
         } catch (Throwable t) {
             // Telemetry is an extra: without it, routing and the guard still work, and events are logged.
@@ -165,6 +168,27 @@ public final class AgentInstaller {
             Inconsistencies.setReporter(new LoggingReporter(10, config.telemetryKeys()));
         }
     }
+
+    /** Routing's and the guard's counters, as telemetry publishes them. */
+    private static final AgentCounters COUNTERS = new AgentCounters() {
+        @Override
+        public long routedToPrimary(int rule) {
+            RoutingStats stats = PrimaryRouting.stats();
+            return rule < stats.rules() ? stats.routed(rule) : 0;
+        }
+
+        @Override
+        public long checkedOnReplica(int rule) {
+            RoutingStats stats = PrimaryRouting.stats();
+            return rule < stats.rules() ? stats.checked(rule) : 0;
+        }
+
+        @Override
+        public long trackedKeys() {
+            GuardRuntime guard = GuardRuntime.current();
+            return guard == null ? 0 : guard.versionGuard().marks().size();
+        }
+    };
 
     /** The status of the active agent without the instrumented classes; {@code null} until it is active. */
     private static volatile String activeStatus;

@@ -2,7 +2,7 @@ package io.stateguard.agent.config;
 
 import io.stateguard.agent.internal.AgentLog;
 import io.stateguard.agent.keys.GlobPattern;
-import io.stateguard.agent.telemetry.KeyPrivacy;
+import io.stateguard.agent.keys.KeyPrivacy;
 import io.stateguard.agent.versions.HighWaterMarks;
 import io.stateguard.agent.versions.VersionSpec;
 

@@ -1,7 +1,7 @@
 package io.stateguard.agent.config;
 
 import io.stateguard.agent.internal.AgentLog;
-import io.stateguard.agent.telemetry.KeyPrivacy;
+import io.stateguard.agent.keys.KeyPrivacy;
 
 import java.util.ArrayList;
 import java.util.Collections;

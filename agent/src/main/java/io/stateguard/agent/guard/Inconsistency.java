@@ -1,6 +1,6 @@
 package io.stateguard.agent.guard;
 
-import io.stateguard.agent.telemetry.KeyPrivacy;
+import io.stateguard.agent.keys.KeyPrivacy;
 
 import java.nio.charset.StandardCharsets;
 

@@ -2,7 +2,7 @@ package io.stateguard.agent.guard;
 
 import io.stateguard.agent.internal.AgentLog;
 import io.stateguard.agent.internal.Clocks;
-import io.stateguard.agent.telemetry.KeyPrivacy;
+import io.stateguard.agent.keys.KeyPrivacy;
 
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;

@@ -1,7 +1,7 @@
 package io.stateguard.agent.guard;
 
 import io.stateguard.agent.config.Rule;
-import io.stateguard.agent.telemetry.KeyPrivacy;
+import io.stateguard.agent.keys.KeyPrivacy;
 
 /** A reply older than the key's high-water mark, before anything was done about it. Immutable. */
 public final class Regression {

@@ -1,7 +1,7 @@
 package io.stateguard.agent.guard;
 
 import io.stateguard.agent.config.Rule;
-import io.stateguard.agent.telemetry.KeyPrivacy;
+import io.stateguard.agent.keys.KeyPrivacy;
 import io.stateguard.agent.versions.HighWaterMarks;
 import io.stateguard.agent.versions.Observation;
 import io.stateguard.agent.versions.VersionFailure;

@@ -1,9 +1,12 @@
 /**
- * The version guard's decisions: whether a reply is older than the key's high-water mark
- * ({@link io.stateguard.agent.guard.VersionGuard}), what the regression is
- * ({@link io.stateguard.agent.guard.Regression}) and how it is reported
- * ({@link io.stateguard.agent.guard.Inconsistencies}, the log line of
- * {@link io.stateguard.agent.guard.LoggingReporter}). Knows no Redis client: keys and values are bytes; the
- * Lettuce side ({@code io.stateguard.agent.lettuce}) feeds it replies and applies the policy to the command.
+ * The version guard, independent of any Redis client: what a command reads and writes
+ * ({@link io.stateguard.agent.guard.CommandKind}, {@link io.stateguard.agent.guard.CommandClassifier},
+ * {@link io.stateguard.agent.guard.TrackedCommand}), whether a reply is older than the key's
+ * high-water mark ({@link io.stateguard.agent.guard.VersionGuard}), the rule's on-regression policy
+ * ({@link io.stateguard.agent.guard.RegressionPolicy}, whose {@link io.stateguard.agent.guard.ReplyVerdict}
+ * the client adapter carries out), the installed state and pending commands
+ * ({@link io.stateguard.agent.guard.GuardRuntime}) and reporting
+ * ({@link io.stateguard.agent.guard.Inconsistencies}). Keys and values are bytes; a reply flows through in
+ * one direction: adapter → classifier → policy → version guard → verdict → adapter.
  */
 package io.stateguard.agent.guard;

@@ -1,15 +1,12 @@
 package io.stateguard.agent.telemetry;
 
+import io.stateguard.agent.keys.KeyPrivacy;
 import io.stateguard.agent.guard.Inconsistencies;
 import io.stateguard.agent.guard.Inconsistency;
 import io.stateguard.agent.guard.InconsistencyReporter;
 import io.stateguard.agent.internal.AgentLog;
 import io.stateguard.agent.internal.Clocks;
 import io.stateguard.agent.internal.InternalErrors;
-import io.stateguard.agent.lettuce.LettuceGuard;
-import io.stateguard.agent.routing.PrimaryRouting;
-import io.stateguard.agent.routing.RoutingStats;
-import io.stateguard.agent.versions.HighWaterMarks;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -98,7 +95,15 @@ public final class Telemetry {
         }
     };
 
+    /** The agent's counters behind the metrics; connected by the bootstrap. */
+    private static volatile AgentCounters counters = AgentCounters.NONE;
+
     private Telemetry() {
+    }
+
+    /** Connects the counters the metrics publish (routing's and the guard's). */
+    public static void counters(AgentCounters agentCounters) {
+        counters = agentCounters;
     }
 
     /**
@@ -406,12 +411,12 @@ public final class Telemetry {
                     "Reads of state keys: sent to the primary by the agent (role primary), or left on the application's replica routing and checked (role replica)", new OtelApi.Observer() {
                         @Override
                         public void observe(OtelApi.Recorder recorder) {
-                            RoutingStats stats = PrimaryRouting.stats();
+                            AgentCounters stats = counters;
                             List<String> names = ruleNames;
-                            for (int i = 0; i < stats.rules() && i < names.size(); i++) {
-                                recorder.record(stats.routed(i), "stateguard.rule", names.get(i),
+                            for (int i = 0; i < names.size(); i++) {
+                                recorder.record(stats.routedToPrimary(i), "stateguard.rule", names.get(i),
                                         "stateguard.node.role", "primary");
-                                long checked = stats.checked(i);
+                                long checked = stats.checkedOnReplica(i);
                                 if (checked > 0) {
                                     recorder.record(checked, "stateguard.rule", names.get(i),
                                             "stateguard.node.role", "replica");
@@ -444,9 +449,7 @@ public final class Telemetry {
                     "Keys whose high-water mark (newest version seen) is kept", new OtelApi.Observer() {
                         @Override
                         public void observe(OtelApi.Recorder recorder) {
-                            HighWaterMarks marks = LettuceGuard.guard() == null ? null
-                                    : LettuceGuard.guard().marks();
-                            recorder.record(marks == null ? 0 : marks.size());
+                            recorder.record(counters.trackedKeys());
                         }
                     });
         } catch (Throwable t) {

@@ -1,7 +1,7 @@
 package io.stateguard.agent.config;
 
 import io.stateguard.agent.internal.AgentLog;
-import io.stateguard.agent.telemetry.KeyPrivacy;
+import io.stateguard.agent.keys.KeyPrivacy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

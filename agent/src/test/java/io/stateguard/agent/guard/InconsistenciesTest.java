@@ -1,7 +1,7 @@
 package io.stateguard.agent.guard;
 
 import io.stateguard.agent.internal.InternalErrors;
-import io.stateguard.agent.telemetry.KeyPrivacy;
+import io.stateguard.agent.keys.KeyPrivacy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -2,7 +2,7 @@ package io.stateguard.agent.guard;
 
 import io.stateguard.agent.internal.AgentLog;
 import io.stateguard.agent.internal.AgentLogCapture;
-import io.stateguard.agent.telemetry.KeyPrivacy;
+import io.stateguard.agent.keys.KeyPrivacy;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package io.stateguard.agent.guard;
 
 import io.stateguard.agent.config.ConfigLoader;
-import io.stateguard.agent.telemetry.KeyPrivacy;
+import io.stateguard.agent.keys.KeyPrivacy;
 import io.stateguard.agent.versions.VersionFailure;
 import org.junit.jupiter.api.Test;
 

@@ -5,6 +5,9 @@ import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.protocol.ProtocolKeyword;
+import io.stateguard.agent.lettuce.CommandKeys;
+import io.stateguard.agent.lettuce.LettuceDispatch;
 import io.lettuce.core.output.ValueOutput;
 import io.stateguard.agent.config.ConfigLoader;
 import io.stateguard.agent.internal.InternalErrors;
@@ -48,9 +51,9 @@ class PrimaryRoutingTest {
 
     @Test
     void readOfAPrimaryRuleKeyBecomesWrite() {
-        PrimaryRouting.enter(CommandType.GET, key("gw:state:a"));
+        PrimaryRouting.enter(CommandKeys.READER, command(CommandType.GET, key("gw:state:a")));
         try {
-            assertThat(PrimaryRouting.routeIntent(Intent.READ)).isSameAs(Intent.WRITE);
+            assertThat(LettuceDispatch.routeIntent(Intent.READ)).isSameAs(Intent.WRITE);
         } finally {
             PrimaryRouting.exit();
         }
@@ -59,51 +62,51 @@ class PrimaryRoutingTest {
 
     @Test
     void otherKeysAndConfiguredRulesKeepTheirIntent() {
-        PrimaryRouting.enter(CommandType.GET, key("gw:other"));
-        assertThat(PrimaryRouting.routeIntent(Intent.READ)).isSameAs(Intent.READ);
+        PrimaryRouting.enter(CommandKeys.READER, command(CommandType.GET, key("gw:other")));
+        assertThat(LettuceDispatch.routeIntent(Intent.READ)).isSameAs(Intent.READ);
         PrimaryRouting.exit();
-        PrimaryRouting.enter(CommandType.GET, key("gw:cache:1"));
-        assertThat(PrimaryRouting.routeIntent(Intent.READ)).isSameAs(Intent.READ);
+        PrimaryRouting.enter(CommandKeys.READER, command(CommandType.GET, key("gw:cache:1")));
+        assertThat(LettuceDispatch.routeIntent(Intent.READ)).isSameAs(Intent.READ);
         PrimaryRouting.exit();
         assertThat(PrimaryRouting.stats().routedTotal()).isZero();
     }
 
     @Test
     void writesAreNeverTouched() {
-        PrimaryRouting.enter(CommandType.SET, key("gw:state:a"));
-        assertThat(PrimaryRouting.routeIntent(Intent.WRITE)).isSameAs(Intent.WRITE);
+        PrimaryRouting.enter(CommandKeys.READER, command(CommandType.SET, key("gw:state:a")));
+        assertThat(LettuceDispatch.routeIntent(Intent.WRITE)).isSameAs(Intent.WRITE);
         PrimaryRouting.exit();
     }
 
     @Test
     void outsideAWriterCallNothingChanges() {
-        assertThat(PrimaryRouting.routeIntent(Intent.READ)).isSameAs(Intent.READ);
-        PrimaryRouting.enter(CommandType.GET, key("gw:state:a"));
+        assertThat(LettuceDispatch.routeIntent(Intent.READ)).isSameAs(Intent.READ);
+        PrimaryRouting.enter(CommandKeys.READER, command(CommandType.GET, key("gw:state:a")));
         PrimaryRouting.exit();
-        assertThat(PrimaryRouting.routeIntent(Intent.READ)).isSameAs(Intent.READ);
+        assertThat(LettuceDispatch.routeIntent(Intent.READ)).isSameAs(Intent.READ);
     }
 
     @Test
     void batchGoesToThePrimaryIfAnyCommandMatches() {
         List<AsyncCommand<String, String, String>> mixed = Arrays.asList(get("gw:other"), get("gw:state:b"));
-        PrimaryRouting.enterBatch(mixed);
-        assertThat(PrimaryRouting.routeIntent(Intent.READ)).isSameAs(Intent.WRITE);
+        PrimaryRouting.enterBatch(CommandKeys.READER, mixed);
+        assertThat(LettuceDispatch.routeIntent(Intent.READ)).isSameAs(Intent.WRITE);
         PrimaryRouting.exit();
-        PrimaryRouting.enterBatch(Arrays.asList(get("gw:other"), get("gw:cache:1")));
-        assertThat(PrimaryRouting.routeIntent(Intent.READ)).isSameAs(Intent.READ);
+        PrimaryRouting.enterBatch(CommandKeys.READER, Arrays.asList(get("gw:other"), get("gw:cache:1")));
+        assertThat(LettuceDispatch.routeIntent(Intent.READ)).isSameAs(Intent.READ);
         PrimaryRouting.exit();
     }
 
     @Test
     void unknownIntentShapesAndBrokenArgumentsFailOpen() {
-        PrimaryRouting.enter(CommandType.GET, key("gw:state:a"));
-        assertThat(PrimaryRouting.routeIntent(OtherEnum.READ_ONLY)).isSameAs(OtherEnum.READ_ONLY);
-        assertThat(PrimaryRouting.routeIntent("READ")).isEqualTo("READ");
+        PrimaryRouting.enter(CommandKeys.READER, command(CommandType.GET, key("gw:state:a")));
+        assertThat(LettuceDispatch.routeIntent(OtherEnum.READ_ONLY)).isSameAs(OtherEnum.READ_ONLY);
+        assertThat(LettuceDispatch.routeIntent("READ")).isEqualTo("READ");
         PrimaryRouting.exit();
 
         long before = InternalErrors.count("routing.decide");
-        PrimaryRouting.enterBatch(Arrays.asList("not a command"));
-        assertThat(PrimaryRouting.routeIntent(Intent.READ)).isSameAs(Intent.READ);
+        PrimaryRouting.enterBatch(CommandKeys.READER, Arrays.asList("not a command"));
+        assertThat(LettuceDispatch.routeIntent(Intent.READ)).isSameAs(Intent.READ);
         PrimaryRouting.exit();
         assertThat(InternalErrors.count("routing.decide")).isEqualTo(before + 1);
     }
@@ -111,8 +114,13 @@ class PrimaryRoutingTest {
     @Test
     void notInstalledIsANoOp() {
         PrimaryRouting.uninstall();
-        PrimaryRouting.enter(CommandType.GET, key("gw:state:a"));
-        assertThat(PrimaryRouting.routeIntent(Intent.READ)).isSameAs(Intent.READ);
+        PrimaryRouting.enter(CommandKeys.READER, command(CommandType.GET, key("gw:state:a")));
+        assertThat(LettuceDispatch.routeIntent(Intent.READ)).isSameAs(Intent.READ);
         PrimaryRouting.exit();
+    }
+
+    /** A Lettuce command as the channel writer sees it. */
+    private static Command<String, String, String> command(Object type, CommandArgs<String, String> args) {
+        return new Command<>((ProtocolKeyword) type, null, args);
     }
 }

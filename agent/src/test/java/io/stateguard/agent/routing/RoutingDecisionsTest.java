@@ -6,6 +6,9 @@ import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.protocol.ProtocolKeyword;
+import io.stateguard.agent.lettuce.CommandKeys;
+import io.stateguard.agent.lettuce.LettuceDispatch;
 import io.stateguard.agent.config.ConfigLoader;
 import io.stateguard.agent.config.RoutingMode;
 import org.junit.jupiter.api.AfterEach;
@@ -49,9 +52,9 @@ class RoutingDecisionsTest {
     }
 
     private static Object route(Object type, String key, Object intent) {
-        PrimaryRouting.enter(type, key(key));
+        PrimaryRouting.enter(CommandKeys.READER, command(type, key(key)));
         try {
-            return PrimaryRouting.routeIntent(intent);
+            return LettuceDispatch.routeIntent(intent);
         } finally {
             PrimaryRouting.exit();
         }
@@ -122,17 +125,17 @@ class RoutingDecisionsTest {
     void theReReadsForcedPrimaryOverridesEverythingOnThisThreadUntilCleared() throws Exception {
         PrimaryRouting.install(policy("keys=a:*"));
         PrimaryRouting.forcePrimary(true);
-        assertThat(PrimaryRouting.routeIntent(Intent.READ)).as("outside a writer call").isSameAs(Intent.WRITE);
+        assertThat(LettuceDispatch.routeIntent(Intent.READ)).as("outside a writer call").isSameAs(Intent.WRITE);
         assertThat(route(CommandType.GET, "other", Intent.READ)).as("a key of no rule").isSameAs(Intent.WRITE);
-        assertThat(PrimaryRouting.routeIntent(Intent.WRITE)).isSameAs(Intent.WRITE);
+        assertThat(LettuceDispatch.routeIntent(Intent.WRITE)).isSameAs(Intent.WRITE);
         Object[] onAnotherThread = new Object[1];
-        Thread other = new Thread(() -> onAnotherThread[0] = PrimaryRouting.routeIntent(Intent.READ));
+        Thread other = new Thread(() -> onAnotherThread[0] = LettuceDispatch.routeIntent(Intent.READ));
         other.start();
         other.join();
         assertThat(onAnotherThread[0]).as("per thread").isSameAs(Intent.READ);
         assertThat(PrimaryRouting.stats().routedTotal()).as("re-reads are not routed reads").isZero();
         PrimaryRouting.forcePrimary(false);
-        assertThat(PrimaryRouting.routeIntent(Intent.READ)).isSameAs(Intent.READ);
+        assertThat(LettuceDispatch.routeIntent(Intent.READ)).isSameAs(Intent.READ);
         assertThat(route(CommandType.GET, "other", Intent.READ)).isSameAs(Intent.READ);
     }
 
@@ -151,19 +154,19 @@ class RoutingDecisionsTest {
     @Test
     void aBatchSkipsNullsAndASingleCommandAfterABatchIsJudgedAlone() {
         PrimaryRouting.install(policy("keys=a:*"));
-        PrimaryRouting.enterBatch(Arrays.asList(null, get("x:1"), get("a:2")));
-        assertThat(PrimaryRouting.routeIntent(Intent.READ)).isSameAs(Intent.WRITE);
+        PrimaryRouting.enterBatch(CommandKeys.READER, Arrays.asList(null, get("x:1"), get("a:2")));
+        assertThat(LettuceDispatch.routeIntent(Intent.READ)).isSameAs(Intent.WRITE);
         PrimaryRouting.exit();
-        PrimaryRouting.enterBatch(List.of(get("a:3")));
-        PrimaryRouting.enter(CommandType.GET, key("x:2")); // a write of one command inside: that command counts
-        assertThat(PrimaryRouting.routeIntent(Intent.READ)).isSameAs(Intent.READ);
+        PrimaryRouting.enterBatch(CommandKeys.READER, List.of(get("a:3")));
+        PrimaryRouting.enter(CommandKeys.READER, command(CommandType.GET, key("x:2"))); // a write of one command inside: that command counts
+        assertThat(LettuceDispatch.routeIntent(Intent.READ)).isSameAs(Intent.READ);
         PrimaryRouting.exit();
-        PrimaryRouting.enter(CommandType.GET, key("a:4"));
-        PrimaryRouting.enterBatch(List.of(get("x:3")));
-        assertThat(PrimaryRouting.routeIntent(Intent.READ)).isSameAs(Intent.READ);
+        PrimaryRouting.enter(CommandKeys.READER, command(CommandType.GET, key("a:4")));
+        PrimaryRouting.enterBatch(CommandKeys.READER, List.of(get("x:3")));
+        assertThat(LettuceDispatch.routeIntent(Intent.READ)).isSameAs(Intent.READ);
         PrimaryRouting.exit();
-        PrimaryRouting.enterBatch(Collections.emptyList());
-        assertThat(PrimaryRouting.routeIntent(Intent.READ)).isSameAs(Intent.READ);
+        PrimaryRouting.enterBatch(CommandKeys.READER, Collections.emptyList());
+        assertThat(LettuceDispatch.routeIntent(Intent.READ)).isSameAs(Intent.READ);
         PrimaryRouting.exit();
         assertThat(PrimaryRouting.stats().routed(0)).isEqualTo(1);
     }
@@ -171,8 +174,8 @@ class RoutingDecisionsTest {
     @Test
     void aBatchIsCountedForTheRuleOfItsMatchingCommand() {
         PrimaryRouting.install(policy("keys=a:*;rule.b.keys=b:*"));
-        PrimaryRouting.enterBatch(List.of(get("x:1"), get("b:1"), get("a:1")));
-        assertThat(PrimaryRouting.routeIntent(Intent.READ)).isSameAs(Intent.WRITE);
+        PrimaryRouting.enterBatch(CommandKeys.READER, List.of(get("x:1"), get("b:1"), get("a:1")));
+        assertThat(LettuceDispatch.routeIntent(Intent.READ)).isSameAs(Intent.WRITE);
         PrimaryRouting.exit();
         assertThat(PrimaryRouting.stats().routed(1)).as("b:1 comes first in the batch").isEqualTo(1);
         assertThat(PrimaryRouting.stats().routed(0)).isZero();
@@ -181,38 +184,11 @@ class RoutingDecisionsTest {
     @Test
     void writerCallsBeforeInstallLeaveNothingBehind() {
         PrimaryRouting.uninstall();
-        PrimaryRouting.enter(CommandType.GET, key("a:1"));
-        PrimaryRouting.enterBatch(List.of(get("a:1")));
+        PrimaryRouting.enter(CommandKeys.READER, command(CommandType.GET, key("a:1")));
+        PrimaryRouting.enterBatch(CommandKeys.READER, List.of(get("a:1")));
         PrimaryRouting.install(policy("keys=a:*"));
-        assertThat(PrimaryRouting.routeIntent(Intent.READ)).as("no writer call in progress").isSameAs(Intent.READ);
+        assertThat(LettuceDispatch.routeIntent(Intent.READ)).as("no writer call in progress").isSameAs(Intent.READ);
         assertThat(PrimaryRouting.stats().routedTotal()).isZero();
-    }
-
-    enum WriteOnly { WRITE, OTHER }
-
-    enum Neither { ONE, TWO }
-
-    /**
-     * The READ/WRITE lookup computed afresh (not through the class-value cache, which may hold an answer
-     * computed before): the pair only when the enum has both constants.
-     */
-    @Test
-    void theReadWritePairOfAnIntentEnumNeedsBothConstants() {
-        PrimaryRouting.Intents intents = new PrimaryRouting.Intents();
-        assertThat(intents.computeValue(Intent.class)).containsExactly(Intent.READ, Intent.WRITE);
-        assertThat(intents.computeValue(Reversed.class)).containsExactly(Reversed.READ, Reversed.WRITE);
-        assertThat(intents.computeValue(ReadOnly.class)).as("no WRITE").isNull();
-        assertThat(intents.computeValue(WriteOnly.class)).as("no READ").isNull();
-        assertThat(intents.computeValue(Neither.class)).isNull();
-    }
-
-    /** The command accessors computed afresh (not through the class-value cache). */
-    @Test
-    void theCommandAccessorsAreTheRedisCommandInterfaceMethods() throws Exception {
-        java.lang.reflect.Method[] accessors = new PrimaryRouting.CommandAccessors().computeValue(Command.class);
-        assertThat(accessors).containsExactly(
-                io.lettuce.core.protocol.RedisCommand.class.getMethod("getType"),
-                io.lettuce.core.protocol.RedisCommand.class.getMethod("getArgs"));
     }
 
     /** A thread that never dispatched before starts with a fresh dispatch state of its own. */
@@ -228,5 +204,10 @@ class RoutingDecisionsTest {
         thread.join();
         assertThat(answers).containsExactly(Intent.WRITE, Intent.READ);
         assertThat(PrimaryRouting.stats().routed(0)).isEqualTo(1);
+    }
+
+    /** A Lettuce command as the channel writer sees it. */
+    private static Command<String, String, String> command(Object type, CommandArgs<String, String> args) {
+        return new Command<>((ProtocolKeyword) type, null, args);
     }
 }

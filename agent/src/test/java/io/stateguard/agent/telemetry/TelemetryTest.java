@@ -1,5 +1,6 @@
 package io.stateguard.agent.telemetry;
 
+import io.stateguard.agent.keys.KeyPrivacy;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
@@ -25,8 +26,6 @@ import io.stateguard.agent.guard.Inconsistency;
 import io.stateguard.agent.guard.InconsistencyType;
 import io.stateguard.agent.internal.AgentLogCapture;
 import io.stateguard.agent.internal.InternalErrors;
-import io.stateguard.agent.routing.PrimaryRouting;
-import io.stateguard.agent.routing.RoutingPolicy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -278,32 +277,41 @@ class TelemetryTest {
 
     @Test
     void metricsReadTheAgentsOwnCounters() {
-        PrimaryRouting.install(RoutingPolicy.of(ConfigLoader.load("keys=a:*", Map.of(), new Properties()).rules()));
-        try {
-            collectMetrics();
-        } finally {
-            PrimaryRouting.uninstall();
-        }
+        collectMetrics();
     }
 
     @Test
     void checkedReadsOfReplicaCheckedRulesAreCountedWithTheReplicaRole() {
-        PrimaryRouting.install(RoutingPolicy.of(ConfigLoader.load("keys=a:*;routing=replica-checked;version=json:/v",
-                Map.of(), new Properties()).rules()));
+        Telemetry.counters(new AgentCounters() {
+            @Override
+            public long routedToPrimary(int rule) {
+                return 0;
+            }
+
+            @Override
+            public long checkedOnReplica(int rule) {
+                return rule == 0 ? 2 : 0;
+            }
+
+            @Override
+            public long trackedKeys() {
+                return 7;
+            }
+        });
         try {
             GlobalOpenTelemetry.set(sdk);
             install(KeyPrivacy.FULL, false);
             Telemetry.captureContext(this);
-            PrimaryRouting.stats().incrementChecked(0);
-            PrimaryRouting.stats().incrementChecked(0);
             Map<String, MetricData> byName = metrics.collectAllMetrics().stream()
                     .collect(Collectors.toMap(MetricData::getName, m -> m));
             assertThat(byName.get("stateguard.reads.routed").getLongSumData().getPoints())
                     .extracting(point -> point.getAttributes().get(AttributeKey.stringKey("stateguard.node.role"))
                             + "=" + point.getValue())
-                    .containsExactlyInAnyOrder("primary=0", "replica=2");
+                    .containsExactlyInAnyOrder("primary=0", "replica=2", "primary=0");
+            assertThat(byName.get("stateguard.tracked_keys").getLongGaugeData().getPoints())
+                    .extracting(point -> point.getValue()).containsExactly(7L);
         } finally {
-            PrimaryRouting.uninstall();
+            Telemetry.counters(AgentCounters.NONE);
         }
     }
 
@@ -340,13 +348,12 @@ class TelemetryTest {
                 .satisfies(point -> assertThat(point.getValue()).isEqualTo(errorsBefore + 1));
         assertThat(byName.get("stateguard.tracked_keys").getLongGaugeData().getPoints()).singleElement()
                 .satisfies(point -> assertThat(point.getValue()).as("no version guard installed").isZero());
-        assertThat(byName.get("stateguard.reads.routed").getLongSumData().getPoints()).singleElement()
-                .satisfies(point -> {
-                    assertThat(point.getValue()).as("a fresh routing policy: nothing routed yet").isZero();
-                    assertThat(point.getAttributes().get(AttributeKey.stringKey("stateguard.rule"))).isEqualTo("default");
-                    assertThat(point.getAttributes().get(AttributeKey.stringKey("stateguard.node.role")))
-                            .isEqualTo("primary");
-                });
+        assertThat(byName.get("stateguard.reads.routed").getLongSumData().getPoints())
+                .extracting(point -> point.getAttributes().get(AttributeKey.stringKey("stateguard.rule")) + "/"
+                        + point.getAttributes().get(AttributeKey.stringKey("stateguard.node.role")) + "="
+                        + point.getValue())
+                .as("no counters connected: every rule at 0, no replica role")
+                .containsExactlyInAnyOrder("default/primary=0", "state/primary=0");
     }
 
     @Test

@@ -1,12 +1,14 @@
 package io.stateguard.benchmarks.micro;
 
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.ConnectionIntent;
 import io.stateguard.agent.config.Rule;
 import io.stateguard.agent.keys.KeyMatcher;
 import io.stateguard.agent.lettuce.CommandKeys;
+import io.stateguard.agent.lettuce.LettuceDispatch;
 import io.stateguard.agent.routing.PrimaryRouting;
 import io.stateguard.agent.routing.RoutingPolicy;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -30,10 +32,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code commandKeys} ({@link CommandKeysBenchmark}, fewer parameters): {@link CommandKeys#firstAcceptedRule}
  *       on a real Lettuce {@code CommandArgs} built by {@code GET} with {@code StringCodec.UTF8}: finding the key
  *       argument, the codec, matching the {@code String} key as UTF-8 and the rule lookup;</li>
- *   <li>{@code decision}: what the agent's advice does per read command: {@link PrimaryRouting#enter} (writer
- *       advice), {@link PrimaryRouting#routeIntent} on {@code ConnectionIntent.READ} (provider advice: intent
+ *   <li>{@code decision}: what the agent's advice does per read command: {@link LettuceDispatch#onWrite} (writer
+ *       advice), {@link LettuceDispatch#routeIntent} on {@code ConnectionIntent.READ} (provider advice: intent
  *       lookup, thread-local, {@code CommandKeys}, {@link RoutingPolicy}, routed counter) and
- *       {@link PrimaryRouting#exit}.</li>
+ *       {@link LettuceDispatch#onWriteExit}.</li>
  * </ul>
  * For 1 to 1,000 patterns (see {@link KeySets}), keys of 16 and 200 bytes that match ({@code hit}) or not
  * ({@code miss}); both read the whole key.
@@ -55,6 +57,7 @@ public class DecisionBenchmark {
     private KeyMatcher matcher;
     private byte[] keyBytes;
     private CommandArgs<String, String> args;
+    private Command<String, String, String> command;
     private boolean[] accepted;
 
     @Setup
@@ -68,6 +71,7 @@ public class DecisionBenchmark {
         String key = KeySets.key(keyLength, hit);
         keyBytes = key.getBytes(StandardCharsets.UTF_8);
         args = new CommandArgs<>(StringCodec.UTF8).addKey(key);
+        command = new Command<>(CommandType.GET, null, args);
         PrimaryRouting.install(policy);
 
         // The benchmark must measure the intended outcome.
@@ -91,11 +95,11 @@ public class DecisionBenchmark {
 
     @Benchmark
     public Object decision() {
-        PrimaryRouting.enter(CommandType.GET, args);
+        LettuceDispatch.onWrite(null, command);
         try {
-            return PrimaryRouting.routeIntent(ConnectionIntent.READ);
+            return LettuceDispatch.routeIntent(ConnectionIntent.READ);
         } finally {
-            PrimaryRouting.exit();
+            LettuceDispatch.onWriteExit();
         }
     }
 }

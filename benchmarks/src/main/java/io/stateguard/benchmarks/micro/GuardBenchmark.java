@@ -1,7 +1,7 @@
 package io.stateguard.benchmarks.micro;
 
 import io.lettuce.core.codec.StringCodec;
-import io.stateguard.agent.telemetry.KeyPrivacy;
+import io.stateguard.agent.keys.KeyPrivacy;
 import io.lettuce.core.output.ValueOutput;
 import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.Command;
@@ -10,7 +10,9 @@ import io.lettuce.core.protocol.CommandType;
 import io.stateguard.agent.config.ConfigLoader;
 import io.stateguard.agent.config.Rule;
 import io.stateguard.agent.guard.VersionGuard;
-import io.stateguard.agent.lettuce.LettuceGuard;
+import io.stateguard.agent.guard.GuardRuntime;
+import io.stateguard.agent.lettuce.LettuceCompletion;
+import io.stateguard.agent.lettuce.LettuceDispatch;
 import io.stateguard.agent.routing.RoutingPolicy;
 import io.stateguard.benchmarks.e2e.Workload;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -30,8 +32,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The version guard's whole per-command work on a checked read, on real Lettuce command objects
- * without a network: what {@code LettuceGuard.onWrite} does when the command is written (key match,
- * key encoding, pending record in the weak identity map) and what {@code LettuceGuard.onComplete}
+ * without a network: what {@code LettuceDispatch.onWrite} does when the command is written (key match,
+ * key encoding, pending record in the weak identity map) and what {@code LettuceCompletion.onComplete}
  * does with its reply (finding the record, reading the reply, {@code json:/version}, the high-water
  * mark). {@code baseline} builds and completes the same command without the guard; the difference
  * is the guard's cost per checked read. Keys and values are those of the end-to-end workload.
@@ -51,7 +53,7 @@ public class GuardBenchmark {
     public void setUp() {
         List<Rule> rules = ConfigLoader.load("keys=evolution:state:*;version=json:/version;routing=replica-checked",
                 java.util.Map.of(), new Properties()).rules();
-        LettuceGuard.install(new VersionGuard(rules, 100_000, KeyPrivacy.FULL), RoutingPolicy.of(rules).matcher());
+        GuardRuntime.install(new VersionGuard(rules, 100_000, KeyPrivacy.FULL), RoutingPolicy.of(rules).matcher());
         keys = new String[KEYS];
         replies = new ByteBuffer[KEYS];
         for (int i = 0; i < KEYS; i++) {
@@ -68,7 +70,7 @@ public class GuardBenchmark {
 
     @TearDown
     public void tearDown() {
-        LettuceGuard.uninstall();
+        GuardRuntime.uninstall();
     }
 
     private AsyncCommand<String, String, String> command(int i) {
@@ -89,9 +91,9 @@ public class GuardBenchmark {
     public Object checkedRead() {
         int i = next++ % KEYS;
         AsyncCommand<String, String, String> command = command(i);
-        LettuceGuard.onWrite(null, command, command.getType(), command.getArgs());
+        LettuceDispatch.onWrite(null, command);
         command.getOutput().set(replies[i].duplicate());
-        if (!LettuceGuard.onComplete(null, command)) {
+        if (!LettuceCompletion.onComplete(null, command)) {
             command.complete();
         }
         return command;

@@ -404,7 +404,7 @@ class GuardMarksEndToEndTest {
      * as the primary.
      */
     @Disabled("bug: role=replica is reported for a reply the primary served: for rules other than"
-            + " routing=primary the role comes from the rule's routing, not from the node (LettuceGuard.complete)")
+            + " routing=primary the role comes from the rule's routing, not from the node (RegressionPolicy.onReply)")
     @Test
     void aReplyServedByThePrimaryIsReportedWithRolePrimary() throws Exception {
         String key = "role:state:k";

@@ -1,13 +1,11 @@
 package io.stateguard.agent.instrumentation.lettuce;
 
-import io.lettuce.core.protocol.ProtocolKeyword;
 import io.lettuce.core.protocol.RedisCommand;
 import io.stateguard.agent.instrumentation.AdviceErrors;
 import io.stateguard.agent.instrumentation.MethodAdvice;
 import io.stateguard.agent.instrumentation.TypeInstrumentation;
 import io.stateguard.agent.instrumentation.TypeTransformer;
-import io.stateguard.agent.lettuce.LettuceGuard;
-import io.stateguard.agent.routing.PrimaryRouting;
+import io.stateguard.agent.lettuce.LettuceDispatch;
 
 import static io.stateguard.agent.instrumentation.MethodMatcher.method;
 import static io.stateguard.agent.instrumentation.ParameterType.named;
@@ -62,10 +60,7 @@ public final class ChannelWriterInstrumentation implements TypeInstrumentation {
 
         public static void onEnter(Object writer, RedisCommand<?, ?, ?> command) {
             try {
-                ProtocolKeyword type = command.getType();
-                Object args = command.getArgs();
-                PrimaryRouting.enter(type, args);
-                LettuceGuard.onWrite(writer, command, type, args);
+                LettuceDispatch.onWrite(writer, command);
             } catch (Throwable t) {
                 AdviceErrors.onSuppressed(t);
             }
@@ -73,7 +68,7 @@ public final class ChannelWriterInstrumentation implements TypeInstrumentation {
 
         public static void onExit() {
             try {
-                PrimaryRouting.exit();
+                LettuceDispatch.onWriteExit();
             } catch (Throwable t) {
                 AdviceErrors.onSuppressed(t);
             }
@@ -88,7 +83,7 @@ public final class ChannelWriterInstrumentation implements TypeInstrumentation {
 
         public static void onEnter(java.util.Collection<?> commands) {
             try {
-                PrimaryRouting.enterBatch(commands);
+                LettuceDispatch.onWriteBatch(commands);
             } catch (Throwable t) {
                 AdviceErrors.onSuppressed(t);
             }
@@ -96,7 +91,7 @@ public final class ChannelWriterInstrumentation implements TypeInstrumentation {
 
         public static void onExit() {
             try {
-                PrimaryRouting.exit();
+                LettuceDispatch.onWriteExit();
             } catch (Throwable t) {
                 AdviceErrors.onSuppressed(t);
             }

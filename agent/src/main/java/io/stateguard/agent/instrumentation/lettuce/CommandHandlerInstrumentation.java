@@ -1,10 +1,11 @@
 package io.stateguard.agent.instrumentation.lettuce;
 
+import io.lettuce.core.protocol.RedisCommand;
 import io.stateguard.agent.instrumentation.AdviceErrors;
 import io.stateguard.agent.instrumentation.MethodAdvice;
 import io.stateguard.agent.instrumentation.TypeInstrumentation;
 import io.stateguard.agent.instrumentation.TypeTransformer;
-import io.stateguard.agent.lettuce.LettuceGuard;
+import io.stateguard.agent.lettuce.LettuceCompletion;
 
 import static io.stateguard.agent.instrumentation.MethodMatcher.method;
 import static io.stateguard.agent.instrumentation.ParameterType.named;
@@ -43,9 +44,9 @@ public final class CommandHandlerInstrumentation implements TypeInstrumentation 
         }
 
         /** Returns {@code true} to skip Lettuce's own completion: the guard completes the command later. */
-        public static boolean onEnter(Object handler, Object command) {
+        public static boolean onEnter(Object handler, RedisCommand<?, ?, ?> command) {
             try {
-                return LettuceGuard.onComplete(handler, command);
+                return LettuceCompletion.onComplete(handler, command);
             } catch (Throwable t) {
                 AdviceErrors.onSuppressed(t);
                 return false;

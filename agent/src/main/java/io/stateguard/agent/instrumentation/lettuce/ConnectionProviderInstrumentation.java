@@ -8,8 +8,7 @@ import io.stateguard.agent.instrumentation.MethodMatcher;
 import io.stateguard.agent.instrumentation.ParameterType;
 import io.stateguard.agent.instrumentation.TypeInstrumentation;
 import io.stateguard.agent.instrumentation.TypeTransformer;
-import io.stateguard.agent.routing.PrimaryRouting;
-import io.stateguard.agent.telemetry.Telemetry;
+import io.stateguard.agent.lettuce.LettuceDispatch;
 
 import static io.stateguard.agent.instrumentation.MethodMatcher.method;
 
@@ -94,13 +93,7 @@ public final class ConnectionProviderInstrumentation implements TypeInstrumentat
 
         public static Object onEnter(Object intent) {
             try {
-                Object routed = PrimaryRouting.routeIntent(intent);
-                if (routed != intent) {
-                    // Telemetry finds its backend lazily; a routing-only agent (no version checks) has no
-                    // other occasion. One volatile read once found, a throttled look-up before.
-                    Telemetry.touch();
-                }
-                return routed;
+                return LettuceDispatch.routeIntent(intent);
             } catch (Throwable t) {
                 AdviceErrors.onSuppressed(t);
                 return intent;

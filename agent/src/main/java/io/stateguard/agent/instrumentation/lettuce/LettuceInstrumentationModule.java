@@ -139,10 +139,32 @@ public final class LettuceInstrumentationModule implements InstrumentationModule
         return types;
     }
 
-    /** {@code StaleStateException} extends Lettuce's {@code RedisException}. */
+    /**
+     * The classes that link against Lettuce and must be defined beside it: {@code StaleStateException}
+     * (extends Lettuce's {@code RedisException}) and the Lettuce adapter, {@code io.stateguard.agent.lettuce},
+     * which calls Lettuce with its types. Every class of that package is listed (a unit test checks it):
+     * one loaded from the agent's class loader instead could not link against a Lettuce elsewhere.
+     */
+    public static final List<String> HELPER_CLASSES = Collections.unmodifiableList(Arrays.asList(
+            "io.stateguard.agent.api.StaleStateException",
+            "io.stateguard.agent.lettuce.CommandKeys",
+            "io.stateguard.agent.lettuce.LettuceFields",
+            "io.stateguard.agent.lettuce.LettuceFields$1",
+            "io.stateguard.agent.lettuce.LettuceFields$2",
+            "io.stateguard.agent.lettuce.LettuceFields$OutputShape",
+            "io.stateguard.agent.lettuce.LettuceDispatch",
+            "io.stateguard.agent.lettuce.LettuceDispatch$Databases",
+            "io.stateguard.agent.lettuce.LettuceDispatch$Intents",
+            "io.stateguard.agent.lettuce.LettuceReplies",
+            "io.stateguard.agent.lettuce.LettuceReplies$1", // the switch on the command kind
+            "io.stateguard.agent.lettuce.LettuceCompletion",
+            "io.stateguard.agent.lettuce.LettuceCompletion$1",
+            "io.stateguard.agent.lettuce.LettuceCompletion$2", // the switch on the verdict
+            "io.stateguard.agent.lettuce.StaleStates"));
+
     @Override
     public List<String> helperClassNames() {
-        return Collections.singletonList("io.stateguard.agent.api.StaleStateException");
+        return HELPER_CLASSES;
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.stateguard.agent.lettuce;
+package io.stateguard.agent.internal;
 
 import org.junit.jupiter.api.Test;
 

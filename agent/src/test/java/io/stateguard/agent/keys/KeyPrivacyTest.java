@@ -1,4 +1,4 @@
-package io.stateguard.agent.telemetry;
+package io.stateguard.agent.keys;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.stateguard.agent.lettuce;
+package io.stateguard.agent.internal;
 
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
@@ -6,29 +6,29 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A concurrent map from objects, compared by identity and held weakly, to values: the agent's
- * "virtual field" for Lettuce commands. Retransformation cannot add fields to classes, so state that
+ * "virtual field" for a Redis client's command objects. Retransformation cannot add fields to classes, so state that
  * belongs to a command lives here, and disappears with the command if it is never completed.
  */
-final class WeakIdentityMap<V> {
+public final class WeakIdentityMap<V> {
 
     private final ConcurrentHashMap<Object, V> map = new ConcurrentHashMap<>();
 
     private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
 
-    void put(Object key, V value) {
+    public void put(Object key, V value) {
         expunge();
         map.put(new WeakKey(key, collected), value);
     }
 
-    V remove(Object key) {
+    public V remove(Object key) {
         return map.isEmpty() ? null : map.remove(new LookupKey(key));
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return map.isEmpty();
     }
 
-    int size() {
+    public int size() {
         expunge();
         return map.size();
     }
@@ -37,7 +37,7 @@ final class WeakIdentityMap<V> {
      * Entries whose key object has not been collected yet (without waiting for the collector's
      * reference queue, unlike {@link #size()}): the commands that are really still pending.
      */
-    int liveSize() {
+    public int liveSize() {
         int live = 0;
         for (Object key : map.keySet()) {
             if (key instanceof WeakKey && ((WeakKey) key).get() != null) {

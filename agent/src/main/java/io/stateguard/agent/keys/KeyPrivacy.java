@@ -1,4 +1,4 @@
-package io.stateguard.agent.telemetry;
+package io.stateguard.agent.keys;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

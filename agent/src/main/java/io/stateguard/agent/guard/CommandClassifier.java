@@ -1,0 +1,192 @@
+package io.stateguard.agent.guard;
+
+import io.stateguard.agent.keys.CommandKeyReader;
+import io.stateguard.agent.keys.KeyMatcher;
+import io.stateguard.agent.versions.VersionSpec;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Decides which keys of a command the guard follows: for each key of a versioned rule, whether the
+ * command reads it (its reply is checked) or writes it (the written value raises its mark), and for
+ * hash rules whether the version field is among the fields read or written. Knows no Redis client:
+ * the adapter hands over the command's name and its {@link EncodedArguments}. Immutable.
+ */
+public final class CommandClassifier {
+
+    /** {@link #quickLook} result: the command has no key of a versioned rule. */
+    public static final int NOT_TRACKED = -1;
+
+    /** {@link #quickLook} result: whether it is tracked is decided by {@link #classify}. */
+    public static final int UNDECIDED = -2;
+
+    private final VersionGuard guard;
+    private final KeyMatcher matcher;
+    private final boolean[] versioned;
+
+    public CommandClassifier(VersionGuard guard, KeyMatcher matcher) {
+        this.guard = guard;
+        this.matcher = matcher;
+        this.versioned = new boolean[guard.rules().size()];
+        for (int i = 0; i < versioned.length; i++) {
+            versioned[i] = guard.checks(i);
+        }
+    }
+
+    /**
+     * A cheap first look, without allocating: can the command's keys belong to a versioned rule?
+     * Commands whose first key decides (and {@code MGET}) are answered exactly; the rarer multi-key
+     * writes and deletes always get the full look.
+     *
+     * @return the rule of the command's first key when it decides, {@link #NOT_TRACKED} or
+     *     {@link #UNDECIDED}.
+     */
+    public int quickLook(CommandKind kind, CommandKeyReader reader, Object command) throws Exception {
+        if (kind == CommandKind.MSET || kind == CommandKind.DELETE) {
+            return UNDECIDED;
+        }
+        int rule = reader.firstAcceptedRule(command, matcher, versioned);
+        if (kind == CommandKind.MGET) {
+            return rule < 0 ? NOT_TRACKED : UNDECIDED;
+        }
+        return rule >= 0 ? rule : NOT_TRACKED;
+    }
+
+    /**
+     * The common case without argument lists: a {@code GET} of one key whose rule the
+     * {@link #quickLook} found. {@code null} when that rule versions hashes ({@code GET} of a hash
+     * is a {@code WRONGTYPE} error, nothing to check).
+     */
+    public TrackedCommand singleKeyRead(String operation, Object connection, int database, int rule, byte[] key) {
+        if (key == null || isHash(rule)) {
+            return null;
+        }
+        return new TrackedCommand(CommandKind.GET, operation, connection, database, new int[] {rule},
+                new byte[][] {key}, null);
+    }
+
+    /** The keys of a command the guard follows, or {@code null} when there are none. */
+    public TrackedCommand classify(CommandKind kind, String operation, Object connection, int database,
+            EncodedArguments arguments) {
+        if (arguments.size() == 0 || !arguments.isKey(0)) {
+            return null;
+        }
+        List<Integer> rules = new ArrayList<>();
+        List<byte[]> keys = new ArrayList<>();
+        List<byte[]> written = new ArrayList<>();
+        switch (kind) {
+            case GET:
+            case HGETALL:
+            case DELETE: {
+                int limit = kind == CommandKind.DELETE ? arguments.size() : 1;
+                for (int i = 0; i < limit; i++) {
+                    int rule = arguments.isKey(i) ? versionedRule(arguments.bytes(i)) : -1;
+                    if (rule >= 0 && (kind != CommandKind.HGETALL || isHash(rule))
+                            && (kind != CommandKind.GET || !isHash(rule))) {
+                        rules.add(rule);
+                        keys.add(arguments.bytes(i));
+                    }
+                }
+                break;
+            }
+            case MGET:
+                for (int i = 0; i < arguments.size(); i++) {
+                    int rule = versionedRule(arguments.bytes(i));
+                    // A key named twice has one value in the reply: checked (and reported) once.
+                    if (rule >= 0 && !isHash(rule) && !contains(keys, arguments.bytes(i))) {
+                        rules.add(rule);
+                        keys.add(arguments.bytes(i));
+                    }
+                }
+                break;
+            case HGET:
+            case HMGET: {
+                int rule = versionedRule(arguments.bytes(0));
+                if (rule >= 0 && isHash(rule)) {
+                    VersionSpec spec = guard.rules().get(rule).version();
+                    for (int i = 1; i < arguments.size(); i++) {
+                        byte[] field = arguments.bytes(i);
+                        if (field != null && spec.isHashField(field, 0, field.length)) {
+                            rules.add(rule);
+                            keys.add(arguments.bytes(0));
+                            break;
+                        }
+                    }
+                }
+                break;
+            }
+            case SET: {
+                int rule = versionedRule(arguments.bytes(0));
+                if (rule >= 0 && !isHash(rule)) {
+                    for (int i = 1; i < arguments.size(); i++) {
+                        if (!arguments.isKey(i)) {
+                            rules.add(rule);
+                            keys.add(arguments.bytes(0));
+                            written.add(arguments.bytes(i));
+                            break;
+                        }
+                    }
+                }
+                break;
+            }
+            case MSET:
+                for (int i = 0; i + 1 < arguments.size(); i += 2) {
+                    int rule = versionedRule(arguments.bytes(i));
+                    if (rule >= 0 && !isHash(rule)) {
+                        rules.add(rule);
+                        keys.add(arguments.bytes(i));
+                        written.add(arguments.bytes(i + 1));
+                    }
+                }
+                break;
+            case HSET: {
+                int rule = versionedRule(arguments.bytes(0));
+                if (rule >= 0 && isHash(rule)) {
+                    VersionSpec spec = guard.rules().get(rule).version();
+                    for (int i = 1; i + 1 < arguments.size(); i += 2) {
+                        byte[] field = arguments.bytes(i);
+                        if (field != null && spec.isHashField(field, 0, field.length)) {
+                            rules.add(rule);
+                            keys.add(arguments.bytes(0));
+                            written.add(arguments.bytes(i + 1));
+                            break;
+                        }
+                    }
+                }
+                break;
+            }
+            default:
+                return null;
+        }
+        if (rules.isEmpty()) {
+            return null;
+        }
+        int[] ruleArray = new int[rules.size()];
+        for (int i = 0; i < ruleArray.length; i++) {
+            ruleArray[i] = rules.get(i);
+        }
+        return new TrackedCommand(kind, operation, connection, database, ruleArray, keys.toArray(new byte[0][]),
+                written.isEmpty() ? null : written.toArray(new byte[0][]));
+    }
+
+    /** Whether rule {@code rule} versions hashes ({@code hash:<field>}) rather than string values. */
+    public boolean isHash(int rule) {
+        return guard.rules().get(rule).version().kind() == VersionSpec.Kind.HASH;
+    }
+
+    private int versionedRule(byte[] key) {
+        int rule = key == null ? -1 : matcher.match(key);
+        return guard.checks(rule) ? rule : -1;
+    }
+
+    private static boolean contains(List<byte[]> keys, byte[] key) {
+        for (byte[] each : keys) {
+            if (Arrays.equals(each, key)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

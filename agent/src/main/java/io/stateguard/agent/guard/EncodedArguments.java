@@ -1,0 +1,42 @@
+package io.stateguard.agent.guard;
+
+import java.util.Arrays;
+
+/**
+ * The key and value arguments of one command, in order, as the bytes the client sends: what a client
+ * adapter hands to the {@link CommandClassifier}. A key argument is a key or a hash field (clients
+ * encode both with the key codec); a value argument is anything else. Mutable while the adapter
+ * fills it, then only read.
+ */
+public final class EncodedArguments {
+
+    private byte[][] bytes = new byte[4][];
+    private boolean[] keys = new boolean[4];
+    private int size;
+
+    /** Appends one argument; {@code bytes} may be {@code null} (a null argument) and is not copied. */
+    public EncodedArguments add(boolean key, byte[] bytes) {
+        if (size == this.bytes.length) {
+            this.bytes = Arrays.copyOf(this.bytes, size * 2);
+            this.keys = Arrays.copyOf(this.keys, size * 2);
+        }
+        this.bytes[size] = bytes;
+        this.keys[size] = key;
+        size++;
+        return this;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    /** {@code true} for a key argument (a key or a hash field), {@code false} for a value. */
+    public boolean isKey(int index) {
+        return keys[index];
+    }
+
+    /** The encoded bytes of argument {@code index}, or {@code null}. Not copied. */
+    public byte[] bytes(int index) {
+        return bytes[index];
+    }
+}

@@ -1,0 +1,76 @@
+package io.stateguard.agent.guard;
+
+/**
+ * One command the guard follows from dispatch to reply: which keys of versioned rules it reads or
+ * writes, in which database, and (for writes) the values written. Created by the
+ * {@link CommandClassifier} on the application's thread, read on the thread that completes the
+ * command. Immutable except for the telemetry context, which is set once before publication.
+ */
+public final class TrackedCommand {
+
+    final CommandKind kind;
+    final String operation;
+    final Object connection;
+    final int database;
+    final int[] rules;
+    final byte[][] keys;
+    final byte[][] written;
+    /** The application's OpenTelemetry context at dispatch (reads only), parent of a span reported later. */
+    Object context;
+
+    TrackedCommand(CommandKind kind, String operation, Object connection, int database, int[] rules, byte[][] keys,
+            byte[][] written) {
+        this.kind = kind;
+        this.operation = operation;
+        this.connection = connection;
+        this.database = database;
+        this.rules = rules;
+        this.keys = keys;
+        this.written = written;
+    }
+
+    public CommandKind kind() {
+        return kind;
+    }
+
+    /** The command's name as sent ({@code GET}, {@code HMGET}, ...). */
+    public String operation() {
+        return operation;
+    }
+
+    /**
+     * The client's connection object the command was written through, which can re-issue it on the
+     * primary; {@code null} when there is none (then a regression is reported, never re-read).
+     */
+    public Object connection() {
+        return connection;
+    }
+
+    public int database() {
+        return database;
+    }
+
+    /** How many keys are tracked. */
+    public int keyCount() {
+        return keys.length;
+    }
+
+    /** Tracked key {@code index}; not copied, do not modify. */
+    public byte[] key(int index) {
+        return keys[index];
+    }
+
+    /** The rule index of tracked key {@code index}. */
+    public int rule(int index) {
+        return rules[index];
+    }
+
+    /** Attaches the application's telemetry context, captured on its thread at dispatch. */
+    public void context(Object applicationContext) {
+        this.context = applicationContext;
+    }
+
+    public Object context() {
+        return context;
+    }
+}

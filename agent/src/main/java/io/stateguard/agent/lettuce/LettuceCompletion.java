@@ -1,0 +1,162 @@
+package io.stateguard.agent.lettuce;
+
+import io.lettuce.core.RedisChannelWriter;
+import io.lettuce.core.output.CommandOutput;
+import io.lettuce.core.protocol.AsyncCommand;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.DecoratedCommand;
+import io.lettuce.core.protocol.RedisCommand;
+import io.stateguard.agent.guard.CommandKind;
+import io.stateguard.agent.guard.GuardRuntime;
+import io.stateguard.agent.guard.NodeAddresses;
+import io.stateguard.agent.guard.ReplyVerdict;
+import io.stateguard.agent.guard.TrackedCommand;
+import io.stateguard.agent.internal.InternalErrors;
+import io.stateguard.agent.versions.VersionSpec;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * Lettuce's completion of a command, on the connection's event-loop thread, before the application's
+ * future, publisher or sync call sees the reply ({@code CommandHandler.complete} advice). For a
+ * command the guard tracks: reads its reply ({@link LettuceReplies}), hands it to the guard's
+ * {@link io.stateguard.agent.guard.RegressionPolicy}, and carries out the verdict: complete as
+ * Lettuce would, fail with a {@code StaleStateException}, or re-read on the primary through the same
+ * channel writer and complete the command with that answer. Nothing here blocks, and a command is
+ * re-read at most once.
+ */
+public final class LettuceCompletion {
+
+    /** The address of the node behind a {@code CommandHandler}, asked only for events. */
+    private static final NodeAddresses NODES = new NodeAddresses() {
+        @Override
+        public InetSocketAddress addressOf(Object handler) {
+            try {
+                Object channel = LettuceFields.channel(handler);
+                SocketAddress address = channel instanceof io.netty.channel.Channel
+                        ? ((io.netty.channel.Channel) channel).remoteAddress() : null;
+                return address instanceof InetSocketAddress ? (InetSocketAddress) address : null;
+            } catch (Throwable t) {
+                return null;
+            }
+        }
+    };
+
+    private LettuceCompletion() {
+    }
+
+    /**
+     * @return {@code true} when the guard took over the completion (the command is completed later,
+     *     with the primary's value or an exception), {@code false} to let Lettuce complete it now.
+     */
+    public static boolean onComplete(Object handler, RedisCommand<?, ?, ?> command) {
+        if (command == null || GuardRuntime.nothingPending()) {
+            return false;
+        }
+        GuardRuntime guard = GuardRuntime.current();
+        if (guard == null) {
+            return false;
+        }
+        try {
+            TrackedCommand tracked = null;
+            RedisCommand<?, ?, ?> found = command;
+            for (int depth = 0; depth < 8 && found != null; depth++) {
+                tracked = GuardRuntime.take(found);
+                if (tracked != null || !(found instanceof DecoratedCommand)) {
+                    break;
+                }
+                found = ((DecoratedCommand<?, ?, ?>) found).getDelegate();
+            }
+            if (tracked == null) {
+                return false;
+            }
+            CommandOutput<?, ?, ?> output = command.getOutput();
+            if (output == null || output.hasError()) {
+                return false; // errors (WRONGTYPE, MOVED, ...) go to the application as they are
+            }
+            ByteBuffer[] values = tracked.kind().isRead() ? LettuceReplies.values(tracked, output, hashVersion(guard,
+                    tracked)) : null;
+            ReplyVerdict verdict = guard.policy().onReply(tracked, values, NODES, handler);
+            switch (verdict.action()) {
+                case FAIL:
+                    command.completeExceptionally(StaleStates.create(verdict.failureMessage()));
+                    return true;
+                case REREAD:
+                    return reread(guard, command, output, verdict);
+                default:
+                    return false;
+            }
+        } catch (Throwable t) {
+            InternalErrors.record("guard.complete", t);
+            return false;
+        }
+    }
+
+    private static VersionSpec hashVersion(GuardRuntime guard, TrackedCommand tracked) {
+        CommandKind kind = tracked.kind();
+        return kind == CommandKind.HMGET || kind == CommandKind.HGETALL
+                ? guard.versionGuard().rules().get(tracked.rule(0)).version() : null;
+    }
+
+    /** Re-issues the read on the primary; completes {@code command} when it answers. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static boolean reread(final GuardRuntime guard, final RedisCommand command,
+            final CommandOutput<?, ?, ?> staleOutput, final ReplyVerdict verdict) {
+        final CommandOutput freshOutput;
+        AsyncCommand future;
+        try {
+            freshOutput = LettuceFields.freshOutput(staleOutput);
+            future = new AsyncCommand(new Command(command.getType(), freshOutput, command.getArgs()));
+            future.whenComplete((value, error) -> afterReread(guard, command, freshOutput, verdict, (Throwable) error));
+        } catch (Throwable t) {
+            // Cannot build the re-read: deliver what the replica said, as without the agent.
+            InternalErrors.record("guard.reread", t);
+            guard.policy().onRereadFailed(verdict);
+            return false;
+        }
+        GuardRuntime.beginReread();
+        try {
+            ((RedisChannelWriter) verdict.command().connection()).write(future);
+        } catch (Throwable t) {
+            // The writer refused (closed connection): deliver what the replica said, as without the agent.
+            InternalErrors.record("guard.reread", t);
+            guard.policy().onRereadFailed(verdict);
+            return false;
+        } finally {
+            GuardRuntime.endReread();
+        }
+        return true;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void afterReread(GuardRuntime guard, RedisCommand command, CommandOutput freshOutput,
+            ReplyVerdict verdict, Throwable error) {
+        try {
+            if (error != null || freshOutput.hasError()) {
+                // Fail open: the application gets the reply it would have had without the agent.
+                InternalErrors.record("guard.reread", error);
+                guard.policy().onRereadFailed(verdict);
+                command.complete();
+                return;
+            }
+            TrackedCommand tracked = verdict.command();
+            guard.policy().onReread(verdict, LettuceReplies.values(tracked, freshOutput, hashVersion(guard, tracked)));
+            if (command.isDone()) {
+                // The application cancelled its command (or it timed out) while the re-read ran: it has
+                // its outcome, and a completed command takes no new output. Not an error of the agent.
+                return;
+            }
+            command.setOutput(freshOutput);
+            command.complete();
+        } catch (Throwable t) {
+            InternalErrors.record("guard.reread", t);
+            try {
+                command.complete();
+            } catch (Throwable ignored) {
+                // already completed or cancelled
+            }
+        }
+    }
+}

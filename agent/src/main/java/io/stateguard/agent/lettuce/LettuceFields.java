@@ -1,0 +1,238 @@
+package io.stateguard.agent.lettuce;
+
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.CommandOutput;
+import io.lettuce.core.protocol.CommandArgs;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.List;
+
+/**
+ * The only reflection of the Lettuce adapter: the fields Lettuce does not expose, read through
+ * {@code static final} method handles that the JIT compiles to plain loads. Everything else of
+ * Lettuce is called with its types. This class is defined beside the Lettuce it reads (in Lettuce's
+ * class loader, or loaded with it from the class path), so its handles belong to that Lettuce and go
+ * away with it. A field missing in some version leaves its handle {@code null}: callers then fall
+ * back to a public API or skip the check.
+ *
+ * <ul>
+ *   <li>{@code CommandArgs.singularArguments} and {@code CommandArgs.KeyArgument/ValueArgument}'s
+ *       {@code key}, {@code val} and {@code codec}: a command's keys without encoding them into a buffer;</li>
+ *   <li>{@code StringCodec.utf8}: whether a string codec sends UTF-8 (then keys are matched as strings);</li>
+ *   <li>{@code CommandOutput.codec} (protected) and {@code KeyValueListOutput.keys}: building a fresh
+ *       output of the same kind for a re-read;</li>
+ *   <li>the Master/Replica channel writer's connection provider and its {@code initialRedisUri}: the
+ *       database index of the connection;</li>
+ *   <li>{@code CommandHandler.channel}: the address of the node that answered.</li>
+ * </ul>
+ */
+final class LettuceFields {
+
+    private static final MethodType GETTER = MethodType.methodType(Object.class, Object.class);
+
+    static final String KEY_ARGUMENT = "io.lettuce.core.protocol.CommandArgs$KeyArgument";
+    static final String VALUE_ARGUMENT = "io.lettuce.core.protocol.CommandArgs$ValueArgument";
+
+    static final Class<?> KEY_ARGUMENT_CLASS = classNamed(KEY_ARGUMENT);
+    static final Class<?> VALUE_ARGUMENT_CLASS = classNamed(VALUE_ARGUMENT);
+
+    private static final MethodHandle SINGULAR_ARGUMENTS = getter(CommandArgs.class, "singularArguments", List.class);
+    private static final MethodHandle KEY = getter(KEY_ARGUMENT_CLASS, "key", null);
+    private static final MethodHandle KEY_CODEC = getter(KEY_ARGUMENT_CLASS, "codec", RedisCodec.class);
+    private static final MethodHandle VALUE = getter(VALUE_ARGUMENT_CLASS, "val", null);
+    private static final MethodHandle VALUE_CODEC = getter(VALUE_ARGUMENT_CLASS, "codec", RedisCodec.class);
+    private static final MethodHandle OUTPUT_CODEC = getter(CommandOutput.class, "codec", RedisCodec.class);
+    private static final Field STRING_CODEC_UTF8 = field(StringCodec.class, "utf8", boolean.class);
+    private static final MethodHandle CHANNEL = getter(classNamed("io.lettuce.core.protocol.CommandHandler"),
+            "channel", null);
+
+    private LettuceFields() {
+    }
+
+    /** Whether the argument-list shapes were found (else keys come from {@code getFirstEncodedKey()}). */
+    static boolean hasArgumentList() {
+        return SINGULAR_ARGUMENTS != null && KEY != null && KEY_CODEC != null;
+    }
+
+    static List<?> singularArguments(CommandArgs<?, ?> args) throws Throwable {
+        return (List<?>) (Object) SINGULAR_ARGUMENTS.invokeExact((Object) args);
+    }
+
+    static Object key(Object keyArgument) throws Throwable {
+        return (Object) KEY.invokeExact(keyArgument);
+    }
+
+    static RedisCodec<?, ?> keyCodec(Object keyArgument) throws Throwable {
+        return (RedisCodec<?, ?>) (Object) KEY_CODEC.invokeExact(keyArgument);
+    }
+
+    /** {@code null} when the value-argument shape was not found. */
+    static Object value(Object valueArgument) throws Throwable {
+        return VALUE == null ? null : (Object) VALUE.invokeExact(valueArgument);
+    }
+
+    static RedisCodec<?, ?> valueCodec(Object valueArgument) throws Throwable {
+        return VALUE_CODEC == null ? null : (RedisCodec<?, ?>) (Object) VALUE_CODEC.invokeExact(valueArgument);
+    }
+
+    static boolean hasValueArguments() {
+        return VALUE != null && VALUE_CODEC != null;
+    }
+
+    /** The codec an output decodes with; {@code null} if not found. */
+    static RedisCodec<?, ?> outputCodec(CommandOutput<?, ?, ?> output) throws Throwable {
+        return OUTPUT_CODEC == null ? null : (RedisCodec<?, ?>) (Object) OUTPUT_CODEC.invokeExact((Object) output);
+    }
+
+    /** Whether a {@code StringCodec} sends UTF-8; {@code false} when that cannot be read. */
+    static boolean isUtf8(StringCodec codec) {
+        try {
+            return codec == StringCodec.UTF8 || STRING_CODEC_UTF8 != null && STRING_CODEC_UTF8.getBoolean(codec);
+        } catch (IllegalAccessException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** {@code CommandHandler.channel} (a Netty channel), or {@code null}. */
+    static Object channel(Object commandHandler) throws Throwable {
+        return CHANNEL == null || commandHandler == null ? null : (Object) CHANNEL.invokeExact(commandHandler);
+    }
+
+    /**
+     * A fresh, empty output of the same kind as {@code output}, for re-issuing a read: built with the
+     * same codec, and with the same keys for outputs that pair replies with the requested keys
+     * ({@code KeyValueListOutput} of {@code MGET}/{@code HMGET}).
+     */
+    static CommandOutput<?, ?, ?> freshOutput(CommandOutput<?, ?, ?> output) throws Throwable {
+        RedisCodec<?, ?> codec = outputCodec(output);
+        OutputShape shape = OUTPUT_SHAPE.get(output.getClass());
+        if (shape.keys != null) {
+            Object keys = shape.keys.get(output);
+            if (keys != null && shape.withKeys != null) {
+                return (CommandOutput<?, ?, ?>) shape.withKeys.newInstance(codec, keys);
+            }
+        }
+        if (shape.withCodec == null) {
+            throw new NoSuchMethodException(output.getClass().getName() + "(RedisCodec)");
+        }
+        return (CommandOutput<?, ?, ?>) shape.withCodec.newInstance(codec);
+    }
+
+    /** The database of a Master/Replica channel writer's connections ({@code initialRedisUri}); 0 for others. */
+    static int database(Object writer) {
+        try {
+            Field[] path = DATABASE_PATH.get(writer.getClass());
+            if (path.length == 0) {
+                return 0;
+            }
+            Object uri = path[1].get(path[0].get(writer));
+            return uri instanceof RedisURI ? ((RedisURI) uri).getDatabase() : 0;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private static final ClassValue<Field[]> DATABASE_PATH = new ClassValue<Field[]>() {
+        @Override
+        protected Field[] computeValue(Class<?> type) {
+            // Lettuce 6+ (masterreplica) and Lettuce 5 (masterslave) name the writer's provider differently.
+            Field provider = declared(type, "masterReplicaConnectionProvider");
+            if (provider == null) {
+                provider = declared(type, "masterSlaveConnectionProvider");
+            }
+            Field uri = provider == null ? null : declared(provider.getType(), "initialRedisUri");
+            return uri == null ? new Field[0] : new Field[] {provider, uri};
+        }
+    };
+
+    private static final ClassValue<OutputShape> OUTPUT_SHAPE = new ClassValue<OutputShape>() {
+        @Override
+        protected OutputShape computeValue(Class<?> type) {
+            return new OutputShape(type);
+        }
+    };
+
+    private static final class OutputShape {
+        final Constructor<?> withCodec;
+        final Constructor<?> withKeys;
+        final Field keys;
+
+        OutputShape(Class<?> type) {
+            Constructor<?> codecOnly = null;
+            Constructor<?> codecAndKeys = null;
+            for (Constructor<?> constructor : type.getConstructors()) {
+                Class<?>[] parameters = constructor.getParameterTypes();
+                if (parameters.length == 1 && parameters[0] == RedisCodec.class) {
+                    codecOnly = constructor;
+                } else if (parameters.length == 2 && parameters[0] == RedisCodec.class
+                        && parameters[1] == Iterable.class) {
+                    codecAndKeys = constructor;
+                }
+            }
+            Field keysField = null;
+            for (Class<?> c = type; c != null && keysField == null; c = c.getSuperclass()) {
+                for (Field field : c.getDeclaredFields()) {
+                    if (field.getName().equals("keys") && Iterable.class.isAssignableFrom(field.getType())
+                            && !Modifier.isStatic(field.getModifiers())) {
+                        keysField = accessible(field);
+                        break;
+                    }
+                }
+            }
+            withCodec = codecOnly;
+            withKeys = codecAndKeys;
+            keys = keysField;
+        }
+    }
+
+    private static Class<?> classNamed(String name) {
+        try {
+            return Class.forName(name, false, LettuceFields.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            return null;
+        }
+    }
+
+    /** {@code type.name} (declared there or in a superclass) as an {@code (Object)Object} getter, or {@code null}. */
+    private static MethodHandle getter(Class<?> type, String name, Class<?> expectedType) {
+        Field field = type == null ? null : declared(type, name);
+        if (field == null || expectedType != null && !expectedType.isAssignableFrom(field.getType())) {
+            return null;
+        }
+        try {
+            return MethodHandles.lookup().unreflectGetter(field).asType(GETTER);
+        } catch (IllegalAccessException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static Field field(Class<?> type, String name, Class<?> expectedType) {
+        Field field = declared(type, name);
+        return field != null && field.getType() == expectedType ? field : null;
+    }
+
+    private static Field declared(Class<?> type, String name) {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            try {
+                return accessible(c.getDeclaredField(name));
+            } catch (NoSuchFieldException e) {
+                // look further up
+            } catch (RuntimeException e) {
+                return null; // not accessible (a module that does not open its package)
+            }
+        }
+        return null;
+    }
+
+    private static Field accessible(Field field) {
+        field.setAccessible(true);
+        return field;
+    }
+}

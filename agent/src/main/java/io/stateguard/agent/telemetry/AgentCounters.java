@@ -1,0 +1,35 @@
+package io.stateguard.agent.telemetry;
+
+/**
+ * The agent's own counters that telemetry publishes as metrics, read when a metric reader collects.
+ * The bootstrap connects them to routing and the guard, so that telemetry depends on neither.
+ */
+public interface AgentCounters {
+
+    /** Counters that are all zero: before the bootstrap connects the real ones. */
+    AgentCounters NONE = new AgentCounters() {
+        @Override
+        public long routedToPrimary(int rule) {
+            return 0;
+        }
+
+        @Override
+        public long checkedOnReplica(int rule) {
+            return 0;
+        }
+
+        @Override
+        public long trackedKeys() {
+            return 0;
+        }
+    };
+
+    /** Reads of rule {@code rule}'s keys the agent sent to the primary. */
+    long routedToPrimary(int rule);
+
+    /** Reads of rule {@code rule}'s keys left on the application's routing and checked. */
+    long checkedOnReplica(int rule);
+
+    /** Keys whose high-water mark is kept. */
+    long trackedKeys();
+}

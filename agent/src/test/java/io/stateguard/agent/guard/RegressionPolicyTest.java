@@ -1,0 +1,242 @@
+package io.stateguard.agent.guard;
+
+import io.stateguard.agent.config.ConfigLoader;
+import io.stateguard.agent.keys.KeyMatcher;
+import io.stateguard.agent.keys.KeyPrivacy;
+import io.stateguard.agent.routing.RoutingPolicy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The guard's decisions and its on-regression policy, from a command's arguments to the verdict the
+ * client adapter carries out, without Redis and without a client: keys and values are bytes.
+ */
+class RegressionPolicyTest {
+
+    /** Rule 0 re-reads replica answers, 1 fails, 2 reports, 3 is served by the primary, 4 versions hashes. */
+    private static final String RULES = "keys=rr:*;version=json:/version;routing=replica-checked"
+            + ";rule.f.keys=f:*;rule.f.version=json:/version;rule.f.routing=replica-checked;rule.f.on-regression=fail"
+            + ";rule.r.keys=r:*;rule.r.version=json:/version;rule.r.routing=replica-checked;rule.r.on-regression=report"
+            + ";rule.p.keys=p:*;rule.p.version=json:/version;rule.p.routing=primary"
+            + ";rule.h.keys=h:*;rule.h.version=hash:version;rule.h.routing=replica-checked";
+
+    private final List<Inconsistency> events = new ArrayList<>();
+
+    private final AtomicInteger addressLookUps = new AtomicInteger();
+
+    private final NodeAddresses nodes = connection -> {
+        addressLookUps.incrementAndGet();
+        return InetSocketAddress.createUnresolved("replica-1", 6380);
+    };
+
+    private final Object connection = new Object();
+
+    private CommandClassifier classifier;
+
+    private RegressionPolicy policy;
+
+    private void install(KeyPrivacy keys) {
+        List<io.stateguard.agent.config.Rule> rules = ConfigLoader.load(RULES, new HashMap<>(), new Properties())
+                .rules();
+        VersionGuard guard = new VersionGuard(rules, 1000, keys);
+        KeyMatcher matcher = RoutingPolicy.of(rules).matcher();
+        classifier = new CommandClassifier(guard, matcher);
+        policy = new RegressionPolicy(guard);
+        Inconsistencies.setReporter(events::add);
+    }
+
+    @AfterEach
+    void restoreReporter() {
+        Inconsistencies.setReporter(new LoggingReporter(10));
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String json(long version) {
+        return "{\"state\":\"open\",\"version\":" + version + "}";
+    }
+
+    private static ByteBuffer value(long version) {
+        return ByteBuffer.wrap(bytes(json(version)));
+    }
+
+    private static EncodedArguments args(Object... keyOrValue) {
+        EncodedArguments arguments = new EncodedArguments();
+        for (Object each : keyOrValue) {
+            if (each instanceof Value) {
+                arguments.add(false, bytes(((Value) each).text));
+            } else {
+                arguments.add(true, bytes((String) each));
+            }
+        }
+        return arguments;
+    }
+
+    private static final class Value {
+        final String text;
+
+        Value(String text) {
+            this.text = text;
+        }
+    }
+
+    private static Value v(String text) {
+        return new Value(text);
+    }
+
+    private void write(String key, long version) {
+        TrackedCommand set = classifier.classify(CommandKind.SET, "SET", connection, 0, args(key, v(json(version))));
+        assertThat(set).as("SET %s is tracked", key).isNotNull();
+        assertThat(policy.onReply(set, null, nodes, connection).action()).isEqualTo(ReplyVerdict.Action.PASS);
+    }
+
+    private ReplyVerdict read(String key, ByteBuffer reply) {
+        TrackedCommand get = classifier.classify(CommandKind.GET, "GET", connection, 0, args(key));
+        assertThat(get).as("GET %s is tracked", key).isNotNull();
+        return policy.onReply(get, new ByteBuffer[] {reply}, nodes, connection);
+    }
+
+    @Test
+    void anOlderReplicaAnswerIsReReadAndThePrimarysAnswerSettlesIt() {
+        install(KeyPrivacy.FULL);
+        write("rr:1", 5);
+        ReplyVerdict verdict = read("rr:1", value(4));
+        assertThat(verdict.action()).isEqualTo(ReplyVerdict.Action.REREAD);
+        assertThat(events).as("nothing is reported before the primary answers").isEmpty();
+
+        policy.onReread(verdict, new ByteBuffer[] {value(5)});
+        assertThat(events).singleElement().satisfies(event -> {
+            assertThat(event.type()).isEqualTo(InconsistencyType.VERSION_REGRESSION);
+            assertThat(event.action()).isEqualTo(GuardAction.REREAD_PRIMARY);
+            assertThat(event.expectedVersion()).isEqualTo(5);
+            assertThat(event.observedVersion()).isEqualTo(4);
+            assertThat(event.serverAddress()).isEqualTo("replica-1");
+            assertThat(event.serverPort()).isEqualTo(6380);
+            assertThat(event.servedByPrimary()).isFalse();
+        });
+        assertThat(read("rr:1", value(5)).action()).as("the mark is where the primary is").isEqualTo(
+                ReplyVerdict.Action.PASS);
+    }
+
+    @Test
+    void aReplyAtOrAboveTheMarkPassesAndCostsNoAddressLookUp() {
+        install(KeyPrivacy.FULL);
+        write("rr:1", 5);
+        assertThat(read("rr:1", value(5)).action()).isEqualTo(ReplyVerdict.Action.PASS);
+        assertThat(read("rr:1", value(9)).action()).isEqualTo(ReplyVerdict.Action.PASS);
+        assertThat(read("rr:2", null).action()).as("never shown: a nil is no regression").isEqualTo(
+                ReplyVerdict.Action.PASS);
+        assertThat(events).isEmpty();
+        assertThat(addressLookUps).hasValue(0);
+    }
+
+    @Test
+    void failThrowsAMessageThatFollowsKeyPrivacy() {
+        install(KeyPrivacy.HASHED);
+        write("f:secret", 3);
+        ReplyVerdict verdict = read("f:secret", value(2));
+        assertThat(verdict.action()).isEqualTo(ReplyVerdict.Action.FAIL);
+        assertThat(verdict.failureMessage()).startsWith("StateGuard: stale state for key '")
+                .contains("rule f", "GET", "expected version >= 3, observed 2").doesNotContain("secret");
+        assertThat(events).singleElement().satisfies(event -> assertThat(event.action()).isEqualTo(GuardAction.FAILED));
+    }
+
+    @Test
+    void reportPassesTheReplyOnAndReportsIt() {
+        install(KeyPrivacy.FULL);
+        write("r:1", 3);
+        ReplyVerdict verdict = read("r:1", null);
+        assertThat(verdict.action()).isEqualTo(ReplyVerdict.Action.PASS);
+        assertThat(events).singleElement().satisfies(event -> {
+            assertThat(event.type()).isEqualTo(InconsistencyType.MISSING);
+            assertThat(event.action()).isEqualTo(GuardAction.REPORTED);
+            assertThat(event.observedPresent()).isFalse();
+        });
+    }
+
+    @Test
+    void aCommandWithoutAConnectionIsReportedNeverReRead() {
+        install(KeyPrivacy.FULL);
+        write("rr:1", 5);
+        TrackedCommand get = classifier.classify(CommandKind.GET, "GET", null, 0, args("rr:1"));
+        ReplyVerdict verdict = policy.onReply(get, new ByteBuffer[] {value(1)}, nodes, null);
+        assertThat(verdict.action()).isEqualTo(ReplyVerdict.Action.PASS);
+        assertThat(events).singleElement().satisfies(event -> assertThat(event.action()).isEqualTo(GuardAction.REPORTED));
+    }
+
+    @Test
+    void aFailedReReadIsReportedAndTheReplicaAnswerStands() {
+        install(KeyPrivacy.FULL);
+        write("rr:1", 5);
+        ReplyVerdict verdict = read("rr:1", value(4));
+        policy.onRereadFailed(verdict);
+        assertThat(events).singleElement().satisfies(event -> assertThat(event.action()).isEqualTo(GuardAction.REPORTED));
+    }
+
+    @Test
+    void aPrimaryServedReplyBelowTheMarkIsAPrimaryRegressionAndResetsTheMark() {
+        install(KeyPrivacy.FULL);
+        write("p:1", 7);
+        ReplyVerdict verdict = read("p:1", value(6));
+        assertThat(verdict.action()).as("re-reading the primary cannot help").isEqualTo(ReplyVerdict.Action.PASS);
+        assertThat(events).singleElement().satisfies(event -> {
+            assertThat(event.type()).isEqualTo(InconsistencyType.PRIMARY_REGRESSION);
+            assertThat(event.servedByPrimary()).isTrue();
+        });
+        assertThat(read("p:1", value(6)).action()).isEqualTo(ReplyVerdict.Action.PASS);
+        assertThat(events).as("the primary's version became the mark").hasSize(1);
+    }
+
+    @Test
+    void aPrimaryBelowTheMarkAfterAReReadIsReportedAsAPrimaryRegression() {
+        install(KeyPrivacy.FULL);
+        write("rr:1", 5);
+        ReplyVerdict verdict = read("rr:1", value(4));
+        policy.onReread(verdict, new ByteBuffer[] {value(3)});
+        assertThat(events).extracting(Inconsistency::type, Inconsistency::action).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(InconsistencyType.VERSION_REGRESSION, GuardAction.REREAD_PRIMARY),
+                org.assertj.core.groups.Tuple.tuple(InconsistencyType.PRIMARY_REGRESSION, GuardAction.REREAD_PRIMARY));
+    }
+
+    @Test
+    void theApplicationsOwnDeleteClearsTheMark() {
+        install(KeyPrivacy.FULL);
+        write("rr:1", 5);
+        TrackedCommand delete = classifier.classify(CommandKind.DELETE, "DEL", connection, 0, args("other", "rr:1"));
+        assertThat(delete.keyCount()).isEqualTo(1);
+        policy.onReply(delete, null, nodes, connection);
+        assertThat(read("rr:1", null).action()).isEqualTo(ReplyVerdict.Action.PASS);
+        assertThat(events).isEmpty();
+    }
+
+    @Test
+    void anUnreadableReplyChecksNothing() {
+        install(KeyPrivacy.FULL);
+        write("rr:1", 5);
+        TrackedCommand get = classifier.classify(CommandKind.GET, "GET", connection, 0, args("rr:1"));
+        assertThat(policy.onReply(get, null, nodes, connection).action()).isEqualTo(ReplyVerdict.Action.PASS);
+        assertThat(events).isEmpty();
+    }
+
+    @Test
+    void databasesKeepTheirOwnMarks() {
+        install(KeyPrivacy.FULL);
+        write("rr:1", 5);
+        TrackedCommand inDatabase3 = classifier.classify(CommandKind.GET, "GET", connection, 3, args("rr:1"));
+        assertThat(policy.onReply(inDatabase3, new ByteBuffer[] {value(1)}, nodes, connection).action())
+                .isEqualTo(ReplyVerdict.Action.PASS);
+    }
+}
