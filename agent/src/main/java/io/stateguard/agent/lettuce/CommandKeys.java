@@ -180,7 +180,15 @@ public final class CommandKeys implements CommandKeyReader {
         if (type instanceof CommandType) {
             return MULTI_KEY[((CommandType) type).ordinal()];
         }
-        return type != null && isMultiKey(type.name());
+        return type != null && isMultiKey(nameOf(type));
+    }
+
+    /**
+     * The command's name as sent. {@code ProtocolKeyword.name()} is not there in every Lettuce (6.2 to
+     * 6.7 dropped it, 6.8 brought it back as a default method), so the enum's name, else {@code toString()}.
+     */
+    static String nameOf(ProtocolKeyword type) {
+        return type instanceof Enum ? ((Enum<?>) type).name() : type.toString();
     }
 
     /** Whether all key arguments of the command named {@code name} are keys (not hash fields). */

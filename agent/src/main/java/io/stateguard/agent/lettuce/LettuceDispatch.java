@@ -95,7 +95,7 @@ public final class LettuceDispatch {
             // run on the primary: not checked. A queued delete still removes the mark when it is sent: a
             // later nil must not be taken for a lost write (a discarded transaction only loses a check).
             if (kind == CommandKind.DELETE) {
-                TrackedCommand deleted = classifier.classify(kind, type.name(), writer, Databases.of(writer),
+                TrackedCommand deleted = classifier.classify(kind, CommandKeys.nameOf(type), writer, Databases.of(writer),
                         CommandKeys.encodedArguments(args));
                 if (deleted != null) {
                     guard.policy().onDeleteQueued(deleted);
@@ -109,12 +109,12 @@ public final class LettuceDispatch {
         }
         TrackedCommand tracked;
         if (kind == CommandKind.GET && rule >= 0) {
-            tracked = classifier.singleKeyRead(type.name(), writer, Databases.of(writer), rule,
+            tracked = classifier.singleKeyRead(CommandKeys.nameOf(type), writer, Databases.of(writer), rule,
                     CommandKeys.firstKeyBytes(args));
         } else if (kind.isRead() && kind != CommandKind.GET && kind != CommandKind.HGET && isReactive(command)) {
             return; // reactive multi-value replies stream out before completion: only routed
         } else {
-            tracked = classifier.classify(kind, type.name(), writer, Databases.of(writer),
+            tracked = classifier.classify(kind, CommandKeys.nameOf(type), writer, Databases.of(writer),
                     CommandKeys.encodedArguments(args));
         }
         if (tracked == null) {
@@ -131,7 +131,7 @@ public final class LettuceDispatch {
         if (type instanceof CommandType) {
             return KINDS[((CommandType) type).ordinal()];
         }
-        return type == null ? null : CommandKind.of(type.name());
+        return type == null ? null : CommandKind.of(CommandKeys.nameOf(type));
     }
 
     /** Commands of the reactive API, whose multi-value replies stream to the subscriber while decoded. */
