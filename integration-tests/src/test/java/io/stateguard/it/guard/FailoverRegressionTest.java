@@ -1,11 +1,15 @@
 package io.stateguard.it.guard;
 
 import io.stateguard.it.support.InconsistencyEvents;
+import io.stateguard.harness.NoStrayProcesses;
 import io.stateguard.harness.RedisNode;
+import io.stateguard.harness.RedisTopologyExtension;
 import io.stateguard.harness.SentinelTopology;
 import io.stateguard.it.probe.FailoverProbe;
 import io.stateguard.it.support.ForkedJvm;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -27,42 +31,52 @@ class FailoverRegressionTest {
 
     private static final String KEY = "fo:state:instance1";
 
+    /** No redis-server may outlive the class. */
+    @RegisterExtension
+    @Order(1) // registered first, so that it checks last: after the Sentinel group is closed
+    static final NoStrayProcesses NO_STRAYS = NoStrayProcesses.afterClass("redis");
+
+    /** A primary, a replica and 3 Sentinels; its logs are kept if the test fails. */
+    @RegisterExtension
+    @Order(2)
+    static final RedisTopologyExtension<SentinelTopology> SENTINEL = RedisTopologyExtension
+            .of(() -> SentinelTopology.builder().replicas(1).start());
+
     @Test
     void lostWriteAfterSentinelFailoverIsReportedOnceAsPrimaryRegression(@TempDir Path dir) throws Exception {
-        try (SentinelTopology topology = SentinelTopology.builder().replicas(1).start()) {
-            RedisNode primary = topology.primary();
-            primary.command("SET", KEY, "{\"state\":\"connecting\",\"version\":6}");
-            topology.awaitReplicated();
-            // Version 7 exists on the primary only: the write a failover loses.
-            primary.command("EVAL", "redis.set_repl(redis.REPL_NONE) return redis.call('SET', KEYS[1], ARGV[1])", "1",
-                    KEY, "{\"state\":\"open\",\"version\":7}");
+        SentinelTopology topology = SENTINEL.get();
+        RedisNode primary = topology.primary();
+        primary.command("SET", KEY, "{\"state\":\"connecting\",\"version\":6}");
+        topology.awaitReplicated();
+        // Version 7 exists on the primary only: the write a failover loses.
+        primary.command("EVAL", "redis.set_repl(redis.REPL_NONE) return redis.call('SET', KEYS[1], ARGV[1])", "1",
+                KEY, "{\"state\":\"open\",\"version\":7}");
 
-            String sentinels = String.join(",", topology.sentinels().stream().map(RedisNode::hostAndPort).toList());
-            ForkedJvm jvm = ForkedJvm.create().withAgent("keys=fo:state:*;version=json:/version");
-            CompletableFuture<ForkedJvm.Result> probe = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return jvm.run(FailoverProbe.class.getName(), sentinels, topology.masterName(), KEY, dir.toString());
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+        String sentinels = String.join(",", topology.sentinels().stream().map(RedisNode::hostAndPort).toList());
+        ForkedJvm jvm = ForkedJvm.create().withAgent("keys=fo:state:*;version=json:/version");
+        CompletableFuture<ForkedJvm.Result> probe = CompletableFuture.supplyAsync(() -> {
             try {
-                awaitFile(dir.resolve("ready"), probe);
-                RedisNode old = topology.killPrimary();
-                topology.awaitNewPrimary(old);
-                awaitFile(dir.resolve("changed"), probe);
-            } finally {
-                Files.createFile(dir.resolve("stop"));
+                return jvm.run(FailoverProbe.class.getName(), sentinels, topology.masterName(), KEY, dir.toString());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
             }
-            ForkedJvm.Result result = probe.get(120, TimeUnit.SECONDS).assertSuccess();
-            assertThat(result.values("probe.").get("sequence")).as(result.describe("saw another sequence"))
-                    .isEqualTo("7,6");
-            // Reads of a primary-routed rule that go backwards are primary regressions; the node is the new primary.
-            InconsistencyEvents.assertExactly(result.stderr(), List.of(new InconsistencyEvents.Event(
-                    "primary_regression", "reported", "default", 0, KEY, "GET", 7, "6",
-                    topology.primary().hostAndPort(), "primary")));
-            assertThat(result.stderr()).doesNotContain("internal error");
+        });
+        try {
+            awaitFile(dir.resolve("ready"), probe);
+            RedisNode old = topology.killPrimary();
+            topology.awaitNewPrimary(old);
+            awaitFile(dir.resolve("changed"), probe);
+        } finally {
+            Files.createFile(dir.resolve("stop"));
         }
+        ForkedJvm.Result result = probe.get(120, TimeUnit.SECONDS).assertSuccess();
+        assertThat(result.values("probe.").get("sequence")).as(result.describe("saw another sequence"))
+                .isEqualTo("7,6");
+        // Reads of a primary-routed rule that go backwards are primary regressions; the node is the new primary.
+        InconsistencyEvents.assertExactly(result.stderr(), List.of(new InconsistencyEvents.Event(
+                "primary_regression", "reported", "default", 0, KEY, "GET", 7, "6",
+                topology.primary().hostAndPort(), "primary")));
+        assertThat(result.stderr()).doesNotContain("internal error");
     }
 
     private static void awaitFile(Path file, CompletableFuture<?> probe) throws Exception {
