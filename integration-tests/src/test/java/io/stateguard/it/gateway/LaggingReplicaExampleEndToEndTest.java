@@ -33,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code REPLICA_PREFERRED} read would have answered without the agent.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LaggingReplicaExampleTest {
+class LaggingReplicaExampleEndToEndTest {
 
     /** Gateway JVMs and redis-server processes must be gone when the class is done (the demo promises it). */
     @RegisterExtension

@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * than the one running the tests, and failed for that on CI ({@link NewerJdk#require()}). The whole suite runs on a given JDK with
  * {@code -Dstateguard.test.java.home=<java home>}.
  */
-class NewestJdkTest {
+class NewestJdkEndToEndTest {
 
     /** No redis-server may outlive the class. */
     @RegisterExtension
@@ -55,13 +55,13 @@ class NewestJdkTest {
     @Test
     void staticMasterReplica() throws Exception {
         Path newest = NewerJdk.require();
-        assertRoutesOnTheNewestJdk(newest, "static", LettuceVersionMatrixTest.join(MASTER_REPLICA.get().nodes()));
+        assertRoutesOnTheNewestJdk(newest, "static", LettuceVersionMatrixEndToEndTest.join(MASTER_REPLICA.get().nodes()));
     }
 
     @Test
     void cluster() throws Exception {
         Path newest = NewerJdk.require();
-        assertRoutesOnTheNewestJdk(newest, "cluster", LettuceVersionMatrixTest.join(CLUSTER.get().masters()));
+        assertRoutesOnTheNewestJdk(newest, "cluster", LettuceVersionMatrixEndToEndTest.join(CLUSTER.get().masters()));
     }
 
     private void assertRoutesOnTheNewestJdk(Path newest, String mode, String nodes) throws Exception {

@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code primary_regression} once, resets the mark to the new primary's version, and the application
  * keeps working without the old version being reported again.
  */
-class FailoverRegressionTest {
+class FailoverRegressionEndToEndTest {
 
     private static final String KEY = "fo:state:instance1";
 

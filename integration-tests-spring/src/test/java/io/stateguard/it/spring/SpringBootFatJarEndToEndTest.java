@@ -35,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * agent by parent delegation, and {@code StaleStateException} is defined beside the application's Lettuce.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SpringBootFatJarIT {
+class SpringBootFatJarEndToEndTest {
 
     private static final String GUARD_KEY = "sgs:guard:inst1";
 
@@ -190,7 +190,7 @@ class SpringBootFatJarIT {
         Path jar = Paths.get(System.getProperty("stateguard.spring.app.jar", "target/stateguard-spring-app.jar"));
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("no Spring Boot application jar at " + jar.toAbsolutePath()
-                    + " (mvn package builds it before the *IT tests)");
+                    + " (mvn package builds it before the *EndToEndTest tests)");
         }
         return jar;
     }

@@ -35,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * on. The gateway runs frozen (no reconnects) so that states only change when a test acts.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ReferenceGatewayApiTest {
+class ReferenceGatewayApiEndToEndTest {
 
     /** Gateway JVMs and redis-server processes must be gone when the class is done (the demo promises it). */
     @RegisterExtension

@@ -40,7 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * deliberately stale replica: without the agent everything comes from the replica (so the test can
  * fail), with it state keys come from the primary and other keys still from the replica.
  */
-class LettuceVersionMatrixTest {
+class LettuceVersionMatrixEndToEndTest {
 
     /** No redis-server may outlive the class. */
     @RegisterExtension
