@@ -3,7 +3,7 @@
 #
 # Mutates io.stateguard.agent.keys, .versions, .config, .guard and .routing (not the Lettuce, instrumentation,
 # bootstrap and telemetry code, which is tested against real Lettuce and real JVMs) and runs those packages' unit
-# tests against each mutant: not the *IT tests (they fork JVMs) and not the tests tagged "slow" (random-case and
+# tests against each mutant: not the *EndToEndTest tests (they fork JVMs) and not the tests tagged "slow" (random-case and
 # thread-racing tests of over a second each; mvn verify runs them). The plugin and its settings are in
 # agent/pom.xml; it is bound to no lifecycle phase, so mvn verify never runs it. Uses 2 threads.
 #
@@ -123,7 +123,7 @@ w("")
 w(f"- Date of the run: {now}")
 w(f"- Commit measured: `{commit}`{dirty}")
 w(f"- Command: `{command}` (PIT 1.30.2, JUnit 5 plugin 1.2.3, default mutators, 2 threads; settings in `agent/pom.xml`)")
-w("- Tests: the unit tests of these packages, without `*IT` (forked JVMs) and without the tests tagged `slow`")
+w("- Tests: the unit tests of these packages, without `*EndToEndTest` (forked JVMs) and without the tests tagged `slow`")
 w("  (random-case and thread-racing tests over a second each, which `mvn verify` still runs)")
 w(f"- Target: at least {TARGET:.0f}% of the mutants detected in each package")
 w("")

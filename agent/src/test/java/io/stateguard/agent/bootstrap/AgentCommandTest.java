@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The command's argument checks and the failures it finds before it touches another JVM, run in this
- * JVM (the paths that attach run against real JVMs in {@link AttachCommandIT}).
+ * JVM (the paths that attach run against real JVMs in {@link AttachCommandEndToEndTest}).
  */
 class AgentCommandTest {
 

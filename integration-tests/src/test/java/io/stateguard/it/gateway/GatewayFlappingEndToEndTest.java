@@ -7,11 +7,11 @@ import io.stateguard.demo.ScenarioResult;
 import io.stateguard.gateway.GatewayKeys;
 import io.stateguard.gateway.InstanceState;
 import io.stateguard.harness.PrimaryReplicaTopology;
+import io.stateguard.harness.RedisTopologyExtension;
 import io.stateguard.it.support.InconsistencyEvents;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -34,28 +34,22 @@ class GatewayFlappingEndToEndTest {
 
     /** Gateway JVMs and redis-server processes must be gone when the class is done (the demo promises it). */
     @RegisterExtension
+    @Order(1) // registered first, so that it checks last: after the topology is closed
     static final NoStrayProcesses NO_STRAYS = NoStrayProcesses.afterClass("ReferenceGateway", "redis");
 
     private static final int POLLS = 2_000;
     private static final int LAG_MILLIS = 150;
 
-    private PrimaryReplicaTopology redis;
-
-    @BeforeAll
-    void startRedis() {
-        redis = PrimaryReplicaTopology.builder().replicas(1).laggingReplicas(true).start();
-        redis.lagProxy(0).setDelayMillis(LAG_MILLIS);
-    }
-
-    @AfterAll
-    void stopRedis() {
-        if (redis != null) {
-            redis.close();
-        }
-    }
+    /** A primary and a replica whose replication stream lags 150 ms, for the whole class; logs kept on failure. */
+    @RegisterExtension
+    @Order(2)
+    static final RedisTopologyExtension<PrimaryReplicaTopology> REDIS = RedisTopologyExtension
+            .of(() -> PrimaryReplicaTopology.builder().replicas(1).laggingReplicas(true).start())
+            .then(redis -> redis.lagProxy(0).setDelayMillis(LAG_MILLIS));
 
     @BeforeEach
     void freshData() {
+        PrimaryReplicaTopology redis = REDIS.get();
         // The gateway continues the versions it finds; each run starts from nothing.
         redis.primary().command("FLUSHALL");
         redis.awaitReplicated();
@@ -67,6 +61,7 @@ class GatewayFlappingEndToEndTest {
     private GatewayScenario.Builder scenario() {
         replicaSamples.set(0);
         replicaBehind.set(0);
+        PrimaryReplicaTopology redis = REDIS.get();
         return GatewayScenario.builder(redis.primary().uri() + "," + redis.replica(0).uri()).polls(POLLS)
                 .whilePolling(this::sampleTheReplica);
     }
@@ -76,6 +71,7 @@ class GatewayFlappingEndToEndTest {
      * when it answers a version older than the one the primary had already answered.
      */
     private void sampleTheReplica(GatewayScenario.Context context) throws InterruptedException {
+        PrimaryReplicaTopology redis = REDIS.get();
         while (!context.poller().finished()) {
             for (String instance : context.instances()) {
                 String key = context.keys().stateKey(instance);

@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * OpenTelemetry agent instruments Lettuce too (its {@code Tracing} and {@code AsyncCommand}), and
  * state keys must still come from the primary while other keys keep the application's replica.
  */
-class WithOpenTelemetryAgentTest {
+class WithOpenTelemetryAgentEndToEndTest {
 
     @RegisterExtension
     static final RedisTopologyExtension<PrimaryReplicaTopology> REDIS = StaleReplicaFixture.staleMasterReplica();

@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * with one warning that names what did not fit: the agent applies a module to a class loader
  * completely or not at all, and only after finding every method its advice goes into.
  */
-class UnsupportedLettuceTest {
+class UnsupportedLettuceEndToEndTest {
 
     @Test
     void lettuce50HasAnOlderProviderShapeAndIsLeftUnchangedWithOneWarning() throws Exception {

@@ -5,9 +5,11 @@ import io.stateguard.demo.GatewayProcess;
 import io.stateguard.harness.Await;
 import io.stateguard.harness.FreePorts;
 import io.stateguard.harness.PrimaryReplicaTopology;
+import io.stateguard.harness.RedisTopologyExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -31,21 +33,28 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code REPLICA_PREFERRED} read would have answered without the agent.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LaggingReplicaExampleTest {
+class LaggingReplicaExampleEndToEndTest {
 
     /** Gateway JVMs and redis-server processes must be gone when the class is done (the demo promises it). */
     @RegisterExtension
+    @Order(1) // registered first, so that it checks last: after the topology is closed
     static final NoStrayProcesses NO_STRAYS = NoStrayProcesses.afterClass("ReferenceGateway", "redis");
 
     // --- README example starts here (the README runs "-jar your-gateway.jar" instead of the class path) ---
+    /** Started before @BeforeAll, closed after @AfterAll; its logs are kept if anything of the class failed. */
+    @RegisterExtension
+    @Order(2)
+    static final RedisTopologyExtension<PrimaryReplicaTopology> REDIS = RedisTopologyExtension
+            .of(() -> PrimaryReplicaTopology.builder().replicas(1).laggingReplicas(true).start());
+
     private final HttpClient http = HttpClient.newHttpClient();
     private PrimaryReplicaTopology redis;
     private Process gateway;
     private URI api;
 
     @BeforeAll
-    void startRedisAndGateway() throws Exception {
-        redis = PrimaryReplicaTopology.builder().replicas(1).laggingReplicas(true).start();
+    void startGateway() throws Exception {
+        redis = REDIS.get();
         int port = FreePorts.next();
         api = URI.create("http://127.0.0.1:" + port);
         Path agent = Paths.get("../agent/target/stateguard-agent.jar");
@@ -64,13 +73,10 @@ class LaggingReplicaExampleTest {
     }
 
     @AfterAll
-    void stopGatewayAndRedis() throws Exception {
+    void stopGateway() throws Exception {
         if (gateway != null) {
             gateway.destroy();
             gateway.waitFor(10, TimeUnit.SECONDS);
-        }
-        if (redis != null) {
-            redis.close();
         }
     }
 

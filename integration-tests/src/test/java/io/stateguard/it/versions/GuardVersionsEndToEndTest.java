@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * version 8 of another on the primary; the replica still has version 6 of both.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class GuardVersionsTest {
+class GuardVersionsEndToEndTest {
 
     /**
      * Not database 0: the marks' database is read from the connection's {@code RedisURI} through fields whose

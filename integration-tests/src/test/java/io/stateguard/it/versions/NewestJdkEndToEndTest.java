@@ -1,15 +1,17 @@
 package io.stateguard.it.versions;
 
 import io.stateguard.harness.ClusterTopology;
+import io.stateguard.harness.NoStrayProcesses;
 import io.stateguard.harness.PrimaryReplicaTopology;
+import io.stateguard.harness.RedisTopologyExtension;
 import io.stateguard.it.probe.RoutingProbe;
 import io.stateguard.it.support.InconsistencyEvents;
 import io.stateguard.it.support.ForkedJvm;
 import io.stateguard.it.support.NewerJdk;
 import io.stateguard.it.support.StaleReplicaFixture;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,49 +28,40 @@ import static org.assertj.core.api.Assertions.assertThat;
  * than the one running the tests, and failed for that on CI ({@link NewerJdk#require()}). The whole suite runs on a given JDK with
  * {@code -Dstateguard.test.java.home=<java home>}.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class NewestJdkTest {
+class NewestJdkEndToEndTest {
 
-    private PrimaryReplicaTopology masterReplica;
+    /** No redis-server may outlive the class. */
+    @RegisterExtension
+    @Order(1) // registered first, so that it checks last: after the topologies are closed
+    static final NoStrayProcesses NO_STRAYS = NoStrayProcesses.afterClass("redis");
 
-    private ClusterTopology cluster;
-
-    /**
-     * Checked in each test rather than in a {@code @BeforeAll}, so that a machine without a newer JDK reports
-     * both tests as skipped (an aborted {@code @BeforeAll} shows as no test run at all); on CI they fail.
-     * The topologies start with the first test that runs.
+    /*
+     * Both started at their first use, after NewerJdk.require(): a machine without a newer JDK starts no Redis
+     * and reports both tests as skipped (an aborted @BeforeAll would show as no test run at all); on CI they fail.
      */
-    private Path newest() {
-        Path newest = NewerJdk.require();
-        if (masterReplica == null) {
-            masterReplica = PrimaryReplicaTopology.builder().replicas(1).start();
-            StaleReplicaFixture.apply(masterReplica.primary(), masterReplica::awaitReplicated);
-            cluster = ClusterTopology.builder().start();
-            StaleReplicaFixture.apply(cluster.nodeForKey(StaleReplicaFixture.STATE_KEY), cluster::awaitReplicated);
-        }
-        return newest;
-    }
+    @RegisterExtension
+    @Order(2)
+    static final RedisTopologyExtension<PrimaryReplicaTopology> MASTER_REPLICA = RedisTopologyExtension
+            .of(() -> PrimaryReplicaTopology.builder().replicas(1).start()).onFirstUse()
+            .then(redis -> StaleReplicaFixture.apply(redis.primary(), redis::awaitReplicated));
 
-    @AfterAll
-    void stop() {
-        if (masterReplica != null) {
-            masterReplica.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    @Order(3)
+    static final RedisTopologyExtension<ClusterTopology> CLUSTER = RedisTopologyExtension
+            .of(() -> ClusterTopology.builder().start()).onFirstUse()
+            .then(cluster -> StaleReplicaFixture.apply(cluster.nodeForKey(StaleReplicaFixture.STATE_KEY),
+                    cluster::awaitReplicated));
 
     @Test
     void staticMasterReplica() throws Exception {
-        Path newest = newest();
-        assertRoutesOnTheNewestJdk(newest, "static", LettuceVersionMatrixTest.join(masterReplica.nodes()));
+        Path newest = NewerJdk.require();
+        assertRoutesOnTheNewestJdk(newest, "static", LettuceVersionMatrixEndToEndTest.join(MASTER_REPLICA.get().nodes()));
     }
 
     @Test
     void cluster() throws Exception {
-        Path newest = newest();
-        assertRoutesOnTheNewestJdk(newest, "cluster", LettuceVersionMatrixTest.join(cluster.masters()));
+        Path newest = NewerJdk.require();
+        assertRoutesOnTheNewestJdk(newest, "cluster", LettuceVersionMatrixEndToEndTest.join(CLUSTER.get().masters()));
     }
 
     private void assertRoutesOnTheNewestJdk(Path newest, String mode, String nodes) throws Exception {

@@ -1,14 +1,17 @@
 package io.stateguard.it.spring;
 
+import io.stateguard.harness.NoStrayProcesses;
 import io.stateguard.harness.PrimaryReplicaTopology;
 import io.stateguard.harness.RedisNode;
+import io.stateguard.harness.RedisTopologyExtension;
 import io.stateguard.harness.SentinelTopology;
 import io.stateguard.it.support.ForkedJvm;
 import io.stateguard.it.support.StaleReplicaFixture;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,39 +35,45 @@ import static org.assertj.core.api.Assertions.assertThat;
  * agent by parent delegation, and {@code StaleStateException} is defined beside the application's Lettuce.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SpringBootFatJarIT {
+class SpringBootFatJarEndToEndTest {
 
     private static final String GUARD_KEY = "sgs:guard:inst1";
 
     private static final String GUARD_ARGS = "keys=sgs:guard:*;version=json:/version;routing=replica-checked;"
             + "on-regression=fail";
 
+    /** No redis-server may outlive the class. */
+    @RegisterExtension
+    @Order(1) // registered first, so that it checks last: after the topologies are closed
+    static final NoStrayProcesses NO_STRAYS = NoStrayProcesses.afterClass("redis");
+
+    /** Each topology with a deliberately stale replica, for the whole class; logs kept if anything failed. */
+    @RegisterExtension
+    @Order(2)
+    static final RedisTopologyExtension<PrimaryReplicaTopology> MASTER_REPLICA = RedisTopologyExtension
+            .of(() -> PrimaryReplicaTopology.builder().replicas(1).laggingReplicas(true).start())
+            .then(redis -> StaleReplicaFixture.apply(redis.primary(), redis::awaitReplicated));
+
+    @RegisterExtension
+    @Order(3)
+    static final RedisTopologyExtension<SentinelTopology> SENTINEL = RedisTopologyExtension
+            .of(() -> SentinelTopology.builder().replicas(1).start())
+            .then(sentinel -> StaleReplicaFixture.apply(sentinel.primary(), sentinel::awaitReplicated));
+
     private PrimaryReplicaTopology masterReplica;
 
     private SentinelTopology sentinel;
 
     @BeforeAll
-    void start() throws IOException {
+    void checkTheJar() throws IOException {
         // The jar is the one this module claims to test: its own Spring Boot, and the Lettuce that Boot manages.
         String bootVersion = System.getProperty("stateguard.spring.boot.version");
         assertThat(bootVersion).as("the module names its Spring Boot version (stateguard.spring.boot.version)")
                 .isNotBlank();
         assertThat(nestedJars()).as("the fat jar " + appJar() + " is built with Spring Boot " + bootVersion)
                 .contains("spring-boot-" + bootVersion + ".jar");
-        masterReplica = PrimaryReplicaTopology.builder().replicas(1).laggingReplicas(true).start();
-        StaleReplicaFixture.apply(masterReplica.primary(), masterReplica::awaitReplicated);
-        sentinel = SentinelTopology.builder().replicas(1).start();
-        StaleReplicaFixture.apply(sentinel.primary(), sentinel::awaitReplicated);
-    }
-
-    @AfterAll
-    void stop() {
-        if (masterReplica != null) {
-            masterReplica.close();
-        }
-        if (sentinel != null) {
-            sentinel.close();
-        }
+        masterReplica = MASTER_REPLICA.get();
+        sentinel = SENTINEL.get();
     }
 
     @Test
@@ -181,7 +190,7 @@ class SpringBootFatJarIT {
         Path jar = Paths.get(System.getProperty("stateguard.spring.app.jar", "target/stateguard-spring-app.jar"));
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("no Spring Boot application jar at " + jar.toAbsolutePath()
-                    + " (mvn package builds it before the *IT tests)");
+                    + " (mvn package builds it before the *EndToEndTest tests)");
         }
         return jar;
     }

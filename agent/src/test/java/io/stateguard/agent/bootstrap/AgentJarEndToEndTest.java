@@ -22,7 +22,7 @@ import java.util.jar.JarFile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Inspects and runs the built, shaded {@code stateguard-agent.jar} (runs after {@code package}). */
-class AgentJarIT {
+class AgentJarEndToEndTest {
 
     private static final Path JAR = Paths.get(System.getProperty("stateguard.agent.jar", "target/stateguard-agent.jar"));
 

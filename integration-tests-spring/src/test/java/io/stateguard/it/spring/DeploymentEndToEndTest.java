@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * ({@code STATEGUARD_CONFIG}, a ConfigMap), checked from outside with {@code jcmd}. Each test first shows
  * the replica is stale for this application without the agent.
  */
-class DeploymentIT {
+class DeploymentEndToEndTest {
 
     @RegisterExtension
     static final RedisTopologyExtension<PrimaryReplicaTopology> REDIS = RedisTopologyExtension
@@ -45,7 +45,7 @@ class DeploymentIT {
                 .env("JAVA_TOOL_OPTIONS", "-javaagent:" + ForkedJvm.agentJar())
                 .env("STATEGUARD_KEYS", "sg{t}:state:*")
                 .env("STATEGUARD_RULE_CREDS_KEYS", "sg{t}:instance:*")
-                .runJar(SpringBootFatJarIT.appJar(), probeArgs()).assertSuccess();
+                .runJar(SpringBootFatJarEndToEndTest.appJar(), probeArgs()).assertSuccess();
         assertRoutedByTheAgent(with);
         assertThat(with.stderr()).as(with.describe("the JVM says where the flag came from"))
                 .contains("Picked up JAVA_TOOL_OPTIONS: -javaagent:" + ForkedJvm.agentJar());
@@ -67,7 +67,7 @@ class DeploymentIT {
         ForkedJvm.Result with = ForkedJvm.create()
                 .env("JAVA_TOOL_OPTIONS", "-javaagent:" + ForkedJvm.agentJar())
                 .env("STATEGUARD_CONFIG", properties.toString())
-                .runJar(SpringBootFatJarIT.appJar(), probeArgs()).assertSuccess();
+                .runJar(SpringBootFatJarEndToEndTest.appJar(), probeArgs()).assertSuccess();
         assertRoutedByTheAgent(with);
         assertThat(with.stderr()).as(with.describe("the rules come from the file"))
                 .contains("rules: cache{keys=sg{t}:cache:*, routing=configured}, creds{keys=sg{t}:instance:*,"
@@ -85,7 +85,7 @@ class DeploymentIT {
         ForkedJvm.Result with = ForkedJvm.create()
                 .env("JAVA_TOOL_OPTIONS", "-javaagent:" + ForkedJvm.agentJar() + "=" + StaleReplicaFixture.AGENT_ARGS)
                 .withAgent("keys=nothing:*")
-                .runJar(SpringBootFatJarIT.appJar(), probeArgs()).assertSuccess();
+                .runJar(SpringBootFatJarEndToEndTest.appJar(), probeArgs()).assertSuccess();
         assertRoutedByTheAgent(with);
         assertThat(with.stderr().lines().filter(line -> line.startsWith("[stateguard] WARN")).toList())
                 .as(with.describe("one warning for the second load"))
@@ -103,7 +103,7 @@ class DeploymentIT {
         try (ForkedJvm.Running running = ForkedJvm.create()
                 .env("JAVA_TOOL_OPTIONS", "-javaagent:" + ForkedJvm.agentJar())
                 .env("STATEGUARD_KEYS", "sg{t}:state:*")
-                .startJar(SpringBootFatJarIT.appJar(), args.toArray(new String[0]))) {
+                .startJar(SpringBootFatJarEndToEndTest.appJar(), args.toArray(new String[0]))) {
             running.awaitLine(line -> line.equals("probe.holding=true"), Duration.ofSeconds(60));
             assertThat(running.stdout()).as(running.describe("reads the state key from the primary"))
                     .contains("probe.template.state=open");
@@ -129,7 +129,7 @@ class DeploymentIT {
     }
 
     private static void assertStaleWithoutTheAgent() throws Exception {
-        ForkedJvm.Result without = ForkedJvm.create().runJar(SpringBootFatJarIT.appJar(), probeArgs()).assertSuccess();
+        ForkedJvm.Result without = ForkedJvm.create().runJar(SpringBootFatJarEndToEndTest.appJar(), probeArgs()).assertSuccess();
         assertThat(without.values("probe.")).as(without.describe("without the agent the replica answers, stale"))
                 .containsEntry("template.state", "connecting")
                 .containsEntry("template.hget", "replica-creds")

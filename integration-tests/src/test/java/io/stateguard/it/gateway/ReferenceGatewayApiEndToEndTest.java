@@ -10,10 +10,12 @@ import io.stateguard.gateway.Json;
 import io.stateguard.harness.Await;
 import io.stateguard.harness.PrimaryReplicaTopology;
 import io.stateguard.harness.RedisNode;
+import io.stateguard.harness.RedisTopologyExtension;
 import io.stateguard.harness.SentinelTopology;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -33,11 +35,24 @@ import static org.assertj.core.api.Assertions.assertThat;
  * on. The gateway runs frozen (no reconnects) so that states only change when a test acts.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ReferenceGatewayApiTest {
+class ReferenceGatewayApiEndToEndTest {
 
     /** Gateway JVMs and redis-server processes must be gone when the class is done (the demo promises it). */
     @RegisterExtension
+    @Order(1) // registered first, so that it checks last: after the topologies are closed
     static final NoStrayProcesses NO_STRAYS = NoStrayProcesses.afterClass("ReferenceGateway", "redis");
+
+    /** The primary and replica of the class's gateway, for the whole class. */
+    @RegisterExtension
+    @Order(2)
+    static final RedisTopologyExtension<PrimaryReplicaTopology> REDIS = RedisTopologyExtension
+            .of(() -> PrimaryReplicaTopology.builder().replicas(1).start());
+
+    /** A Sentinel group for the one test that connects through Sentinel, closed after that test. */
+    @RegisterExtension
+    @Order(3)
+    static final RedisTopologyExtension<SentinelTopology> SENTINEL = RedisTopologyExtension
+            .of(() -> SentinelTopology.builder().replicas(1).start()).perTest();
 
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
     private static final GatewayKeys KEYS = new GatewayKeys(GatewayKeys.DEFAULT_PREFIX);
@@ -47,18 +62,15 @@ class ReferenceGatewayApiTest {
     private GatewayProcess gateway;
 
     @BeforeAll
-    void start() throws Exception {
-        redis = PrimaryReplicaTopology.builder().replicas(1).start();
+    void startGateway() throws Exception {
+        redis = REDIS.get();
         gateway = frozenGateway(redis.primary().uri() + "," + redis.replica(0).uri()).start();
     }
 
     @AfterAll
-    void stop() {
+    void stopGateway() {
         if (gateway != null) {
             gateway.close();
-        }
-        if (redis != null) {
-            redis.close();
         }
     }
 
@@ -153,8 +165,8 @@ class ReferenceGatewayApiTest {
 
     @Test
     void connectsThroughSentinel() throws Exception {
-        try (SentinelTopology sentinel = SentinelTopology.builder().replicas(1).start();
-             GatewayProcess viaSentinel = frozenGateway(sentinel.sentinelUri()).env("GATEWAY_INSTANCES", "1").start()) {
+        SentinelTopology sentinel = SENTINEL.get();
+        try (GatewayProcess viaSentinel = frozenGateway(sentinel.sentinelUri()).env("GATEWAY_INSTANCES", "1").start()) {
             awaitState(viaSentinel, "instance-1", "open");
             RedisNode primary = sentinel.primary();
             assertThat(storedState(primary, "instance-1").version()).isEqualTo(3);

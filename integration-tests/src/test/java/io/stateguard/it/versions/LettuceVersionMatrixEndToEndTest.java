@@ -1,17 +1,18 @@
 package io.stateguard.it.versions;
 
 import io.stateguard.harness.ClusterTopology;
+import io.stateguard.harness.NoStrayProcesses;
 import io.stateguard.harness.PrimaryReplicaTopology;
 import io.stateguard.harness.RedisNode;
+import io.stateguard.harness.RedisTopologyExtension;
 import io.stateguard.harness.SentinelTopology;
 import io.stateguard.it.probe.RoutingProbe;
 import io.stateguard.it.probe.WhichLettuceProbe;
 import io.stateguard.it.support.InconsistencyEvents;
 import io.stateguard.it.support.ForkedJvm;
 import io.stateguard.it.support.StaleReplicaFixture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -39,54 +40,49 @@ import static org.assertj.core.api.Assertions.assertThat;
  * deliberately stale replica: without the agent everything comes from the replica (so the test can
  * fail), with it state keys come from the primary and other keys still from the replica.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LettuceVersionMatrixTest {
+class LettuceVersionMatrixEndToEndTest {
 
-    private PrimaryReplicaTopology masterReplica;
+    /** No redis-server may outlive the class. */
+    @RegisterExtension
+    @Order(1) // registered first, so that it checks last: after the topologies are closed
+    static final NoStrayProcesses NO_STRAYS = NoStrayProcesses.afterClass("redis");
 
-    private SentinelTopology sentinel;
+    /** Each topology with a deliberately stale replica, for the whole class; logs kept if a test fails. */
+    @RegisterExtension
+    @Order(2)
+    static final RedisTopologyExtension<PrimaryReplicaTopology> MASTER_REPLICA = RedisTopologyExtension
+            .of(() -> PrimaryReplicaTopology.builder().replicas(1).start())
+            .then(redis -> StaleReplicaFixture.apply(redis.primary(), redis::awaitReplicated));
 
-    private ClusterTopology cluster;
+    @RegisterExtension
+    @Order(3)
+    static final RedisTopologyExtension<SentinelTopology> SENTINEL = RedisTopologyExtension
+            .of(() -> SentinelTopology.builder().replicas(1).start())
+            .then(sentinel -> StaleReplicaFixture.apply(sentinel.primary(), sentinel::awaitReplicated));
 
-    @BeforeAll
-    void start() {
-        masterReplica = PrimaryReplicaTopology.builder().replicas(1).start();
-        StaleReplicaFixture.apply(masterReplica.primary(), masterReplica::awaitReplicated);
-        sentinel = SentinelTopology.builder().replicas(1).start();
-        StaleReplicaFixture.apply(sentinel.primary(), sentinel::awaitReplicated);
-        cluster = ClusterTopology.builder().start();
-        StaleReplicaFixture.apply(cluster.nodeForKey(StaleReplicaFixture.STATE_KEY), cluster::awaitReplicated);
-    }
-
-    @AfterAll
-    void stop() {
-        for (AutoCloseable topology : new AutoCloseable[] {masterReplica, sentinel, cluster}) {
-            try {
-                if (topology != null) {
-                    topology.close();
-                }
-            } catch (Exception e) {
-                // the harness reports its own problems
-            }
-        }
-    }
+    @RegisterExtension
+    @Order(4)
+    static final RedisTopologyExtension<ClusterTopology> CLUSTER = RedisTopologyExtension
+            .of(() -> ClusterTopology.builder().start())
+            .then(cluster -> StaleReplicaFixture.apply(cluster.nodeForKey(StaleReplicaFixture.STATE_KEY),
+                    cluster::awaitReplicated));
 
     @ParameterizedTest(name = "Lettuce {0}")
     @ValueSource(strings = {"5.3.7.RELEASE", "6.1.10.RELEASE", "6.3.2.RELEASE", "6.5.5.RELEASE", "6.8.2.RELEASE", "7.7.0.RELEASE"})
     void staticMasterReplica(String version) throws Exception {
-        assertRoutesStateKeysToThePrimary(version, "static", join(masterReplica.nodes()));
+        assertRoutesStateKeysToThePrimary(version, "static", join(MASTER_REPLICA.get().nodes()));
     }
 
     @ParameterizedTest(name = "Lettuce {0}")
     @ValueSource(strings = {"5.3.7.RELEASE", "6.1.10.RELEASE", "6.3.2.RELEASE", "6.5.5.RELEASE", "6.8.2.RELEASE", "7.7.0.RELEASE"})
     void cluster(String version) throws Exception {
-        assertRoutesStateKeysToThePrimary(version, "cluster", join(cluster.masters()));
+        assertRoutesStateKeysToThePrimary(version, "cluster", join(CLUSTER.get().masters()));
     }
 
     @ParameterizedTest(name = "Lettuce {0}")
     @ValueSource(strings = {"5.3.7.RELEASE", "6.1.10.RELEASE", "6.8.2.RELEASE", "7.7.0.RELEASE"})
     void sentinel(String version) throws Exception {
-        assertRoutesStateKeysToThePrimary(version, "sentinel:" + sentinel.masterName(), join(sentinel.sentinels()));
+        assertRoutesStateKeysToThePrimary(version, "sentinel:" + SENTINEL.get().masterName(), join(SENTINEL.get().sentinels()));
     }
 
     static void assertRoutesStateKeysToThePrimary(String version, String mode, String nodes) throws Exception {

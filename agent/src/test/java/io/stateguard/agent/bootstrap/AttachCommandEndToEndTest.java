@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
  * users run it, against real JVMs (an application without Lettuce: routing through an attach is
  * tested end to end in the integration tests).
  */
-class AttachCommandIT {
+class AttachCommandEndToEndTest {
 
     private static final Path JAR = Paths.get(System.getProperty("stateguard.agent.jar", "target/stateguard-agent.jar"))
             .toAbsolutePath();
