@@ -6,6 +6,7 @@ import io.stateguard.agent.internal.InternalErrors;
 import io.stateguard.agent.internal.WeakIdentityMap;
 import io.stateguard.agent.keys.KeyMatcher;
 import io.stateguard.agent.routing.PrimaryRouting;
+import io.stateguard.agent.versions.VersionFailure;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -36,11 +37,18 @@ public final class GuardRuntime {
     private final CommandClassifier classifier;
     private final RegressionPolicy policy;
     private final boolean[] checkedOnReplica;
+    private final Runnable tooLarge;
 
-    private GuardRuntime(VersionGuard versionGuard, KeyMatcher matcher) {
+    private GuardRuntime(final VersionGuard versionGuard, KeyMatcher matcher) {
         this.versionGuard = versionGuard;
         this.classifier = new CommandClassifier(versionGuard, matcher);
         this.policy = new RegressionPolicy(versionGuard);
+        this.tooLarge = new Runnable() {
+            @Override
+            public void run() {
+                versionGuard.skipped(VersionFailure.TOO_LARGE);
+            }
+        };
         this.checkedOnReplica = new boolean[versionGuard.rules().size()];
         for (int i = 0; i < checkedOnReplica.length; i++) {
             checkedOnReplica[i] = versionGuard.rules().get(i).routing() == RoutingMode.REPLICA_CHECKED;
@@ -72,6 +80,11 @@ public final class GuardRuntime {
 
     public RegressionPolicy policy() {
         return policy;
+    }
+
+    /** Counts, when run, a reply value the adapter rejected over the size cap before copying it. */
+    public Runnable tooLargeCounter() {
+        return tooLarge;
     }
 
     /**

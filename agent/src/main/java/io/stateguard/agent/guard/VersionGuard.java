@@ -153,6 +153,14 @@ public final class VersionGuard {
         marks.remove(db, key, 0, key.length);
     }
 
+    /**
+     * Counts a reply the client adapter did not hand over because it cannot be checked (for example a
+     * value over the size cap, rejected before it was copied).
+     */
+    public void skipped(VersionFailure reason) {
+        unchecked[reason.ordinal()].increment();
+    }
+
     /** How many replies could not be checked, by reason. */
     public long unchecked(VersionFailure reason) {
         return unchecked[reason.ordinal()].sum();

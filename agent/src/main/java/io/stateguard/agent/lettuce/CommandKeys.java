@@ -223,7 +223,7 @@ public final class CommandKeys implements CommandKeyReader {
     private static RedisCodec<?, ?> lastUtf8Codec = StringCodec.UTF8;
 
     /** Whether {@code codec} sends a {@code String} as its UTF-8 bytes, so the bytes need no codec call. */
-    private static boolean sendsUtf8(RedisCodec<?, ?> codec) {
+    static boolean sendsUtf8(RedisCodec<?, ?> codec) {
         if (codec == lastUtf8Codec) {
             return true;
         }

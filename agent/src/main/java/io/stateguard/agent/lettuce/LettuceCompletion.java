@@ -6,7 +6,6 @@ import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.DecoratedCommand;
 import io.lettuce.core.protocol.RedisCommand;
-import io.stateguard.agent.guard.CommandKind;
 import io.stateguard.agent.guard.GuardRuntime;
 import io.stateguard.agent.guard.NodeAddresses;
 import io.stateguard.agent.guard.ReplyVerdict;
@@ -76,8 +75,7 @@ public final class LettuceCompletion {
             if (output == null || output.hasError()) {
                 return false; // errors (WRONGTYPE, MOVED, ...) go to the application as they are
             }
-            ByteBuffer[] values = tracked.kind().isRead() ? LettuceReplies.values(tracked, output, hashVersion(guard,
-                    tracked)) : null;
+            ByteBuffer[] values = tracked.kind().isRead() ? replyValues(guard, tracked, output) : null;
             ReplyVerdict verdict = guard.policy().onReply(tracked, values, NODES, handler);
             switch (verdict.action()) {
                 case FAIL:
@@ -94,10 +92,10 @@ public final class LettuceCompletion {
         }
     }
 
-    private static VersionSpec hashVersion(GuardRuntime guard, TrackedCommand tracked) {
-        CommandKind kind = tracked.kind();
-        return kind == CommandKind.HMGET || kind == CommandKind.HGETALL
-                ? guard.versionGuard().rules().get(tracked.rule(0)).version() : null;
+    private static ByteBuffer[] replyValues(final GuardRuntime guard, TrackedCommand tracked,
+            CommandOutput<?, ?, ?> output) throws Throwable {
+        VersionSpec version = guard.versionGuard().rules().get(tracked.rule(0)).version();
+        return LettuceReplies.values(tracked, output, version, guard.tooLargeCounter());
     }
 
     /** Re-issues the read on the primary; completes {@code command} when it answers. */
@@ -142,7 +140,7 @@ public final class LettuceCompletion {
                 return;
             }
             TrackedCommand tracked = verdict.command();
-            guard.policy().onReread(verdict, LettuceReplies.values(tracked, freshOutput, hashVersion(guard, tracked)));
+            guard.policy().onReread(verdict, replyValues(guard, tracked, freshOutput));
             if (command.isDone()) {
                 // The application cancelled its command (or it timed out) while the re-read ran: it has
                 // its outcome, and a completed command takes no new output. Not an error of the agent.

@@ -1,6 +1,7 @@
 package io.stateguard.agent.lettuce;
 
 import io.lettuce.core.KeyValue;
+import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.output.CommandOutput;
 import io.stateguard.agent.guard.TrackedCommand;
@@ -22,22 +23,57 @@ final class LettuceReplies {
     }
 
     /**
-     * The value of each tracked key in {@code output}'s reply; {@code null} entries are nil.
-     * {@code null} when the reply has an unexpected shape (then nothing is checked).
-     *
-     * @param hashVersion the version spec of the command's (single) hash rule, for {@code HMGET} and
-     *     {@code HGETALL}; {@code null} otherwise.
+     * Per thread: the array, buffer and view a single-value reply is read into. A reply's values are
+     * used only during the guard's judgement on the same thread, never kept (a regression keeps the
+     * key and the versions, not the value), so one set per event-loop thread serves every reply.
      */
-    static ByteBuffer[] values(TrackedCommand command, CommandOutput<?, ?, ?> output, VersionSpec hashVersion)
-            throws Throwable {
+    private static final ThreadLocal<Scratch> SCRATCH = new ThreadLocal<Scratch>() {
+        @Override
+        protected Scratch initialValue() {
+            return new Scratch();
+        }
+    };
+
+    private static final class Scratch {
+        final ByteBuffer[] one = new ByteBuffer[1];
+        byte[] bytes = new byte[512];
+        ByteBuffer view = ByteBuffer.wrap(bytes);
+    }
+
+    /**
+     * The value of each tracked key in {@code output}'s reply; {@code null} entries are nil.
+     * {@code null} when the reply has an unexpected shape or a value too large to read (then nothing
+     * is checked). The array and buffers of a single-value reply are per-thread scratch: valid until
+     * the next call on this thread.
+     *
+     * @param version the version spec of the command's first rule; for {@code HMGET} and
+     *     {@code HGETALL} that of its (single) hash rule.
+     * @param tooLarge counts a value rejected over {@code version}'s size cap before it was copied.
+     */
+    static ByteBuffer[] values(TrackedCommand command, CommandOutput<?, ?, ?> output, VersionSpec version,
+            Runnable tooLarge) throws Throwable {
         Object reply = output.get();
         RedisCodec<?, ?> codec = LettuceFields.outputCodec(output);
-        ByteBuffer[] values = new ByteBuffer[command.keyCount()];
         switch (command.kind()) {
             case GET:
-            case HGET:
-                values[0] = bytes(reply, codec);
-                return values;
+            case HGET: {
+                Scratch scratch = SCRATCH.get();
+                ByteBuffer[] one = scratch.one;
+                one[0] = null;
+                if (reply != null && !readInto(scratch, reply, codec, version.maxValueBytes())) {
+                    tooLarge.run();
+                    return null;
+                }
+                if (reply != null) {
+                    one[0] = scratch.view;
+                }
+                return one;
+            }
+            default:
+                break;
+        }
+        ByteBuffer[] values = new ByteBuffer[command.keyCount()];
+        switch (command.kind()) {
             case MGET:
                 if (!(reply instanceof List)) {
                     return null;
@@ -57,7 +93,7 @@ final class LettuceReplies {
                 return values;
             case HMGET:
             case HGETALL:
-                return hashVersion == null ? null : versionField(reply, codec, hashVersion, values);
+                return versionField(reply, codec, version, values);
             default:
                 return null;
         }
@@ -88,6 +124,60 @@ final class LettuceReplies {
             return values;
         }
         return null;
+    }
+
+    /**
+     * Puts the bytes the server sent for {@code value} into {@code scratch.view}: a {@code byte[]} of
+     * the {@code ByteArrayCodec} is wrapped, an ASCII {@code String} of a UTF-8 codec is written into
+     * the scratch buffer, anything else is encoded by the codec.
+     *
+     * @return {@code false} when the value is certainly longer than {@code cap} bytes: rejected
+     *     before anything was copied (a {@code String} has at least as many UTF-8 bytes as chars).
+     */
+    private static boolean readInto(Scratch scratch, Object value, RedisCodec<?, ?> codec, int cap) {
+        if (value instanceof byte[] && codec instanceof ByteArrayCodec) {
+            byte[] bytes = (byte[]) value;
+            if (bytes.length > cap) {
+                return false;
+            }
+            scratch.view = ByteBuffer.wrap(bytes);
+            return true;
+        }
+        if (value instanceof String) {
+            String text = (String) value;
+            int length = text.length();
+            if (length > cap) {
+                return false;
+            }
+            if (CommandKeys.sendsUtf8(codec) && asciiInto(scratch, text, length)) {
+                return true;
+            }
+        }
+        byte[] encoded = CommandKeys.encode(value, codec, false);
+        scratch.view = encoded == null ? null : ByteBuffer.wrap(encoded); // a codec that encodes to nothing: nil
+        return true;
+    }
+
+    /** Writes an all-ASCII {@code text} into the scratch buffer (its UTF-8 bytes); {@code false} otherwise. */
+    private static boolean asciiInto(Scratch scratch, String text, int length) {
+        byte[] bytes = scratch.bytes;
+        if (bytes.length < length) {
+            bytes = new byte[Math.max(length, bytes.length * 2)];
+        }
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            if (c >= 0x80) {
+                return false;
+            }
+            bytes[i] = (byte) c;
+        }
+        if (bytes != scratch.bytes || scratch.view == null || scratch.view.array() != bytes) {
+            scratch.bytes = bytes;
+            scratch.view = ByteBuffer.wrap(bytes);
+        }
+        scratch.view.clear();
+        scratch.view.limit(length);
+        return true;
     }
 
     private static ByteBuffer bytes(Object value, RedisCodec<?, ?> codec) {

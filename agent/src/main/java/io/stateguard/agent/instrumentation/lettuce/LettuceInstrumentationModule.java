@@ -156,7 +156,9 @@ public final class LettuceInstrumentationModule implements InstrumentationModule
             "io.stateguard.agent.lettuce.LettuceDispatch$Databases",
             "io.stateguard.agent.lettuce.LettuceDispatch$Intents",
             "io.stateguard.agent.lettuce.LettuceReplies",
-            "io.stateguard.agent.lettuce.LettuceReplies$1", // the switch on the command kind
+            "io.stateguard.agent.lettuce.LettuceReplies$1",
+            "io.stateguard.agent.lettuce.LettuceReplies$2",
+            "io.stateguard.agent.lettuce.LettuceReplies$Scratch",
             "io.stateguard.agent.lettuce.LettuceCompletion",
             "io.stateguard.agent.lettuce.LettuceCompletion$1",
             "io.stateguard.agent.lettuce.LettuceCompletion$2", // the switch on the verdict
