@@ -10,6 +10,7 @@ import io.stateguard.agent.guard.GuardRuntime;
 import io.stateguard.agent.guard.NodeAddresses;
 import io.stateguard.agent.guard.ReplyVerdict;
 import io.stateguard.agent.guard.TrackedCommand;
+import io.stateguard.agent.internal.AgentLog;
 import io.stateguard.agent.internal.InternalErrors;
 import io.stateguard.agent.versions.VersionSpec;
 
@@ -119,7 +120,7 @@ public final class LettuceCompletion {
             ((RedisChannelWriter) verdict.command().connection()).write(future);
         } catch (Throwable t) {
             // The writer refused (closed connection): deliver what the replica said, as without the agent.
-            InternalErrors.record("guard.reread", t);
+            rereadFailed(t.toString());
             guard.policy().onRereadFailed(verdict);
             return false;
         } finally {
@@ -128,13 +129,24 @@ public final class LettuceCompletion {
         return true;
     }
 
+    /**
+     * A re-read that Redis or the connection refused is not an error of the agent: one warning saying
+     * so, with the first reason; each such regression is reported with {@code action=reported}.
+     */
+    private static void rereadFailed(String reason) {
+        AgentLog.once(AgentLog.Level.WARN, "guard.reread.failed", "a re-read on the primary failed (" + reason
+                + "); the application got the replica's reply as without the agent, and the regression is reported"
+                + " with action=reported (logged once)", null);
+    }
+
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static void afterReread(GuardRuntime guard, RedisCommand command, CommandOutput freshOutput,
             ReplyVerdict verdict, Throwable error) {
         try {
             if (error != null || freshOutput.hasError()) {
-                // Fail open: the application gets the reply it would have had without the agent.
-                InternalErrors.record("guard.reread", error);
+                // Redis or the connection refused the re-read (an error reply, a lost connection, a
+                // timeout): the application gets the reply it would have had without the agent.
+                rereadFailed(error != null ? error.toString() : freshOutput.getError());
                 guard.policy().onRereadFailed(verdict);
                 command.complete();
                 return;

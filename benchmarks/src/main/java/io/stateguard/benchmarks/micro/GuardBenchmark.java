@@ -11,6 +11,7 @@ import io.stateguard.agent.config.ConfigLoader;
 import io.stateguard.agent.config.Rule;
 import io.stateguard.agent.guard.VersionGuard;
 import io.stateguard.agent.guard.GuardRuntime;
+import io.stateguard.agent.internal.WeakIdentityMap;
 import io.stateguard.agent.lettuce.LettuceCompletion;
 import io.stateguard.agent.lettuce.LettuceDispatch;
 import io.stateguard.agent.routing.RoutingPolicy;
@@ -85,6 +86,35 @@ public class GuardBenchmark {
         command.getOutput().set(replies[i].duplicate());
         command.complete();
         return command;
+    }
+
+    /** Building the command alone: what {@link #dispatch} adds the dispatch side to. */
+    @Benchmark
+    public Object build() {
+        return command(next++ % KEYS);
+    }
+
+    /**
+     * The dispatch side alone: the command built and registered with the guard ({@code onWrite}: kind, key
+     * match, key bytes, the tracked record, the pending entry), then its record taken back as the completion
+     * would. {@code dispatch - build} is the dispatch side's cost; the rest of {@code checkedRead - baseline}
+     * is the completion side's (reply read, {@code json:/version}, high-water mark, verdict).
+     */
+    @Benchmark
+    public Object dispatch() {
+        AsyncCommand<String, String, String> command = command(next++ % KEYS);
+        LettuceDispatch.onWrite(null, command);
+        return GuardRuntime.take(command);
+    }
+
+    private final WeakIdentityMap<Object> pending = new WeakIdentityMap<>();
+
+    /** The pending-command record alone: a weak identity entry put and removed for a fresh object. */
+    @Benchmark
+    public Object pendingRecord() {
+        Object command = new Object();
+        pending.put(command, command);
+        return pending.remove(command);
     }
 
     @Benchmark

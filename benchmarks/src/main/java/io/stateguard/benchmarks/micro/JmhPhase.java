@@ -48,6 +48,8 @@ public final class JmhPhase {
                 .measurementIterations(iterations)
                 .measurementTime(TimeValue.milliseconds(iterationMillis))
                 .jvmArgs("-Xms1g", "-Xmx1g")
+                // Bytes allocated per operation (exact, unlike times): what the guard adds to a command.
+                .addProfiler(org.openjdk.jmh.profile.GCProfiler.class)
                 .shouldFailOnError(true)
                 .resultFormat(ResultFormatType.JSON)
                 .result(resultFile.toString())
@@ -191,9 +193,36 @@ public final class JmhPhase {
         if (checked == null || baseline == null) {
             return "";
         }
-        return String.format(java.util.Locale.ROOT, "| build, write and complete a `GET` (no guard) | with the guard "
-                + "(`onWrite` + `onComplete`, reply checked) | **guard per checked read** |\n|---:|---:|---:|\n"
-                + "| %s | %s | **%.0f ns** |\n", cell(baseline, " ns"), cell(checked, " ns"), guardNanos());
+        StringBuilder md = new StringBuilder(String.format(java.util.Locale.ROOT, "| build, write and complete a "
+                + "`GET` (no guard) | with the guard (`onWrite` + `onComplete`, reply checked) | **guard per checked "
+                + "read** | bytes allocated per read, without / with the guard |\n|---:|---:|---:|---:|\n"
+                + "| %s | %s | **%.0f ns** | %s / %s |\n", cell(baseline, " ns"), cell(checked, " ns"), guardNanos(),
+                allocated("baseline"), allocated("checkedRead")));
+        Result build = find("build");
+        Result dispatch = find("dispatch");
+        Result record = find("pendingRecord");
+        if (build != null && dispatch != null && record != null) {
+            double dispatchSide = score(dispatch) - score(build);
+            md.append(String.format(java.util.Locale.ROOT, "\nWhere the time goes: the dispatch side (`onWrite`: kind, "
+                    + "key match, key bytes, the tracked record, the pending entry; `dispatch` %s minus `build` %s) "
+                    + "%.0f ns, of which the weak pending-command entry alone (`pendingRecord`) %.0f ns; the completion "
+                    + "side (finding the record, reading the reply, `json:/version`, the high-water mark, the verdict) "
+                    + "the remaining %.0f ns. Bytes allocated per operation: `dispatch` %s (`build` %s), "
+                    + "`pendingRecord` %s.\n", cell(dispatch, " ns"), cell(build, " ns"), dispatchSide, score(record),
+                    guardNanos() - dispatchSide, allocated("dispatch"), allocated("build"), allocated("pendingRecord")));
+        }
+        return md.toString();
+    }
+
+    /** Bytes allocated per operation of {@code method} (JMH's GC profiler), or a dash. */
+    private String allocated(String method) {
+        for (RunResult run : results) {
+            if (run.getParams().getBenchmark().endsWith("." + method)) {
+                Result bytes = run.getSecondaryResults().get("gc.alloc.rate.norm");
+                return bytes == null ? "–" : String.format(Locale.ROOT, "%.0f B", bytes.getScore());
+            }
+        }
+        return "–";
     }
 
     /** ns per mark update from one thread. */

@@ -2,7 +2,7 @@ package io.stateguard.agent.instrumentation.lettuce;
 
 import io.stateguard.agent.lettuce.LettuceDispatch;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.FieldVisitor;
@@ -39,12 +39,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AdapterLinkageTest {
 
     @ParameterizedTest(name = "Lettuce {0}")
-    @ValueSource(strings = {"5.3.7.RELEASE", "6.1.10.RELEASE", "6.3.2.RELEASE", "6.5.5.RELEASE", "6.8.2.RELEASE",
-            "7.7.0.RELEASE"})
+    @MethodSource("io.stateguard.agent.instrumentation.lettuce.MatrixJars#versions")
     void everyLettuceReferenceOfTheClassesDefinedBesideLettuceResolves(String version) throws Exception {
-        Path jar = Paths.get(System.getProperty("stateguard.lettuce.jars", "target/lettuce-jars"))
-                .resolve("lettuce-core-" + version + ".jar");
-        assertThat(jar).as("copied by the build (maven-dependency-plugin, lettuce-matrix-jars)").isRegularFile();
+        Path jar = MatrixJars.jar(version);
         List<String> unresolved = new ArrayList<>();
         try (ZipFile lettuce = new ZipFile(jar.toFile())) {
             Resolver resolver = new Resolver(lettuce);

@@ -10,7 +10,7 @@ import io.stateguard.agent.instrumentation.TypeInstrumentation;
 import io.stateguard.agent.testapp.LettuceJarLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -66,12 +66,9 @@ class LettuceWeavingTest {
     }
 
     @ParameterizedTest(name = "Lettuce {0}")
-    @ValueSource(strings = {"5.3.7.RELEASE", "6.1.10.RELEASE", "6.3.2.RELEASE", "6.5.5.RELEASE", "6.8.2.RELEASE",
-            "7.7.0.RELEASE"})
+    @MethodSource("io.stateguard.agent.instrumentation.lettuce.MatrixJars#versions")
     void theSelectedModuleIsWovenIntoEachVersionsClassesAndPassesTheVerifier(String version) throws Exception {
-        Path jar = Paths.get(System.getProperty("stateguard.lettuce.jars", "target/lettuce-jars"))
-                .resolve("lettuce-core-" + version + ".jar");
-        assertThat(jar).as("copied by the build (maven-dependency-plugin, lettuce-matrix-jars)").isRegularFile();
+        Path jar = MatrixJars.jar(version);
         try (LettuceJarLoader lettuce = new LettuceJarLoader(jar, LettuceWeavingTest.class.getClassLoader(), Map.of())) {
             InstrumentationModule module = LettuceInstrumentationModule.selector(true).select(lettuce);
             assertThat(module).as("the module for Lettuce " + version).isNotNull();
