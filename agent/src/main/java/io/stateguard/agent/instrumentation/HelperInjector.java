@@ -6,7 +6,9 @@ import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.security.ProtectionDomain;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,8 +35,11 @@ public final class HelperInjector {
 
     private final Instrumentation instrumentation;
 
-    /** Per class loader: whether its helpers are defined. */
-    private final Map<ClassLoader, Boolean> injected = new WeakHashMap<ClassLoader, Boolean>();
+    /**
+     * Per class loader (weakly: a discarded loader is collected): the names of the helpers defined there, or
+     * {@link Boolean#FALSE} after a failure. Values never refer to their loader.
+     */
+    private final Map<ClassLoader, Object> injected = new WeakHashMap<ClassLoader, Object>();
 
     private volatile ClassDefiner definer;
 
@@ -47,7 +52,7 @@ public final class HelperInjector {
     }
 
     /**
-     * Defines {@code helperClassNames} in {@code classLoader} unless done before.
+     * Defines those of {@code helperClassNames} in {@code classLoader} that are not defined there yet.
      *
      * @return whether the helpers can be used from {@code classLoader}: defined there (now or
      *     before), or not needed because it is the agent's own class loader. {@code false} after a
@@ -61,13 +66,24 @@ public final class HelperInjector {
             return false; // never the library's loader; advice could not reach the agent from there
         }
         synchronized (injected) {
-            Boolean known = injected.get(classLoader);
-            if (known != null) {
-                return known;
+            Object known = injected.get(classLoader);
+            if (known == Boolean.FALSE) {
+                return false;
             }
-            boolean defined = define(classLoader, protectionDomain, helperClassNames);
+            @SuppressWarnings("unchecked")
+            Set<String> defined = known == null ? new HashSet<String>() : (Set<String>) known;
+            List<String> missing = new ArrayList<String>(helperClassNames);
+            missing.removeAll(defined);
+            if (missing.isEmpty()) {
+                return true;
+            }
+            if (!define(classLoader, protectionDomain, missing)) {
+                injected.put(classLoader, Boolean.FALSE);
+                return false;
+            }
+            defined.addAll(missing);
             injected.put(classLoader, defined);
-            return defined;
+            return true;
         }
     }
 

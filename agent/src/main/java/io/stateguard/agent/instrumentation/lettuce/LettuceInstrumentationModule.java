@@ -3,6 +3,7 @@ package io.stateguard.agent.instrumentation.lettuce;
 import io.stateguard.agent.instrumentation.AdviceErrors;
 import io.stateguard.agent.instrumentation.ClassLoaderMatcher;
 import io.stateguard.agent.instrumentation.ClassLoaderMatchers;
+import io.stateguard.agent.instrumentation.EarlyHelpers;
 import io.stateguard.agent.instrumentation.InstrumentationModule;
 import io.stateguard.agent.instrumentation.ModuleSelector;
 import io.stateguard.agent.instrumentation.TypeInstrumentation;
@@ -43,6 +44,8 @@ public final class LettuceInstrumentationModule implements InstrumentationModule
     static final String CLUSTER_WRITER = "io.lettuce.core.cluster.ClusterDistributionChannelWriter";
     static final String CLUSTER_PROVIDER = "io.lettuce.core.cluster.PooledClusterConnectionProvider";
     static final String COMMAND_HANDLER = "io.lettuce.core.protocol.CommandHandler";
+    /** The exception of {@code on-regression=fail}, which extends Lettuce's {@code RedisException}. */
+    static final String STALE_STATE_EXCEPTION = "io.stateguard.agent.api.StaleStateException";
     /** The command type the writers and {@code CommandHandler} take; not instrumented itself. */
     static final String REDIS_COMMAND = "io.lettuce.core.protocol.RedisCommand";
 
@@ -142,7 +145,17 @@ public final class LettuceInstrumentationModule implements InstrumentationModule
     /** {@code StaleStateException} extends Lettuce's {@code RedisException}. */
     @Override
     public List<String> helperClassNames() {
-        return Collections.singletonList("io.stateguard.agent.api.StaleStateException");
+        return Collections.singletonList(STALE_STATE_EXCEPTION);
+    }
+
+    /**
+     * {@code StaleStateException}, which applications name in their own code: defined beside Lettuce as
+     * soon as the class loader holding Lettuce (or one below it) defines any class, and linkable from the
+     * agent's class loader where that loader has no Lettuce.
+     */
+    public static EarlyHelpers earlyHelpers() {
+        return new EarlyHelpers("io/lettuce/core/RedisException", "java/lang/RuntimeException",
+                Collections.singletonList(STALE_STATE_EXCEPTION));
     }
 
     @Override
