@@ -32,72 +32,90 @@ final class Reachability {
     }
 
     static List<String> pathsTo(ClassLoader target) {
-        Map<Object, String> seen = new IdentityHashMap<>();
-        ArrayDeque<Object> queue = new ArrayDeque<>();
-        List<String> paths = new ArrayList<>();
+        Walk walk = new Walk(target);
         for (Class<?> type : agentClasses()) {
             for (Field field : fields(type, true)) {
                 try {
                     field.setAccessible(true);
-                    enqueue(field.get(null), type.getName() + "." + field.getName(), seen, queue);
+                    walk.enqueue(field.get(null), type.getName() + "." + field.getName());
                 } catch (Throwable t) {
                     // not readable: not followed
                 }
             }
         }
         for (Thread thread : Thread.getAllStackTraces().keySet()) {
-            enqueue(thread, "thread \"" + thread.getName() + "\"", seen, queue);
+            walk.enqueue(thread, "thread \"" + thread.getName() + "\"");
         }
-        while (!queue.isEmpty() && seen.size() < MAX_OBJECTS && paths.size() < MAX_PATHS) {
-            Object object = queue.poll();
-            String path = seen.get(object);
-            if (object == target) {
-                paths.add(path + " -> the class loader");
-                continue;
-            }
-            if (object instanceof Class) {
-                if (((Class<?>) object).getClassLoader() == target) {
-                    paths.add(path + " -> class " + ((Class<?>) object).getName());
-                }
-                continue; // a class's statics are its loader's business
-            }
-            if (object.getClass().getClassLoader() == target) {
-                paths.add(path + " -> a " + object.getClass().getName());
-                continue;
-            }
-            if (object instanceof ClassLoader) {
-                continue;
-            }
-            if (object.getClass().isArray()) {
-                if (!object.getClass().getComponentType().isPrimitive()) {
-                    for (int i = 0; i < Array.getLength(object); i++) {
-                        enqueue(Array.get(object, i), path + "[" + i + "]", seen, queue);
-                    }
-                }
-                continue;
-            }
-            for (Class<?> type = object.getClass(); type != null; type = type.getSuperclass()) {
-                for (Field field : fields(type, false)) {
-                    if (type == Reference.class && (field.getName().equals("referent")
-                            || field.getName().equals("discovered"))) {
-                        continue;
-                    }
-                    try {
-                        field.setAccessible(true);
-                        enqueue(field.get(object), path + "." + field.getName(), seen, queue);
-                    } catch (Throwable t) {
-                        // not accessible: not followed
-                    }
-                }
-            }
-        }
-        return paths;
+        walk.run();
+        return walk.paths;
     }
 
-    private static void enqueue(Object value, String path, Map<Object, String> seen, ArrayDeque<Object> queue) {
-        if (value != null && !seen.containsKey(value)) {
-            seen.put(value, path);
-            queue.add(value);
+    /** A breadth-first walk of strong references; every reference to something of the target's is a path. */
+    private static final class Walk {
+
+        final ClassLoader target;
+        final Map<Object, String> seen = new IdentityHashMap<>();
+        final ArrayDeque<Object> queue = new ArrayDeque<>();
+        final List<String> paths = new ArrayList<>();
+
+        Walk(ClassLoader target) {
+            this.target = target;
+        }
+
+        void enqueue(Object value, String path) {
+            if (value == null || paths.size() >= MAX_PATHS) {
+                return;
+            }
+            String reached = reached(value);
+            if (reached != null) {
+                paths.add(path + " -> " + reached); // not followed further: its own references are the target's
+            } else if (!seen.containsKey(value)) {
+                seen.put(value, path);
+                queue.add(value);
+            }
+        }
+
+        void run() {
+            while (!queue.isEmpty() && seen.size() < MAX_OBJECTS && paths.size() < MAX_PATHS) {
+                Object object = queue.poll();
+                String path = seen.get(object);
+                if (object instanceof Class || object instanceof ClassLoader) {
+                    continue; // a class's statics, and another loader's classes, are not the agent's references
+                }
+                if (object.getClass().isArray()) {
+                    if (!object.getClass().getComponentType().isPrimitive()) {
+                        for (int i = 0; i < Array.getLength(object); i++) {
+                            enqueue(Array.get(object, i), path + "[" + i + "]");
+                        }
+                    }
+                    continue;
+                }
+                for (Class<?> type = object.getClass(); type != null; type = type.getSuperclass()) {
+                    for (Field field : fields(type, false)) {
+                        if (type == Reference.class && (field.getName().equals("referent")
+                                || field.getName().equals("discovered"))) {
+                            continue;
+                        }
+                        try {
+                            field.setAccessible(true);
+                            enqueue(field.get(object), path + "." + field.getName());
+                        } catch (Throwable t) {
+                            // not accessible: not followed
+                        }
+                    }
+                }
+            }
+        }
+
+        /** What {@code object} is of the target's (the loader, one of its classes, an instance of one), or {@code null}. */
+        String reached(Object object) {
+            if (object == target) {
+                return "the class loader";
+            }
+            if (object instanceof Class) {
+                return ((Class<?>) object).getClassLoader() == target ? "class " + ((Class<?>) object).getName() : null;
+            }
+            return object.getClass().getClassLoader() == target ? "a " + object.getClass().getName() : null;
         }
     }
 

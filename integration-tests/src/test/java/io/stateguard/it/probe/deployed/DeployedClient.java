@@ -7,6 +7,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.masterreplica.MasterReplica;
 import io.lettuce.core.masterreplica.StatefulRedisMasterReplicaConnection;
+import io.netty.util.concurrent.FastThreadLocal;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The Lettuce side of {@link DeployedApp}: a client with two Master/Replica connections over
  * {@code primary,replica} nodes, one reading from the primary, one with {@code ReadFrom.REPLICA}.
- * Closing it closes both and shuts the client (and its Netty threads) down.
+ * Closing it closes both, shuts the client (and its Netty threads) down, and removes Netty's
+ * thread-locals from the calling thread.
  */
 final class DeployedClient implements AutoCloseable {
 
@@ -69,6 +71,9 @@ final class DeployedClient implements AutoCloseable {
             primary.close();
         } finally {
             client.shutdown(0, 2, TimeUnit.SECONDS);
+            // As a well-behaved deployment ends: Netty keeps a map of its own in a thread-local of every
+            // thread that used it (here the caller's), which would otherwise keep this class loader.
+            FastThreadLocal.removeAll();
         }
     }
 }
