@@ -65,26 +65,35 @@ public final class HelperInjector {
         if (classLoader == null) {
             return false; // never the library's loader; advice could not reach the agent from there
         }
+        List<String> missing = new ArrayList<String>(helperClassNames);
         synchronized (injected) {
             Object known = injected.get(classLoader);
             if (known == Boolean.FALSE) {
                 return false;
             }
-            @SuppressWarnings("unchecked")
-            Set<String> defined = known == null ? new HashSet<String>() : (Set<String>) known;
-            List<String> missing = new ArrayList<String>(helperClassNames);
-            missing.removeAll(defined);
-            if (missing.isEmpty()) {
-                return true;
+            if (known != null) {
+                missing.removeAll((Set<?>) known);
             }
-            if (!define(classLoader, protectionDomain, missing)) {
-                injected.put(classLoader, Boolean.FALSE);
-                return false;
-            }
-            defined.addAll(missing);
-            injected.put(classLoader, defined);
+        }
+        if (missing.isEmpty()) {
             return true;
         }
+        // Not under the lock: defining loads the helpers' supertypes through classLoader (and its parents),
+        // whose locks another thread may hold while it waits here. Two threads defining the same helper
+        // in the same loader is harmless: the second gets a LinkageError, which means defined already.
+        boolean defined = define(classLoader, protectionDomain, missing);
+        synchronized (injected) {
+            Object known = injected.get(classLoader);
+            if (!defined) {
+                injected.put(classLoader, Boolean.FALSE);
+            } else if (known != Boolean.FALSE) {
+                @SuppressWarnings("unchecked")
+                Set<String> names = known == null ? new HashSet<String>() : (Set<String>) known;
+                names.addAll(missing);
+                injected.put(classLoader, names);
+            }
+        }
+        return defined;
     }
 
     private boolean define(ClassLoader classLoader, ProtectionDomain protectionDomain, List<String> names) {

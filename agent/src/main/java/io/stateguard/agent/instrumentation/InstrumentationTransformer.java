@@ -158,6 +158,9 @@ public final class InstrumentationTransformer implements ClassFileTransformer {
         if (className.equals(early.libraryClass()) || early.isHelper(className)) {
             return; // defining the helpers now would need this very class: the loader's next class does it
         }
+        if (loader.getClass().getName().endsWith(".DelegatingClassLoader")) {
+            return; // one per generated reflection accessor (Java 8 to 17): never a library's, never named
+        }
         synchronized (earlyChecked) {
             if (earlyChecked.put(loader, Boolean.TRUE) != null) {
                 lastChecked = new WeakReference<ClassLoader>(loader);
