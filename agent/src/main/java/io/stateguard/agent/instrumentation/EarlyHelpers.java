@@ -20,6 +20,8 @@ public final class EarlyHelpers {
     private final String libraryClass;
     private final String fallbackSuperclass;
     private final List<String> classNames;
+    /** Internal names of the helpers, for the check every class of the agent's class loader goes through. */
+    private final String[] internalNames;
 
     /**
      * @param libraryClass internal name of the library class the helpers extend, such as
@@ -32,6 +34,10 @@ public final class EarlyHelpers {
         this.libraryClass = libraryClass;
         this.fallbackSuperclass = fallbackSuperclass;
         this.classNames = Collections.unmodifiableList(new ArrayList<String>(classNames));
+        this.internalNames = new String[classNames.size()];
+        for (int i = 0; i < internalNames.length; i++) {
+            internalNames[i] = classNames.get(i).replace('.', '/');
+        }
     }
 
     /** None: nothing is defined early. */
@@ -57,8 +63,8 @@ public final class EarlyHelpers {
 
     /** Whether {@code internalName} is one of the helpers. */
     boolean isHelper(String internalName) {
-        for (String name : classNames) {
-            if (name.replace('.', '/').equals(internalName)) {
+        for (String name : internalNames) {
+            if (name.equals(internalName)) {
                 return true;
             }
         }
