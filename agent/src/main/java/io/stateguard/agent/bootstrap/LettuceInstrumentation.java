@@ -78,21 +78,23 @@ final class LettuceInstrumentation {
         // One module per class loader, chosen by the classes it has and checked for the expected shape.
         ModuleSelector selector = LettuceInstrumentationModule.selector(checksVersions);
         return new InstrumentationTransformer(LettuceInstrumentationModule.PACKAGE_PREFIX, selector, new HelperInjector(instrumentation),
-                new InstrumentationTransformer.Listener() {
-                    @Override
-                    public void instrumented(String className, boolean retransformed) {
-                        if (INSTRUMENTED.add(className)) {
-                            AgentLog.info("instrumented " + className + (retransformed ? " (retransformed)" : ""));
-                            AgentInstaller.instrumentedClassesChanged(LettuceInstrumentation.instrumented());
-                        }
-                    }
-
-                    @Override
-                    public void failed(String className, Throwable error) {
-                        InternalErrors.record("instrumentation", error);
-                        AgentLog.once(AgentLog.Level.WARN, "instrumentation:" + className,
-                                "could not instrument " + className + "; it keeps its own behaviour", error);
-                    }
-                });
+                LISTENER, LettuceInstrumentationModule.earlyHelpers());
     }
+
+    private static final InstrumentationTransformer.Listener LISTENER = new InstrumentationTransformer.Listener() {
+            @Override
+            public void instrumented(String className, boolean retransformed) {
+                if (INSTRUMENTED.add(className)) {
+                    AgentLog.info("instrumented " + className + (retransformed ? " (retransformed)" : ""));
+                    AgentInstaller.instrumentedClassesChanged(LettuceInstrumentation.instrumented());
+                }
+            }
+
+            @Override
+            public void failed(String className, Throwable error) {
+                InternalErrors.record("instrumentation", error);
+                AgentLog.once(AgentLog.Level.WARN, "instrumentation:" + className,
+                        "could not instrument " + className + "; it keeps its own behaviour", error);
+            }
+    };
 }

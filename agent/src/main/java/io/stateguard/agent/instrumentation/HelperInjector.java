@@ -6,7 +6,9 @@ import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.security.ProtectionDomain;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,8 +35,11 @@ public final class HelperInjector {
 
     private final Instrumentation instrumentation;
 
-    /** Per class loader: whether its helpers are defined. */
-    private final Map<ClassLoader, Boolean> injected = new WeakHashMap<ClassLoader, Boolean>();
+    /**
+     * Per class loader (weakly: a discarded loader is collected): the names of the helpers defined there, or
+     * {@link Boolean#FALSE} after a failure. Values never refer to their loader.
+     */
+    private final Map<ClassLoader, Object> injected = new WeakHashMap<ClassLoader, Object>();
 
     private volatile ClassDefiner definer;
 
@@ -47,7 +52,7 @@ public final class HelperInjector {
     }
 
     /**
-     * Defines {@code helperClassNames} in {@code classLoader} unless done before.
+     * Defines those of {@code helperClassNames} in {@code classLoader} that are not defined there yet.
      *
      * @return whether the helpers can be used from {@code classLoader}: defined there (now or
      *     before), or not needed because it is the agent's own class loader. {@code false} after a
@@ -60,15 +65,35 @@ public final class HelperInjector {
         if (classLoader == null) {
             return false; // never the library's loader; advice could not reach the agent from there
         }
+        List<String> missing = new ArrayList<String>(helperClassNames);
         synchronized (injected) {
-            Boolean known = injected.get(classLoader);
-            if (known != null) {
-                return known;
+            Object known = injected.get(classLoader);
+            if (known == Boolean.FALSE) {
+                return false;
             }
-            boolean defined = define(classLoader, protectionDomain, helperClassNames);
-            injected.put(classLoader, defined);
-            return defined;
+            if (known != null) {
+                missing.removeAll((Set<?>) known);
+            }
         }
+        if (missing.isEmpty()) {
+            return true;
+        }
+        // Not under the lock: defining loads the helpers' supertypes through classLoader (and its parents),
+        // whose locks another thread may hold while it waits here. Two threads defining the same helper
+        // in the same loader is harmless: the second gets a LinkageError, which means defined already.
+        boolean defined = define(classLoader, protectionDomain, missing);
+        synchronized (injected) {
+            Object known = injected.get(classLoader);
+            if (!defined) {
+                injected.put(classLoader, Boolean.FALSE);
+            } else if (known != Boolean.FALSE) {
+                @SuppressWarnings("unchecked")
+                Set<String> names = known == null ? new HashSet<String>() : (Set<String>) known;
+                names.addAll(missing);
+                injected.put(classLoader, names);
+            }
+        }
+        return defined;
     }
 
     private boolean define(ClassLoader classLoader, ProtectionDomain protectionDomain, List<String> names) {

@@ -1,8 +1,11 @@
 package io.stateguard.agent.instrumentation;
 
 import io.stateguard.agent.internal.AgentLog;
+import io.stateguard.agent.internal.InternalErrors;
 
 import java.lang.instrument.ClassFileTransformer;
+import java.lang.ref.WeakReference;
+import java.net.URL;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -12,12 +15,14 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.WeakHashMap;
 
 /**
  * The agent's class file transformer for one library: for every class of the library's package it
  * makes sure the {@link ModuleSelector} has decided (and logged) which module applies to the class
  * loader, and weaves the selected module's advice into the classes it names, after defining its
- * helper classes there. Everything else passes at the cost of a string prefix test.
+ * helper classes there. Everything else passes at the cost of a string prefix test, and, once per class
+ * loader, of the check that defines the {@link EarlyHelpers} beside the library.
  *
  * <p>Creating it loads no bytecode library: ASM is loaded when the first instrumented class is
  * woven, so installing the agent costs next to nothing at start-up. Never throws into the JVM: a
@@ -45,12 +50,27 @@ public final class InstrumentationTransformer implements ClassFileTransformer {
     private final Map<InstrumentationModule, List<String>> helperClassNames =
             new IdentityHashMap<InstrumentationModule, List<String>>();
     private final Set<String> instrumentedClassNames = new LinkedHashSet<String>();
+    private final EarlyHelpers early;
+    /** Class loaders whose early helpers were looked after, weakly; the values are always {@code TRUE}. */
+    private final Map<ClassLoader, Boolean> earlyChecked = new WeakHashMap<ClassLoader, Boolean>();
+    /** The class loader checked last: its next classes pass without a lookup. */
+    private volatile WeakReference<ClassLoader> lastChecked = new WeakReference<ClassLoader>(null);
 
     /**
      * @param packagePrefix internal name prefix of the library's classes, such as {@code io/lettuce/core/}.
      */
     public InstrumentationTransformer(String packagePrefix, ModuleSelector selector, HelperInjector helpers,
             Listener listener) {
+        this(packagePrefix, selector, helpers, listener, EarlyHelpers.none());
+    }
+
+    /**
+     * @param packagePrefix internal name prefix of the library's classes, such as {@code io/lettuce/core/}.
+     * @param early helpers that must be beside the library before the application's classes link.
+     */
+    public InstrumentationTransformer(String packagePrefix, ModuleSelector selector, HelperInjector helpers,
+            Listener listener, EarlyHelpers early) {
+        this.early = early;
         this.packagePrefix = packagePrefix;
         this.selector = selector;
         this.helpers = helpers;
@@ -84,7 +104,19 @@ public final class InstrumentationTransformer implements ClassFileTransformer {
     @Override
     public byte[] transform(ClassLoader loader, String className, Class<?> classBeingRedefined,
             ProtectionDomain protectionDomain, byte[] classfileBuffer) {
-        if (className == null || !className.startsWith(packagePrefix)) {
+        if (className == null) {
+            return null;
+        }
+        if (loader != null && classBeingRedefined == null && !early.isEmpty()) {
+            if (loader == HelperInjector.class.getClassLoader()) {
+                if (early.isHelper(className)) {
+                    return linkableAgentCopy(loader, className, classfileBuffer);
+                }
+            } else if (lastChecked.get() != loader) {
+                defineEarly(loader, className, protectionDomain);
+            }
+        }
+        if (!className.startsWith(packagePrefix)) {
             return null;
         }
         try {
@@ -111,6 +143,82 @@ public final class InstrumentationTransformer implements ClassFileTransformer {
             return woven;
         } catch (Throwable t) {
             listener.failed(className.replace('/', '.'), t);
+            return null;
+        }
+    }
+
+    /**
+     * The first time {@code loader} defines a class: if it sees the library, defines the early helpers
+     * in the class loader that holds the library (it, or the parent it delegates the library to), so
+     * that they are found there before the application's classes, which name them, link. A loader that
+     * finds a class it defined itself before asking its parent (every {@code ClassLoader.loadClass})
+     * then never asks the agent's class loader for them.
+     */
+    private void defineEarly(ClassLoader loader, String className, ProtectionDomain protectionDomain) {
+        if (className.equals(early.libraryClass()) || early.isHelper(className)) {
+            return; // defining the helpers now would need this very class: the loader's next class does it
+        }
+        if (loader.getClass().getName().endsWith(".DelegatingClassLoader")) {
+            return; // one per generated reflection accessor (Java 8 to 17): never a library's, never named
+        }
+        synchronized (earlyChecked) {
+            if (earlyChecked.put(loader, Boolean.TRUE) != null) {
+                lastChecked = new WeakReference<ClassLoader>(loader);
+                return;
+            }
+        }
+        lastChecked = new WeakReference<ClassLoader>(loader);
+        try {
+            ClassLoader owner = libraryOwner(loader, early.libraryClass() + ".class");
+            if (owner != null && owner != HelperInjector.class.getClassLoader()) {
+                // Defining a helper loads the library class in owner: never the class loader is defining now.
+                helpers.inject(owner, owner == loader ? protectionDomain : null, early.classNames());
+            }
+        } catch (Throwable t) {
+            InternalErrors.record("helper.injection", t);
+        }
+    }
+
+    /**
+     * The class loader that defines {@code resource}'s class for {@code loader}: the nearest one, from
+     * {@code loader} up, whose parent does not give the same resource; {@code null} when {@code loader}
+     * does not see it.
+     */
+    static ClassLoader libraryOwner(ClassLoader loader, String resource) {
+        URL here = loader.getResource(resource);
+        if (here == null) {
+            return null;
+        }
+        String location = here.toExternalForm();
+        ClassLoader current = loader;
+        while (true) {
+            ClassLoader parent = current.getParent();
+            if (parent == null) {
+                return current;
+            }
+            URL above = parent.getResource(resource);
+            if (above == null || !above.toExternalForm().equals(location)) {
+                return current;
+            }
+            current = parent;
+        }
+    }
+
+    /**
+     * The agent's own class loader (the system class loader) loads an early helper from the agent jar:
+     * where it cannot see the library (a fat jar, a container), the helper extends the library class's
+     * superclass instead, so that a class of the class path that names it links, as does an application
+     * class that asks its parent for it before its own copy exists. Where the library is on the class path,
+     * the helper is left as it is.
+     */
+    private byte[] linkableAgentCopy(ClassLoader loader, String className, byte[] classfileBuffer) {
+        try {
+            if (loader.getResource(early.libraryClass() + ".class") != null) {
+                return null;
+            }
+            return SuperclassSwap.swap(classfileBuffer, early.libraryClass(), early.fallbackSuperclass());
+        } catch (Throwable t) {
+            InternalErrors.record("helper.injection", t);
             return null;
         }
     }

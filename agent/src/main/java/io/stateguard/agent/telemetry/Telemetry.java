@@ -8,6 +8,7 @@ import io.stateguard.agent.internal.AgentLog;
 import io.stateguard.agent.internal.Clocks;
 import io.stateguard.agent.internal.InternalErrors;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -35,6 +36,16 @@ import java.util.function.LongSupplier;
  * </ol>
  * While only the embedded SDK (or nothing) is available the lookup is repeated at most once a
  * second, so an application that registers its SDK later is picked up then.
+ *
+ * <p><b>Class loaders.</b> The application's class loader (that of its Lettuce) is held weakly, and so
+ * is the application's backend: it is kept alive only by a {@link ClassValue} entry of the
+ * application's own OpenTelemetry API class, so a discarded deployment (an undeployed web
+ * application, a reloaded plug-in) is collected with everything the agent found through it. When
+ * commands come from a Lettuce of another class loader (the next deployment), its
+ * {@code GlobalOpenTelemetry} is looked for (at most once a second) and replaces the previous
+ * deployment's; until it is set, spans go nowhere rather than to the previous deployment's SDK. One
+ * application backend is used at a time: that of the class loader whose Lettuce issued the latest
+ * command.
  *
  * <p>Everything here fails open: an error is counted by {@link InternalErrors} and the command goes
  * on unchanged. Nothing blocks: the embedded SDK is built on its own daemon thread, and events
@@ -74,12 +85,33 @@ public final class Telemetry {
     private static volatile String version = "unknown";
     private static volatile boolean embeddedConfigured;
 
+    private static final WeakReference<ClassLoader> NO_LOADER = new WeakReference<>(null);
+    private static final WeakReference<Backend> NO_BACKEND = new WeakReference<>(null);
+
+    /**
+     * The application's backends, each kept alive by its own API's {@code Context} class (and so by the
+     * application's class loader), never by the agent.
+     */
+    private static final ClassValue<Backend[]> ANCHORS = new ClassValue<Backend[]>() {
+        @Override
+        protected Backend[] computeValue(Class<?> type) {
+            return new Backend[1];
+        }
+    };
+
+    /** The OpenTelemetry agent's backend or the embedded one; {@code null} when neither is used. */
     private static volatile Backend backend;
-    /** Set once the backend is the OpenTelemetry agent's or the application's: no more lookups. */
+    /** The application's backend, weakly (see {@link #ANCHORS}); used when {@link #backend} is {@code null}. */
+    private static volatile WeakReference<Backend> applicationBackend = NO_BACKEND;
+    /**
+     * Set once the backend is the OpenTelemetry agent's or the application's: no more lookups until
+     * commands come from another class loader or the application's backend is collected.
+     */
     private static volatile boolean settled;
     private static volatile long nextAttempt;
     private static volatile boolean attempted;
-    private static volatile ClassLoader applicationLoader;
+    /** The class loader of the application's Lettuce, weakly: where its API is looked for. */
+    private static volatile WeakReference<ClassLoader> applicationLoader = NO_LOADER;
 
     private static final AtomicInteger EMBEDDED_STATE = new AtomicInteger(); // 0 idle, 1 starting, 2 done
     private static volatile Object embeddedSdk;
@@ -152,10 +184,13 @@ public final class Telemetry {
             return null;
         }
         try {
-            if (command != null && applicationLoader == null) {
-                applicationLoader = command.getClass().getClassLoader();
+            if (command != null) {
+                ClassLoader loader = command.getClass().getClassLoader();
+                if (loader != applicationLoader.get()) {
+                    applicationLoaderSeen(loader);
+                }
             }
-            Backend current = settled ? backend : resolve();
+            Backend current = settled ? current() : resolve();
             return current == null ? null : current.api.currentContextOrNull();
         } catch (Throwable t) {
             InternalErrors.record("telemetry.context", t);
@@ -167,8 +202,11 @@ public final class Telemetry {
     public static void touch() {
         if (installed && !settled) {
             try {
-                if (applicationLoader == null) {
-                    applicationLoader = Thread.currentThread().getContextClassLoader();
+                if (applicationLoader.get() == null) {
+                    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+                    if (loader != null) {
+                        applicationLoaderSeen(loader);
+                    }
                 }
                 resolve();
             } catch (Throwable t) {
@@ -183,7 +221,7 @@ public final class Telemetry {
             return;
         }
         try {
-            Backend current = settled ? backend : resolve();
+            Backend current = settled ? current() : resolve();
             if (current == null) {
                 if (EMBEDDED_STATE.get() == 1) {
                     if (WAITING_COUNT.incrementAndGet() <= MAX_WAITING) {
@@ -216,8 +254,38 @@ public final class Telemetry {
 
     /** Where telemetry goes now, or {@code null} when nowhere (yet). */
     static Backend.Source source() {
-        Backend current = backend;
+        Backend current = current();
         return current == null ? null : current.source;
+    }
+
+    /**
+     * Where telemetry goes now; {@code null} when nowhere, and when the application's backend was
+     * collected with its class loader (then the next call looks again).
+     */
+    private static Backend current() {
+        Backend fixed = backend;
+        if (fixed != null) {
+            return fixed;
+        }
+        Backend application = applicationBackend.get();
+        if (application == null && settled) {
+            settled = false;
+        }
+        return application;
+    }
+
+    /**
+     * Commands come from a Lettuce of another class loader (a new deployment): its OpenTelemetry is
+     * looked for at the next attempt, unless the OpenTelemetry agent's serves every class loader.
+     */
+    private static void applicationLoaderSeen(ClassLoader loader) {
+        synchronized (LOCK) {
+            applicationLoader = new WeakReference<>(loader);
+            Backend fixed = backend;
+            if (fixed == null || fixed.source != Backend.Source.OPENTELEMETRY_AGENT) {
+                settled = false;
+            }
+        }
     }
 
     private static void emit(Backend target, Inconsistency inconsistency) throws ReflectiveOperationException {
@@ -262,20 +330,31 @@ public final class Telemetry {
     private static Backend resolve() {
         long now = nanoClock.getAsLong();
         if (attempted && now - nextAttempt < 0) {
-            return backend;
+            return current();
         }
         synchronized (LOCK) {
             if (settled || (attempted && now - nextAttempt < 0)) {
-                return backend;
+                return current();
             }
             attempted = true;
             nextAttempt = now + retryNanos;
             Backend found = find(Backend.Source.OPENTELEMETRY_AGENT, agentPrefix, agentLoader);
             if (found == null) {
-                ClassLoader loader = applicationLoader;
+                ClassLoader loader = applicationLoader.get();
                 if (loader != null) {
                     found = find(Backend.Source.APPLICATION, applicationPrefix, loader);
                 }
+            }
+            Backend previous = applicationBackend.get();
+            if (found == null && previous != null) {
+                // The application's class loader now (a new deployment) has no SDK set: not the old one's.
+                applicationBackend = NO_BACKEND;
+                AgentLog.info("telemetry: the application's GlobalOpenTelemetry is no longer in use");
+            }
+            if (found != null && previous != null && found.source == Backend.Source.APPLICATION
+                    && found.openTelemetry == previous.openTelemetry) {
+                settled = true; // the same SDK, seen through another class loader: keep it
+                return previous;
             }
             if (found != null) {
                 use(found);
@@ -288,10 +367,10 @@ public final class Telemetry {
                 }
                 return found;
             }
-            if (backend == null && embeddedConfigured && EMBEDDED_STATE.compareAndSet(0, 1)) {
+            if (current() == null && embeddedConfigured && EMBEDDED_STATE.compareAndSet(0, 1)) {
                 startEmbedded();
             }
-            return backend;
+            return current();
         }
     }
 
@@ -312,7 +391,14 @@ public final class Telemetry {
     }
 
     private static void use(Backend found) {
-        backend = found;
+        if (found.source == Backend.Source.APPLICATION) {
+            ANCHORS.get(found.api.contextClass)[0] = found;
+            applicationBackend = new WeakReference<>(found);
+            backend = null;
+        } else {
+            backend = found;
+            applicationBackend = NO_BACKEND;
+        }
         registerMetrics(found);
         AgentLog.info("telemetry: spans and metrics go to " + found.source.description);
     }
@@ -372,7 +458,7 @@ public final class Telemetry {
         Inconsistency waiting;
         while ((waiting = WAITING.poll()) != null) {
             WAITING_COUNT.decrementAndGet();
-            Backend current = backend;
+            Backend current = current();
             if (current == null) {
                 DROPPED.increment();
                 continue;
@@ -467,9 +553,10 @@ public final class Telemetry {
             }
             installed = false;
             backend = null;
+            applicationBackend = NO_BACKEND;
             settled = false;
             attempted = false;
-            applicationLoader = null;
+            applicationLoader = NO_LOADER;
             EMBEDDED_STATE.set(0);
             WAITING.clear();
             WAITING_COUNT.set(0);

@@ -30,7 +30,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.File;
+import java.lang.ref.WeakReference;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -202,6 +208,115 @@ class TelemetryTest {
             assertThat(Telemetry.source()).isEqualTo(Backend.Source.EMBEDDED);
         } finally {
             Telemetry.embeddedStarter = EmbeddedSdk::start;
+        }
+    }
+
+    /**
+     * An application deployed twice, each deployment with its own OpenTelemetry API and SDK in a class
+     * loader of its own (as a redeployed web application): once commands come from the second, spans go
+     * to its SDK and no longer to the first's, and the first deployment's class loader is collected
+     * once the application lets go of it.
+     */
+    @Test
+    void aRedeployedApplicationsNewSdkIsFoundAndTheDiscardedOneIsNotPinned() throws Exception {
+        install(KeyPrivacy.FULL, false);
+        Deployment first = Deployment.start();
+        Telemetry.captureContext(first.sdk); // a command of the first deployment's Lettuce
+        Telemetry.report(event(GuardAction.REPORTED, null));
+        assertThat(Telemetry.source()).isEqualTo(Backend.Source.APPLICATION);
+        assertThat(first.spans()).isEqualTo(1);
+
+        Deployment second = Deployment.start();
+        Telemetry.captureContext(second.sdk);
+        Telemetry.report(event(GuardAction.REPORTED, null));
+        assertThat(second.spans()).as("the new deployment's SDK").isEqualTo(1);
+        assertThat(first.spans()).as("nothing more to the replaced deployment's SDK").isEqualTo(1);
+
+        first.close(); // undeployed: its SDK is shut down, its class loader closed and dropped
+        WeakReference<ClassLoader> firstLoader = new WeakReference<>(first.loader);
+        first = null;
+        int attempts = 0;
+        while (firstLoader.get() != null && attempts < 50) {
+            attempts++;
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertThat(firstLoader.get()).as("the first deployment's class loader, after %d collections", attempts)
+                .isNull();
+        Telemetry.report(event(GuardAction.REPORTED, null));
+        assertThat(second.spans()).isEqualTo(2);
+        second.close();
+    }
+
+    /**
+     * The OpenTelemetry API and SDK in a class loader of their own, registered as its global, exporting
+     * to a span exporter that counts the spans it is given.
+     */
+    private static final class Deployment {
+
+        final URLClassLoader loader;
+        final Object sdk;
+        private final AtomicInteger exported;
+
+        private Deployment(URLClassLoader loader, Object sdk, AtomicInteger exported) {
+            this.loader = loader;
+            this.sdk = sdk;
+            this.exported = exported;
+        }
+
+        static Deployment start() throws Exception {
+            List<URL> jars = new ArrayList<>();
+            for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+                String path = entry.replace('\\', '/');
+                // not the testing jar: its context storage is a service that the test's class loader also offers
+                if (path.contains("/io/opentelemetry/") && !path.contains("opentelemetry-sdk-testing")) {
+                    jars.add(Paths.get(entry).toUri().toURL());
+                }
+            }
+            URLClassLoader loader = new URLClassLoader(jars.toArray(new URL[0]), ClassLoader.getPlatformClassLoader());
+            AtomicInteger exported = new AtomicInteger();
+            Class<?> exporterType = type(loader, "sdk.trace.export.SpanExporter");
+            Class<?> resultType = type(loader, "sdk.common.CompletableResultCode");
+            Object success = resultType.getMethod("ofSuccess").invoke(null);
+            Object exporter = java.lang.reflect.Proxy.newProxyInstance(loader, new Class<?>[] {exporterType},
+                    (proxy, method, arguments) -> {
+                        if (method.getName().equals("export")) {
+                            exported.addAndGet(((Collection<?>) arguments[0]).size());
+                            return success;
+                        }
+                        if (method.getReturnType() == resultType) {
+                            return success;
+                        }
+                        if (method.getName().equals("toString")) {
+                            return "counting exporter";
+                        }
+                        return method.isDefault() ? java.lang.reflect.InvocationHandler.invokeDefault(proxy, method,
+                                arguments) : null;
+                    });
+            Object processor = type(loader, "sdk.trace.export.SimpleSpanProcessor")
+                    .getMethod("create", exporterType).invoke(null, exporter);
+            Object tracers = type(loader, "sdk.trace.SdkTracerProvider").getMethod("builder").invoke(null);
+            tracers.getClass().getMethod("addSpanProcessor", type(loader, "sdk.trace.SpanProcessor"))
+                    .invoke(tracers, processor);
+            Object tracerProvider = tracers.getClass().getMethod("build").invoke(tracers);
+            Object builder = type(loader, "sdk.OpenTelemetrySdk").getMethod("builder").invoke(null);
+            builder.getClass().getMethod("setTracerProvider", type(loader, "sdk.trace.SdkTracerProvider"))
+                    .invoke(builder, tracerProvider);
+            Object sdk = builder.getClass().getMethod("buildAndRegisterGlobal").invoke(builder);
+            return new Deployment(loader, sdk, exported);
+        }
+
+        private static Class<?> type(ClassLoader loader, String name) throws ClassNotFoundException {
+            return Class.forName("io.opentelemetry." + name, true, loader);
+        }
+
+        int spans() {
+            return exported.get();
+        }
+
+        void close() throws Exception {
+            sdk.getClass().getMethod("close").invoke(sdk);
+            loader.close();
         }
     }
 

@@ -49,6 +49,7 @@ public final class ForkedJvm {
     private boolean replacesNetty;
     private boolean replacesReactor;
     private Path javaHome;
+    private final List<String> classPathExclusions = new ArrayList<>();
 
     public static ForkedJvm create() {
         return new ForkedJvm();
@@ -217,6 +218,32 @@ public final class ForkedJvm {
         return this;
     }
 
+    /**
+     * Leaves every test class path entry whose path contains one of {@code fragments} (such as
+     * {@code /io/netty/}) off the forked JVM's class path: for an application that loads those
+     * libraries in a class loader of its own.
+     */
+    public ForkedJvm classPathWithout(String... fragments) {
+        classPathExclusions.addAll(Arrays.asList(fragments));
+        return this;
+    }
+
+    /** The test class path's entries whose path contains one of {@code fragments}. */
+    public static List<String> testClassPathEntries(String... fragments) {
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> entries = new ArrayList<>();
+        for (String entry : classPath.split(File.pathSeparator)) {
+            String normalized = entry.replace('\\', '/');
+            for (String fragment : fragments) {
+                if (normalized.contains(fragment)) {
+                    entries.add(entry);
+                    break;
+                }
+            }
+        }
+        return entries;
+    }
+
     public ForkedJvm timeoutSeconds(long seconds) {
         this.timeoutSeconds = seconds;
         return this;
@@ -313,7 +340,18 @@ public final class ForkedJvm {
     }
 
     private String testClassPath() {
-        return testClassPath(lettuceJars, replacesNetty, replacesReactor);
+        String classPath = testClassPath(lettuceJars, replacesNetty, replacesReactor);
+        if (classPathExclusions.isEmpty()) {
+            return classPath;
+        }
+        List<String> kept = new ArrayList<>();
+        for (String entry : classPath.split(File.pathSeparator)) {
+            String normalized = entry.replace('\\', '/');
+            if (classPathExclusions.stream().noneMatch(normalized::contains)) {
+                kept.add(entry);
+            }
+        }
+        return String.join(File.pathSeparator, kept);
     }
 
     static String testClassPath(String lettuceJar) {

@@ -3,6 +3,7 @@ package io.stateguard.agent.instrumentation.lettuce;
 import io.stateguard.agent.instrumentation.AdviceErrors;
 import io.stateguard.agent.instrumentation.ClassLoaderMatcher;
 import io.stateguard.agent.instrumentation.ClassLoaderMatchers;
+import io.stateguard.agent.instrumentation.EarlyHelpers;
 import io.stateguard.agent.instrumentation.InstrumentationModule;
 import io.stateguard.agent.instrumentation.ModuleSelector;
 import io.stateguard.agent.instrumentation.TypeInstrumentation;
@@ -43,6 +44,8 @@ public final class LettuceInstrumentationModule implements InstrumentationModule
     static final String CLUSTER_WRITER = "io.lettuce.core.cluster.ClusterDistributionChannelWriter";
     static final String CLUSTER_PROVIDER = "io.lettuce.core.cluster.PooledClusterConnectionProvider";
     static final String COMMAND_HANDLER = "io.lettuce.core.protocol.CommandHandler";
+    /** The exception of {@code on-regression=fail}, which extends Lettuce's {@code RedisException}. */
+    static final String STALE_STATE_EXCEPTION = "io.stateguard.agent.api.StaleStateException";
     /** The command type the writers and {@code CommandHandler} take; not instrumented itself. */
     static final String REDIS_COMMAND = "io.lettuce.core.protocol.RedisCommand";
 
@@ -146,7 +149,7 @@ public final class LettuceInstrumentationModule implements InstrumentationModule
      * one loaded from the agent's class loader instead could not link against a Lettuce elsewhere.
      */
     public static final List<String> HELPER_CLASSES = Collections.unmodifiableList(Arrays.asList(
-            "io.stateguard.agent.api.StaleStateException",
+            STALE_STATE_EXCEPTION,
             "io.stateguard.agent.lettuce.CommandKeys",
             "io.stateguard.agent.lettuce.LettuceFields",
             "io.stateguard.agent.lettuce.LettuceFields$1",
@@ -167,6 +170,16 @@ public final class LettuceInstrumentationModule implements InstrumentationModule
     @Override
     public List<String> helperClassNames() {
         return HELPER_CLASSES;
+    }
+
+    /**
+     * {@code StaleStateException}, which applications name in their own code: defined beside Lettuce as
+     * soon as the class loader holding Lettuce (or one below it) defines any class, and linkable from the
+     * agent's class loader where that loader has no Lettuce.
+     */
+    public static EarlyHelpers earlyHelpers() {
+        return new EarlyHelpers("io/lettuce/core/RedisException", "java/lang/RuntimeException",
+                Collections.singletonList(STALE_STATE_EXCEPTION));
     }
 
     @Override
