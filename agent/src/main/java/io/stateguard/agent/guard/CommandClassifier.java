@@ -26,12 +26,17 @@ public final class CommandClassifier {
     private final KeyMatcher matcher;
     private final boolean[] versioned;
 
+    /** Per rule index, the one-element rule array of a single-key command: shared, never modified. */
+    private final int[][] singleRule;
+
     public CommandClassifier(VersionGuard guard, KeyMatcher matcher) {
         this.guard = guard;
         this.matcher = matcher;
         this.versioned = new boolean[guard.rules().size()];
+        this.singleRule = new int[versioned.length][];
         for (int i = 0; i < versioned.length; i++) {
             versioned[i] = guard.checks(i);
+            singleRule[i] = new int[] {i};
         }
     }
 
@@ -63,7 +68,7 @@ public final class CommandClassifier {
         if (key == null || isHash(rule)) {
             return null;
         }
-        return new TrackedCommand(CommandKind.GET, operation, connection, database, new int[] {rule},
+        return new TrackedCommand(CommandKind.GET, operation, connection, database, singleRule[rule],
                 new byte[][] {key}, null);
     }
 

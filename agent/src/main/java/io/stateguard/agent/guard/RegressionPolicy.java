@@ -54,9 +54,8 @@ public final class RegressionPolicy {
             Regression regression;
             if (rule.routing() == RoutingMode.PRIMARY && values[i] != null) {
                 // Served by the primary already: re-reading cannot help.
-                Long version = guard.versionOf(command.rules[i], values[i]);
-                regression = version == null ? null
-                        : guard.primaryAt(command.rules[i], command.database, command.keys[i], version);
+                regression = guard.checkServedByPrimary(command.rules[i], command.database, command.keys[i],
+                        values[i]);
             } else {
                 regression = guard.check(command.rules[i], command.database, command.keys[i], values[i]);
             }

@@ -6,7 +6,6 @@ import io.stateguard.agent.versions.HighWaterMarks;
 import io.stateguard.agent.versions.Observation;
 import io.stateguard.agent.versions.VersionFailure;
 import io.stateguard.agent.versions.VersionReading;
-import io.stateguard.agent.versions.VersionSpec;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -137,6 +136,21 @@ public final class VersionGuard {
                 true, version);
     }
 
+    /**
+     * Checks a value the primary itself served (a rule that routes to the primary): a version below the
+     * mark cannot be fixed by reading again, so it is judged by {@link #primaryAt}.
+     *
+     * @return the regression, or {@code null} (also when the value has no readable version, counted).
+     */
+    public Regression checkServedByPrimary(int ruleIndex, int db, byte[] key, ByteBuffer value) {
+        VersionReading reading = readings.get();
+        if (!rules.get(ruleIndex).version().extract(value, reading)) {
+            unchecked[reading.failure().ordinal()].increment();
+            return null;
+        }
+        return primaryAt(ruleIndex, db, key, reading.version());
+    }
+
     /** Records the version of a value the application wrote (read-your-writes). */
     public void observeWrite(int ruleIndex, int db, byte[] key, ByteBuffer value) {
         VersionReading reading = readings.get();
@@ -166,10 +180,4 @@ public final class VersionGuard {
         return unchecked[reason.ordinal()].sum();
     }
 
-    /** The version of {@code value} under rule {@code ruleIndex}, or {@code null}; for tests and reports. */
-    public Long versionOf(int ruleIndex, ByteBuffer value) {
-        VersionReading reading = new VersionReading();
-        VersionSpec spec = rules.get(ruleIndex).version();
-        return spec.extract(value, reading) ? reading.version() : null;
-    }
 }

@@ -240,10 +240,15 @@ class VersionGuardTest {
     }
 
     @Test
-    void versionOfReadsWithTheRulesSource() {
-        assertThat(guard.versionOf(0, json(42))).isEqualTo(42L);
-        assertThat(guard.versionOf(1, text("43"))).isEqualTo(43L);
-        assertThat(guard.versionOf(0, text("nope"))).isNull();
+    void aValueServedByThePrimaryIsReadWithTheRulesSource() {
+        assertThat(guard.checkServedByPrimary(0, 0, key("s:p"), json(42))).isNull();
+        Regression behind = guard.checkServedByPrimary(0, 0, key("s:p"), json(41));
+        assertThat(behind.type()).isEqualTo(InconsistencyType.PRIMARY_REGRESSION);
+        assertThat(behind.expected()).isEqualTo(42);
+        assertThat(guard.checkServedByPrimary(1, 0, key("h:p"), text("43"))).isNull();
+        long before = guard.unchecked(VersionFailure.NOT_NUMERIC);
+        assertThat(guard.checkServedByPrimary(1, 0, key("h:p"), text("nope"))).isNull();
+        assertThat(guard.unchecked(VersionFailure.NOT_NUMERIC)).isEqualTo(before + 1);
         assertThat(guard.rules()).extracting(r -> r.name()).containsExactly("default", "h", "plain");
         assertThat(guard.marks().maxTrackedKeys()).isEqualTo(1000);
     }
