@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The two halves of defining {@code StaleStateException} early (the end-to-end check is
- * {@code it/isolation/ClassLoaderIsolationTest}): which class loader holds the library for a loader that
+ * {@code it/isolation/ClassLoaderIsolationEndToEndTest}): which class loader holds the library for a loader that
  * defines a class, and the agent class loader's copy that links without the library.
  */
 class EarlyHelpersTest {

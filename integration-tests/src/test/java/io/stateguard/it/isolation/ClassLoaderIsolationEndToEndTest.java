@@ -5,7 +5,6 @@ import io.stateguard.harness.RedisNode;
 import io.stateguard.harness.RedisTopologyExtension;
 import io.stateguard.it.probe.DeploymentsProbe;
 import io.stateguard.it.support.ForkedJvm;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -24,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code on-regression=fail} must fail the stale read with a {@code StaleStateException} the
  * application catches.
  */
-class ClassLoaderIsolationTest {
+class ClassLoaderIsolationEndToEndTest {
 
     /** The default rule routes {@code iso*:pinned:*} to the primary; rule {@code state} checks versions. */
     private static final String AGENT_ARGS = "keys=iso*:pinned:*;rule.state.keys=iso*:state:*;"
@@ -111,14 +110,6 @@ class ClassLoaderIsolationTest {
      * loader, must still be routed and guarded.
      */
     @Test
-    @Disabled("Deployment 1's class loader stays reachable from static fields of the agent's lettuce and routing"
-            + " packages, which are being rewritten: lettuce.CommandKeys.lastUtf8Codec, .lastArgumentList,"
-            + " .lastKeyArgument, .lastCodec, .MULTI_KEY (its last entry); lettuce.CommandKeys$ConstantGetters.argsClass,"
-            + " .keyArgumentClass, .LIST, .KEY, .CODEC (MutableCallSite targets bound to Lettuce classes, and the"
-            + " GET_LIST/GET_KEY/GET_CODEC invokers of those call sites); lettuce.LettuceGuard.lastPlainCommandClass,"
-            + " lettuce.LettuceGuard$Kinds.last, lettuce.LettuceGuard$Databases.last; routing.PrimaryRouting$Intents.last."
-            + " Nothing in telemetry or instrumentation reaches it. Deployment 2 is routed and guarded. Run it anyway"
-            + " with -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition")
     void aDiscardedDeploymentIsCollectedAndTheNextOneIsRoutedAndGuarded() throws Exception {
         staleReplicaFor("iso2:pinned:k", "iso2:state:k");
         staleReplicaFor("iso3:pinned:k", "iso3:state:k");
