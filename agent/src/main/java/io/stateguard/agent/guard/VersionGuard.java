@@ -137,12 +137,16 @@ public final class VersionGuard {
                 true, version);
     }
 
-    /** Records the version of a value the application wrote (read-your-writes). */
-    public void observeWrite(int ruleIndex, int db, byte[] key, ByteBuffer value) {
+    /**
+     * Records the version of a value Redis applied for the application (read-your-writes), or returned
+     * to it from the primary as a write's previous value ({@code SET … GET}, {@code GETSET}): the mark
+     * becomes the higher of the mark and that version. Never a regression: a lower version leaves the
+     * mark, whatever order the replies of writes arrive in.
+     */
+    public void observeApplied(int ruleIndex, int db, byte[] key, ByteBuffer value) {
         VersionReading reading = readings.get();
         if (value != null && rules.get(ruleIndex).version().extract(value, reading)) {
-            // A write is the newest state by definition, even if its version is lower (a reset).
-            marks.reset(db, key, 0, key.length, reading.version());
+            marks.observe(db, key, 0, key.length, reading.version());
         } else if (value != null) {
             unchecked[reading.failure().ordinal()].increment();
         }

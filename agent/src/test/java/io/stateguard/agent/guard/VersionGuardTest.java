@@ -73,11 +73,14 @@ class VersionGuardTest {
     }
 
     @Test
-    void ownWritesSetTheMarkEvenBackwards() {
-        guard.observeWrite(0, 0, key("s:w"), json(7));
+    void appliedWritesRaiseTheMarkToTheHighestVersionWhateverTheirOrder() {
+        guard.observeApplied(0, 0, key("s:w"), json(7));
         assertThat(guard.check(0, 0, key("s:w"), json(6))).isNotNull();
-        guard.observeWrite(0, 0, key("s:w"), json(2));
-        assertThat(guard.check(0, 0, key("s:w"), json(2))).isNull();
+        guard.observeApplied(0, 0, key("s:w"), json(2)); // completed after 7: the mark stays 7
+        assertThat(guard.marks().get(0, key("s:w"), 0, 3)).isEqualTo(7);
+        assertThat(guard.check(0, 0, key("s:w"), json(2)).expected()).isEqualTo(7);
+        guard.observeApplied(0, 0, key("s:w"), json(9));
+        assertThat(guard.marks().get(0, key("s:w"), 0, 3)).isEqualTo(9);
     }
 
     @Test
@@ -230,12 +233,12 @@ class VersionGuardTest {
 
     @Test
     void writesThatCannotBeReadAreCountedAndLeaveTheMark() {
-        guard.observeWrite(0, 0, key("s:bw"), json(5));
-        guard.observeWrite(0, 0, key("s:bw"), text("{\"version\":1.5}"));
-        guard.observeWrite(0, 0, key("s:bw"), null); // a null value: nothing to read, nothing counted
+        guard.observeApplied(0, 0, key("s:bw"), json(5));
+        guard.observeApplied(0, 0, key("s:bw"), text("{\"version\":1.5}"));
+        guard.observeApplied(0, 0, key("s:bw"), null); // a null value: nothing to read, nothing counted
         assertThat(guard.unchecked(VersionFailure.NOT_NUMERIC)).isEqualTo(1);
         assertThat(guard.check(0, 0, key("s:bw"), json(4)).expected()).isEqualTo(5);
-        guard.observeWrite(0, 0, key("s:nw"), null);
+        guard.observeApplied(0, 0, key("s:nw"), null);
         assertThat(guard.marks().size()).isEqualTo(1);
     }
 
@@ -299,7 +302,7 @@ class VersionGuardTest {
     /** The exception a {@code fail} policy throws shows the key as {@code stateguard.telemetry.keys} says. */
     @Test
     void failureMessagesShowTheKeyAsTheKeyPrivacySettingSays() {
-        guard.observeWrite(0, 0, key("s:1"), ByteBuffer.wrap("{\"version\":7}".getBytes(StandardCharsets.UTF_8)));
+        guard.observeApplied(0, 0, key("s:1"), ByteBuffer.wrap("{\"version\":7}".getBytes(StandardCharsets.UTF_8)));
         Regression regression = guard.check(0, 0, key("s:1"),
                 ByteBuffer.wrap("{\"version\":6}".getBytes(StandardCharsets.UTF_8)));
         assertThat(regression.failureMessage("GET", KeyPrivacy.FULL))
@@ -319,7 +322,7 @@ class VersionGuardTest {
     @Test
     void failureMessagesEscapeBinaryKeys() {
         byte[] binary = {'s', ':', (byte) 0xFF};
-        guard.observeWrite(0, 0, binary, ByteBuffer.wrap("{\"version\":7}".getBytes(StandardCharsets.UTF_8)));
+        guard.observeApplied(0, 0, binary, ByteBuffer.wrap("{\"version\":7}".getBytes(StandardCharsets.UTF_8)));
         Regression regression = guard.check(0, 0, binary,
                 ByteBuffer.wrap("{\"version\":6}".getBytes(StandardCharsets.UTF_8)));
         assertThat(regression.failureMessage("GET", KeyPrivacy.FULL))
