@@ -40,4 +40,19 @@ public final class WriteReply {
     public static WriteReply previous(ByteBuffer value) {
         return value == null ? PREVIOUS_NIL : new WriteReply(false, true, value);
     }
+
+    /** Whether the reply says the write was applied ({@link #APPLIED}). */
+    public boolean acknowledged() {
+        return acknowledged;
+    }
+
+    /** For {@link #previous(ByteBuffer)}: the previous value, {@code null} for nil or for other replies. */
+    public ByteBuffer previous() {
+        return previous == null ? null : previous.duplicate();
+    }
+
+    /** Whether this is a previous value ({@link #previous(ByteBuffer)}), nil included. */
+    public boolean isPrevious() {
+        return previousRead;
+    }
 }
