@@ -11,10 +11,11 @@ import java.util.List;
 
 /**
  * Where a reply meets the marks and the rule's {@code on-regression} policy is applied: a write's
- * reply raises the marks of the keys written when it says Redis applied the write, a delete clears them, a read's values are compared by
- * the {@link VersionGuard}, and a regression is failed, reported or re-read as the rule says. Every
- * event goes through {@link Inconsistencies}. Knows no Redis client: values are bytes and the client
- * adapter carries out the {@link ReplyVerdict}. Thread-safe; called on the client's I/O threads.
+ * reply raises the marks of the keys written when it says Redis applied the write, a delete clears
+ * them, a read's values are compared by the {@link VersionGuard}, and a regression is failed, reported
+ * or re-read as the rule says. Every event goes through {@link Inconsistencies}. Knows no Redis
+ * client: values are bytes and the client adapter carries out the {@link ReplyVerdict}. Thread-safe;
+ * called on the client's I/O threads.
  */
 public final class RegressionPolicy {
 
