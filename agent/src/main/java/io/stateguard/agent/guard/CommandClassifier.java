@@ -10,8 +10,12 @@ import java.util.List;
 
 /**
  * Decides which keys of a command the guard follows: for each key of a versioned rule, whether the
- * command reads it (its reply is checked) or writes it (the written value raises its mark), and for
- * hash rules whether the version field is among the fields read or written. Knows no Redis client:
+ * command reads it (its reply is checked) or writes it (the written value raises its mark once the
+ * reply says Redis applied it), and for hash rules whether the version field is among the fields read
+ * or written. For writes it also tells when Redis applies them ({@link WriteCondition}: {@code SETNX},
+ * {@code MSETNX}, {@code HSETNX}, {@code SET}'s {@code NX}/{@code XX}) and whether the reply is the
+ * previous value ({@code GETSET}, {@code SET}'s {@code GET}); options are the value arguments after
+ * the written value, compared in any case. Knows no Redis client:
  * the adapter hands over the command's name and its {@link EncodedArguments}. Immutable.
  */
 public final class CommandClassifier {
@@ -49,7 +53,7 @@ public final class CommandClassifier {
      *     {@link #UNDECIDED}.
      */
     public int quickLook(CommandKind kind, CommandKeyReader reader, Object command) throws Exception {
-        if (kind == CommandKind.MSET || kind == CommandKind.DELETE) {
+        if (kind == CommandKind.MSET || kind == CommandKind.MSETNX || kind == CommandKind.DELETE) {
             return UNDECIDED;
         }
         int rule = reader.firstAcceptedRule(command, matcher, versioned);
@@ -81,6 +85,8 @@ public final class CommandClassifier {
         List<Integer> rules = new ArrayList<>();
         List<byte[]> keys = new ArrayList<>();
         List<byte[]> written = new ArrayList<>();
+        WriteCondition condition = WriteCondition.ALWAYS;
+        boolean returnsPrevious = false;
         switch (kind) {
             case GET:
             case HGETALL:
@@ -122,21 +128,45 @@ public final class CommandClassifier {
                 }
                 break;
             }
-            case SET: {
+            case SET:
+            case SETNX:
+            case GETSET: {
                 int rule = versionedRule(arguments.bytes(0));
                 if (rule >= 0 && !isHash(rule)) {
-                    for (int i = 1; i < arguments.size(); i++) {
-                        if (!arguments.isKey(i)) {
-                            rules.add(rule);
-                            keys.add(arguments.bytes(0));
-                            written.add(arguments.bytes(i));
-                            break;
+                    int value = 1;
+                    while (value < arguments.size() && arguments.isKey(value)) {
+                        value++;
+                    }
+                    if (value < arguments.size()) {
+                        rules.add(rule);
+                        keys.add(arguments.bytes(0));
+                        written.add(arguments.bytes(value));
+                    }
+                    if (kind == CommandKind.SETNX) {
+                        condition = WriteCondition.IF_ABSENT;
+                    } else if (kind == CommandKind.GETSET) {
+                        returnsPrevious = true;
+                    } else {
+                        // SET's options follow the value: NX, XX, GET (any case), among EX/PX/KEEPTTL ...
+                        for (int i = value + 1; i < arguments.size(); i++) {
+                            byte[] option = arguments.isKey(i) ? null : arguments.bytes(i);
+                            if (isWord(option, "NX")) {
+                                condition = WriteCondition.IF_ABSENT;
+                            } else if (isWord(option, "XX")) {
+                                condition = WriteCondition.IF_PRESENT;
+                            } else if (isWord(option, "GET")) {
+                                returnsPrevious = true;
+                            }
                         }
                     }
                 }
                 break;
             }
             case MSET:
+            case MSETNX:
+                if (kind == CommandKind.MSETNX) {
+                    condition = WriteCondition.IF_ABSENT; // all or nothing: one answer for every key
+                }
                 for (int i = 0; i + 1 < arguments.size(); i += 2) {
                     int rule = versionedRule(arguments.bytes(i));
                     if (rule >= 0 && !isHash(rule)) {
@@ -146,7 +176,11 @@ public final class CommandClassifier {
                     }
                 }
                 break;
+            case HSETNX:
             case HSET: {
+                if (kind == CommandKind.HSETNX) {
+                    condition = WriteCondition.IF_ABSENT;
+                }
                 int rule = versionedRule(arguments.bytes(0));
                 if (rule >= 0 && isHash(rule)) {
                     VersionSpec spec = guard.rules().get(rule).version();
@@ -173,7 +207,7 @@ public final class CommandClassifier {
             ruleArray[i] = rules.get(i);
         }
         return new TrackedCommand(kind, operation, connection, database, ruleArray, keys.toArray(new byte[0][]),
-                written.isEmpty() ? null : written.toArray(new byte[0][]));
+                written.isEmpty() ? null : written.toArray(new byte[0][]), condition, returnsPrevious);
     }
 
     /** Whether rule {@code rule} versions hashes ({@code hash:<field>}) rather than string values. */
@@ -184,6 +218,23 @@ public final class CommandClassifier {
     private int versionedRule(byte[] key) {
         int rule = key == null ? -1 : matcher.match(key);
         return guard.checks(rule) ? rule : -1;
+    }
+
+    /** Whether {@code argument} is the ASCII word {@code upperCase}, in any case. */
+    static boolean isWord(byte[] argument, String upperCase) {
+        if (argument == null || argument.length != upperCase.length()) {
+            return false;
+        }
+        for (int i = 0; i < argument.length; i++) {
+            int c = argument[i];
+            if (c >= 'a' && c <= 'z') {
+                c -= 'a' - 'A';
+            }
+            if (c != upperCase.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean contains(List<byte[]> keys, byte[] key) {

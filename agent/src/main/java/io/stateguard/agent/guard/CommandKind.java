@@ -17,12 +17,23 @@ public enum CommandKind {
     HMGET,
     /** {@code HGETALL}: every field of a hash. */
     HGETALL,
-    /** {@code SET}, {@code SETEX}, {@code PSETEX}, {@code GETSET}: writes one key's value. */
+    /**
+     * {@code SET}, {@code SETEX}, {@code PSETEX}: writes one key's value; {@code SET}'s options after the
+     * value may make it conditional ({@code NX}, {@code XX}) or return the previous value ({@code GET}).
+     */
     SET,
+    /** {@code SETNX}: writes one key's value if the key does not exist; answers whether it did. */
+    SETNX,
+    /** {@code GETSET}: writes one key's value and returns the previous one. */
+    GETSET,
     /** {@code MSET}: writes several keys' values. */
     MSET,
+    /** {@code MSETNX}: writes several keys' values if none of them exists (all or nothing); answers whether it did. */
+    MSETNX,
     /** {@code HSET}, {@code HMSET}: writes fields of a hash. */
     HSET,
+    /** {@code HSETNX}: writes one field of a hash if the field does not exist; answers whether it did. */
+    HSETNX,
     /** {@code DEL}, {@code UNLINK}, {@code GETDEL}: removes keys. */
     DELETE;
 
@@ -43,13 +54,20 @@ public enum CommandKind {
             case "SET":
             case "SETEX":
             case "PSETEX":
-            case "GETSET":
                 return SET;
+            case "SETNX":
+                return SETNX;
+            case "GETSET":
+                return GETSET;
             case "MSET":
                 return MSET;
+            case "MSETNX":
+                return MSETNX;
             case "HSET":
             case "HMSET":
                 return HSET;
+            case "HSETNX":
+                return HSETNX;
             case "DEL":
             case "UNLINK":
             case "GETDEL":
@@ -64,8 +82,14 @@ public enum CommandKind {
         return this == GET || this == MGET || this == HGET || this == HMGET || this == HGETALL;
     }
 
+    /** Whether the command writes values of keys, whose marks its reply may raise. */
+    public boolean isWrite() {
+        return this == SET || this == SETNX || this == GETSET || this == MSET || this == MSETNX || this == HSET
+                || this == HSETNX;
+    }
+
     /** Whether the first key alone decides which rule the command belongs to (one key per command). */
     boolean firstKeyDecides() {
-        return this != MSET && this != DELETE && this != MGET;
+        return this != MSET && this != MSETNX && this != DELETE && this != MGET;
     }
 }

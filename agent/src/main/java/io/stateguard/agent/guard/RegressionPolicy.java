@@ -11,10 +11,11 @@ import java.util.List;
 
 /**
  * Where a reply meets the marks and the rule's {@code on-regression} policy is applied: a write's
- * reply raises the marks of the keys written, a delete clears them, a read's values are compared by
- * the {@link VersionGuard}, and a regression is failed, reported or re-read as the rule says. Every
- * event goes through {@link Inconsistencies}. Knows no Redis client: values are bytes and the client
- * adapter carries out the {@link ReplyVerdict}. Thread-safe; called on the client's I/O threads.
+ * reply raises the marks of the keys written when it says Redis applied the write, a delete clears
+ * them, a read's values are compared by the {@link VersionGuard}, and a regression is failed, reported
+ * or re-read as the rule says. Every event goes through {@link Inconsistencies}. Knows no Redis
+ * client: values are bytes and the client adapter carries out the {@link ReplyVerdict}. Thread-safe;
+ * called on the client's I/O threads.
  */
 public final class RegressionPolicy {
 
@@ -29,7 +30,9 @@ public final class RegressionPolicy {
      *
      * @param values for reads, per tracked key its value (for hash rules the version field's value),
      *     {@code null} entries for nil; {@code null} when the reply could not be read (nothing is
-     *     checked). Ignored for writes and deletes, whose marks follow their arguments.
+     *     checked). Ignored for writes and deletes, whose marks follow their arguments; a write judged
+     *     here is one whose reply is not known ({@link WriteReply#UNREADABLE}): prefer
+     *     {@link #onWriteReply}.
      * @param nodes finds the address of the node that answered, asked only for a regression.
      * @param node the client's object for the connection that answered (passed to {@code nodes}).
      */
@@ -38,11 +41,8 @@ public final class RegressionPolicy {
             onDeleteQueued(command);
             return ReplyVerdict.PASS;
         }
-        if (command.written != null) {
-            for (int i = 0; i < command.keys.length; i++) {
-                guard.observeWrite(command.rules[i], command.database, command.keys[i],
-                        command.written[i] == null ? null : ByteBuffer.wrap(command.written[i]));
-            }
+        if (command.kind.isWrite()) {
+            onWriteReply(command, WriteReply.UNREADABLE);
             return ReplyVerdict.PASS;
         }
         if (values == null) {
@@ -86,6 +86,44 @@ public final class RegressionPolicy {
             return new ReplyVerdict(ReplyVerdict.Action.PASS, command, null, regressions, host, port);
         }
         return new ReplyVerdict(ReplyVerdict.Action.REREAD, command, null, regressions, host, port);
+    }
+
+    /**
+     * Records a tracked write from its reply: only a write Redis applied sets marks, each to the higher
+     * of the mark and the version written (so the mark is the highest applied version whatever order
+     * the replies arrive in). An unconditional write is applied whenever it answers without an error;
+     * {@code SET … NX}, {@code SETNX}, {@code MSETNX} (all keys or none) and {@code HSETNX} when the
+     * reply says so, or for {@code SET … NX GET} when the previous value was nil; {@code SET … XX} when
+     * the reply says so, or for {@code SET … XX GET} when there was a previous value. A previous value
+     * returned ({@code SET … GET}, {@code GETSET}) is the primary's, shown to the application: it raises
+     * the mark too, and is never reported. The value written then becomes the mark, even when lower: it is
+     * the newest state by definition. Writes raise no events.
+     */
+    public void onWriteReply(TrackedCommand command, WriteReply reply) {
+        if (command.written == null) {
+            return;
+        }
+        boolean applied;
+        switch (command.condition) {
+            case IF_ABSENT:
+                applied = command.returnsPrevious ? reply.previousRead && reply.previous == null : reply.acknowledged;
+                break;
+            case IF_PRESENT:
+                applied = command.returnsPrevious ? reply.previousRead && reply.previous != null : reply.acknowledged;
+                break;
+            default:
+                applied = true;
+        }
+        for (int i = 0; i < command.keys.length; i++) {
+            if (command.returnsPrevious && reply.previous != null) {
+                guard.observeApplied(command.rules[i], command.database, command.keys[i], reply.previous.duplicate(),
+                        false);
+            }
+            if (applied && command.written[i] != null) {
+                guard.observeApplied(command.rules[i], command.database, command.keys[i],
+                        ByteBuffer.wrap(command.written[i]), true);
+            }
+        }
     }
 
     /**

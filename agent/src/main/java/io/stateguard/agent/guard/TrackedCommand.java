@@ -2,7 +2,8 @@ package io.stateguard.agent.guard;
 
 /**
  * One command the guard follows from dispatch to reply: which keys of versioned rules it reads or
- * writes, in which database, and (for writes) the values written. Created by the
+ * writes, in which database, and (for writes) the values written, when Redis applies them and whether
+ * the reply returns the previous value. Created by the
  * {@link CommandClassifier} on the application's thread, read on the thread that completes the
  * command. Immutable except for the telemetry context, which is set once before publication.
  */
@@ -15,11 +16,20 @@ public final class TrackedCommand {
     final int[] rules;
     final byte[][] keys;
     final byte[][] written;
+    /** For writes: when Redis applies them. */
+    final WriteCondition condition;
+    /** For writes: whether the reply is the key's previous value ({@code SET … GET}, {@code GETSET}). */
+    final boolean returnsPrevious;
     /** The application's OpenTelemetry context at dispatch (reads only), parent of a span reported later. */
     Object context;
 
     TrackedCommand(CommandKind kind, String operation, Object connection, int database, int[] rules, byte[][] keys,
             byte[][] written) {
+        this(kind, operation, connection, database, rules, keys, written, WriteCondition.ALWAYS, false);
+    }
+
+    TrackedCommand(CommandKind kind, String operation, Object connection, int database, int[] rules, byte[][] keys,
+            byte[][] written, WriteCondition condition, boolean returnsPrevious) {
         this.kind = kind;
         this.operation = operation;
         this.connection = connection;
@@ -27,10 +37,25 @@ public final class TrackedCommand {
         this.rules = rules;
         this.keys = keys;
         this.written = written;
+        this.condition = condition;
+        this.returnsPrevious = returnsPrevious;
     }
 
     public CommandKind kind() {
         return kind;
+    }
+
+    /** For writes: when Redis applies them ({@link WriteCondition#ALWAYS} for other commands). */
+    public WriteCondition condition() {
+        return condition;
+    }
+
+    /**
+     * For writes: whether the reply is the key's previous value ({@code SET … GET}, {@code GETSET}), to
+     * be read as a value, rather than an answer saying whether the write was applied.
+     */
+    public boolean returnsPrevious() {
+        return returnsPrevious;
     }
 
     /** The command's name as sent ({@code GET}, {@code HMGET}, ...). */

@@ -151,12 +151,22 @@ public final class VersionGuard {
         return primaryAt(ruleIndex, db, key, reading.version());
     }
 
-    /** Records the version of a value the application wrote (read-your-writes). */
-    public void observeWrite(int ruleIndex, int db, byte[] key, ByteBuffer value) {
+    /**
+     * Records the version of a value Redis applied for the application (read-your-writes), or returned
+     * to it from the primary as a write's previous value ({@code SET … GET}, {@code GETSET}).
+     *
+     * @param written {@code true} for the value written: it is the newest state by definition, so the
+     *     mark becomes its version even when lower (an application that starts a key's versions again
+     *     must not meet a false alarm); {@code false} for a previous value, which only raises the mark.
+     */
+    public void observeApplied(int ruleIndex, int db, byte[] key, ByteBuffer value, boolean written) {
         VersionReading reading = readings.get();
         if (value != null && rules.get(ruleIndex).version().extract(value, reading)) {
-            // A write is the newest state by definition, even if its version is lower (a reset).
-            marks.reset(db, key, 0, key.length, reading.version());
+            if (written) {
+                marks.reset(db, key, 0, key.length, reading.version());
+            } else {
+                marks.observe(db, key, 0, key.length, reading.version());
+            }
         } else if (value != null) {
             unchecked[reading.failure().ordinal()].increment();
         }

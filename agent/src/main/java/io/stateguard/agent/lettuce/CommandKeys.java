@@ -126,7 +126,8 @@ public final class CommandKeys implements CommandKeyReader {
     }
 
     /**
-     * The key and value arguments of a command, in order, as the bytes the codec sends. Allocates;
+     * The key and value arguments of a command, in order, as the bytes the codec sends; words
+     * (options such as {@code NX}) count as value arguments, numbers are left out. Allocates;
      * for the version guard, which looks at few commands, not for routing.
      */
     public static EncodedArguments encodedArguments(CommandArgs<?, ?> args) {
@@ -138,10 +139,16 @@ public final class CommandKeys implements CommandKeyReader {
             for (Object argument : LettuceFields.singularArguments(args)) {
                 if (argument.getClass() == LettuceFields.KEY_ARGUMENT_CLASS) {
                     encoded.add(true, encode(LettuceFields.key(argument), LettuceFields.keyCodec(argument), true));
-                } else if (argument.getClass() == LettuceFields.VALUE_ARGUMENT_CLASS
-                        && LettuceFields.hasValueArguments()) {
+                } else if (!LettuceFields.hasValueArguments()) {
+                    continue; // without values, an option word could be taken for the value written
+                } else if (argument.getClass() == LettuceFields.VALUE_ARGUMENT_CLASS) {
                     encoded.add(false, encode(LettuceFields.value(argument), LettuceFields.valueCodec(argument),
                             false));
+                } else {
+                    byte[] word = LettuceFields.word(argument);
+                    if (word != null) {
+                        encoded.add(false, word); // an option (SET's NX, XX, GET): a value argument too
+                    }
                 }
             }
             return encoded;

@@ -76,6 +76,11 @@ public final class LettuceCompletion {
             if (output == null || output.hasError()) {
                 return false; // errors (WRONGTYPE, MOVED, ...) go to the application as they are
             }
+            if (tracked.kind().isWrite()) {
+                // A write sets marks only when its reply says Redis applied it; it is never failed or re-read.
+                guard.policy().onWriteReply(tracked, LettuceReplies.writeReply(tracked, output));
+                return false;
+            }
             ByteBuffer[] values = tracked.kind().isRead() ? replyValues(guard, tracked, output) : null;
             ReplyVerdict verdict = guard.policy().onReply(tracked, values, NODES, handler);
             switch (verdict.action()) {

@@ -25,6 +25,8 @@ import java.util.List;
  * <ul>
  *   <li>{@code CommandArgs.singularArguments} and {@code CommandArgs.KeyArgument/ValueArgument}'s
  *       {@code key}, {@code val} and {@code codec}: a command's keys without encoding them into a buffer;</li>
+ *   <li>{@code CommandArgs.StringArgument/BytesArgument}'s {@code val}: the words of a command's options
+ *       ({@code NX}, {@code XX}, {@code GET} of {@code SET}; keywords are bytes arguments);</li>
  *   <li>{@code StringCodec.utf8}: whether a string codec sends UTF-8 (then keys are matched as strings);</li>
  *   <li>{@code CommandOutput.codec} (protected) and {@code KeyValueListOutput.keys}: building a fresh
  *       output of the same kind for a re-read;</li>
@@ -42,12 +44,16 @@ final class LettuceFields {
 
     static final Class<?> KEY_ARGUMENT_CLASS = classNamed(KEY_ARGUMENT);
     static final Class<?> VALUE_ARGUMENT_CLASS = classNamed(VALUE_ARGUMENT);
+    private static final Class<?> STRING_ARGUMENT_CLASS = classNamed("io.lettuce.core.protocol.CommandArgs$StringArgument");
+    private static final Class<?> BYTES_ARGUMENT_CLASS = classNamed("io.lettuce.core.protocol.CommandArgs$BytesArgument");
 
     private static final MethodHandle SINGULAR_ARGUMENTS = getter(CommandArgs.class, "singularArguments", List.class);
     private static final MethodHandle KEY = getter(KEY_ARGUMENT_CLASS, "key", null);
     private static final MethodHandle KEY_CODEC = getter(KEY_ARGUMENT_CLASS, "codec", RedisCodec.class);
     private static final MethodHandle VALUE = getter(VALUE_ARGUMENT_CLASS, "val", null);
     private static final MethodHandle VALUE_CODEC = getter(VALUE_ARGUMENT_CLASS, "codec", RedisCodec.class);
+    private static final MethodHandle STRING_WORD = getter(STRING_ARGUMENT_CLASS, "val", String.class);
+    private static final MethodHandle BYTES_WORD = getter(BYTES_ARGUMENT_CLASS, "val", byte[].class);
     private static final MethodHandle OUTPUT_CODEC = getter(CommandOutput.class, "codec", RedisCodec.class);
     private static final Field STRING_CODEC_UTF8 = field(StringCodec.class, "utf8", boolean.class);
     private static final MethodHandle CHANNEL = getter(classNamed("io.lettuce.core.protocol.CommandHandler"),
@@ -84,6 +90,22 @@ final class LettuceFields {
 
     static boolean hasValueArguments() {
         return VALUE != null && VALUE_CODEC != null;
+    }
+
+    /**
+     * The bytes of an argument that is a word ({@code add(String)}, or a keyword or {@code byte[]} added
+     * as bytes), or {@code null} for any other argument (keys, values, numbers) or when the shape was
+     * not found.
+     */
+    static byte[] word(Object argument) throws Throwable {
+        if (STRING_WORD != null && argument.getClass() == STRING_ARGUMENT_CLASS) {
+            String word = (String) (Object) STRING_WORD.invokeExact(argument);
+            return word == null ? null : word.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        if (BYTES_WORD != null && BYTES_ARGUMENT_CLASS.isInstance(argument)) {
+            return (byte[]) (Object) BYTES_WORD.invokeExact(argument);
+        }
+        return null;
     }
 
     /** The codec an output decodes with; {@code null} if not found. */

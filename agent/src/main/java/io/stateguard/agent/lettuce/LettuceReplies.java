@@ -5,6 +5,7 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.output.CommandOutput;
 import io.stateguard.agent.guard.TrackedCommand;
+import io.stateguard.agent.guard.WriteReply;
 import io.stateguard.agent.versions.VersionSpec;
 
 import java.nio.ByteBuffer;
@@ -15,7 +16,7 @@ import java.util.Map;
 /**
  * Reads the values of a tracked read from a decoded Lettuce reply, as the bytes the server sent
  * (re-encoded with the output's codec): for string rules the value, for hash rules the version
- * field's value.
+ * field's value. Reads a tracked write's reply as the guard's {@link WriteReply}.
  */
 final class LettuceReplies {
 
@@ -97,6 +98,37 @@ final class LettuceReplies {
             default:
                 return null;
         }
+    }
+
+    /**
+     * What a tracked write's reply says: for a write returning the previous value ({@code SET … GET},
+     * {@code GETSET}: a {@code ValueOutput}) that value; otherwise whether it was applied, from the
+     * output's value: {@code "OK"} or nil ({@code StatusOutput}), {@code Boolean} ({@code BooleanOutput}
+     * of {@code SETNX}, {@code MSETNX}, {@code HSETNX}), a {@code Long} count ({@code IntegerOutput}, as a
+     * command dispatched by hand may use).
+     */
+    static WriteReply writeReply(TrackedCommand command, CommandOutput<?, ?, ?> output) throws Throwable {
+        Object reply = output.get();
+        if (command.returnsPrevious()) {
+            if (reply == null) {
+                return WriteReply.previous(null);
+            }
+            ByteBuffer previous = bytes(reply, LettuceFields.outputCodec(output));
+            return previous == null ? WriteReply.UNREADABLE : WriteReply.previous(previous);
+        }
+        if (reply == null) {
+            return WriteReply.NOT_APPLIED;
+        }
+        if (reply instanceof Boolean) {
+            return (Boolean) reply ? WriteReply.APPLIED : WriteReply.NOT_APPLIED;
+        }
+        if (reply instanceof Long || reply instanceof Integer) {
+            return ((Number) reply).longValue() != 0 ? WriteReply.APPLIED : WriteReply.NOT_APPLIED;
+        }
+        if (reply instanceof String) {
+            return "OK".equalsIgnoreCase((String) reply) ? WriteReply.APPLIED : WriteReply.UNREADABLE;
+        }
+        return WriteReply.UNREADABLE;
     }
 
     private static ByteBuffer[] versionField(Object reply, RedisCodec<?, ?> codec, VersionSpec spec,

@@ -118,4 +118,96 @@ class CommandClassifierTest {
         assertThat(classifier.classify(CommandKind.GET, "GET", null, 0,
                 new EncodedArguments().add(false, b("s:1")))).as("a value first: not a key command").isNull();
     }
+
+    private TrackedCommand set(String... arguments) {
+        EncodedArguments encoded = new EncodedArguments().add(true, b(arguments[0]));
+        for (int i = 1; i < arguments.length; i++) {
+            encoded.add(false, b(arguments[i]));
+        }
+        return classifier.classify(CommandKind.SET, "SET", null, 0, encoded);
+    }
+
+    @Test
+    void theConditionalAndValueReturningWritesHaveTheirOwnKinds() {
+        assertThat(CommandKind.of("SETNX")).isEqualTo(CommandKind.SETNX);
+        assertThat(CommandKind.of("MSETNX")).isEqualTo(CommandKind.MSETNX);
+        assertThat(CommandKind.of("HSETNX")).isEqualTo(CommandKind.HSETNX);
+        assertThat(CommandKind.of("GETSET")).isEqualTo(CommandKind.GETSET);
+        assertThat(CommandKind.of("SETEX")).isEqualTo(CommandKind.SET);
+        assertThat(CommandKind.of("HMSET")).isEqualTo(CommandKind.HSET);
+        assertThat(CommandKind.of("GETEX")).as("a checked read").isEqualTo(CommandKind.GET);
+        assertThat(CommandKind.of("GETDEL")).as("removes the mark").isEqualTo(CommandKind.DELETE);
+        for (CommandKind write : new CommandKind[] {CommandKind.SET, CommandKind.SETNX, CommandKind.GETSET,
+                CommandKind.MSET, CommandKind.MSETNX, CommandKind.HSET, CommandKind.HSETNX}) {
+            assertThat(write.isWrite()).as("%s writes", write).isTrue();
+            assertThat(write.isRead()).as("%s does not read", write).isFalse();
+        }
+        assertThat(CommandKind.GET.isWrite()).isFalse();
+        assertThat(CommandKind.DELETE.isWrite()).isFalse();
+        assertThat(CommandKind.MSETNX.firstKeyDecides()).isFalse();
+        assertThat(CommandKind.SETNX.firstKeyDecides()).isTrue();
+        assertThat(CommandKind.HSETNX.firstKeyDecides()).isTrue();
+    }
+
+    @Test
+    void setOptionsAfterTheValueMakeItConditionalOrReturnThePreviousValue() {
+        TrackedCommand plain = set("s:1", "{\"version\":3}", "PX");
+        assertThat(plain.condition()).isEqualTo(WriteCondition.ALWAYS);
+        assertThat(plain.returnsPrevious()).isFalse();
+        TrackedCommand nx = set("s:1", "{\"version\":3}", "EX", "NX");
+        assertThat(nx.condition()).isEqualTo(WriteCondition.IF_ABSENT);
+        assertThat(text(nx.written[0])).isEqualTo("{\"version\":3}");
+        assertThat(set("s:1", "v", "xx").condition()).as("options in any case").isEqualTo(WriteCondition.IF_PRESENT);
+        TrackedCommand get = set("s:1", "v", "Get");
+        assertThat(get.condition()).isEqualTo(WriteCondition.ALWAYS);
+        assertThat(get.returnsPrevious()).isTrue();
+        TrackedCommand nxGet = set("s:1", "v", "NX", "GET");
+        assertThat(nxGet.condition()).isEqualTo(WriteCondition.IF_ABSENT);
+        assertThat(nxGet.returnsPrevious()).isTrue();
+        TrackedCommand valueNamedNx = set("s:1", "NX");
+        assertThat(valueNamedNx.condition()).as("the value itself is no option").isEqualTo(WriteCondition.ALWAYS);
+        assertThat(text(valueNamedNx.written[0])).isEqualTo("NX");
+        assertThat(set("s:1", "v", "NXX", "GETS", "N").condition()).as("only whole words").isEqualTo(
+                WriteCondition.ALWAYS);
+        assertThat(set("s:1", "v", "NXX", "GETS").returnsPrevious()).isFalse();
+    }
+
+    @Test
+    void setnxGetsetAndMsetnxTrackWhatTheyWriteWithTheirCondition() throws Exception {
+        TrackedCommand setnx = classifier.classify(CommandKind.SETNX, "SETNX", null, 0,
+                new EncodedArguments().add(true, b("s:1")).add(false, b("{\"version\":4}")));
+        assertThat(setnx.condition()).isEqualTo(WriteCondition.IF_ABSENT);
+        assertThat(setnx.returnsPrevious()).isFalse();
+        assertThat(text(setnx.written[0])).isEqualTo("{\"version\":4}");
+        TrackedCommand getset = classifier.classify(CommandKind.GETSET, "GETSET", null, 0,
+                new EncodedArguments().add(true, b("s:1")).add(false, b("{\"version\":4}")));
+        assertThat(getset.condition()).isEqualTo(WriteCondition.ALWAYS);
+        assertThat(getset.returnsPrevious()).isTrue();
+        assertThat(classifier.quickLook(CommandKind.MSETNX, KEYS, new String[] {"x"}))
+                .isEqualTo(CommandClassifier.UNDECIDED);
+        TrackedCommand msetnx = classifier.classify(CommandKind.MSETNX, "MSETNX", null, 0, new EncodedArguments()
+                .add(true, b("s:1")).add(false, b("{\"version\":2}")).add(true, b("x")).add(false, b("1"))
+                .add(true, b("s:2")).add(false, b("{\"version\":5}")));
+        assertThat(msetnx.keyCount()).isEqualTo(2);
+        assertThat(msetnx.condition()).isEqualTo(WriteCondition.IF_ABSENT);
+        assertThat(text(msetnx.key(1))).isEqualTo("s:2");
+        assertThat(text(msetnx.written[1])).isEqualTo("{\"version\":5}");
+        assertThat(classifier.classify(CommandKind.MSET, "MSET", null, 0, new EncodedArguments()
+                .add(true, b("s:1")).add(false, b("v"))).condition()).isEqualTo(WriteCondition.ALWAYS);
+    }
+
+    @Test
+    void hsetnxIsTrackedOnlyForTheVersionField() {
+        TrackedCommand version = classifier.classify(CommandKind.HSETNX, "HSETNX", null, 0, new EncodedArguments()
+                .add(true, b("h:1")).add(true, b("version")).add(false, b("4")));
+        assertThat(version.condition()).isEqualTo(WriteCondition.IF_ABSENT);
+        assertThat(text(version.written[0])).isEqualTo("4");
+        assertThat(classifier.classify(CommandKind.HSETNX, "HSETNX", null, 0, new EncodedArguments()
+                .add(true, b("h:1")).add(true, b("state")).add(false, b("open")))).isNull();
+        assertThat(classifier.classify(CommandKind.HSET, "HSET", null, 0, new EncodedArguments()
+                .add(true, b("h:1")).add(true, b("version")).add(false, b("4"))).condition())
+                .isEqualTo(WriteCondition.ALWAYS);
+        assertThat(classifier.classify(CommandKind.SETNX, "SETNX", null, 0, new EncodedArguments()
+                .add(true, b("h:1")).add(false, b("4")))).as("SETNX of a hash rule's key").isNull();
+    }
 }

@@ -239,4 +239,149 @@ class RegressionPolicyTest {
         assertThat(policy.onReply(inDatabase3, new ByteBuffer[] {value(1)}, nodes, connection).action())
                 .isEqualTo(ReplyVerdict.Action.PASS);
     }
+
+    /** A write issued as {@code command key value [options]} and its reply; asserts it is tracked. */
+    private TrackedCommand written(CommandKind kind, String operation, Object... keysValuesAndOptions) {
+        TrackedCommand write = classifier.classify(kind, operation, connection, 0, args(keysValuesAndOptions));
+        assertThat(write).as("%s is tracked", operation).isNotNull();
+        return write;
+    }
+
+    private void reply(TrackedCommand write, WriteReply reply) {
+        policy.onWriteReply(write, reply);
+    }
+
+    private ReplyVerdict hget(String key, String version) {
+        TrackedCommand get = classifier.classify(CommandKind.HGET, "HGET", connection, 0, args(key, "version"));
+        assertThat(get).isNotNull();
+        return policy.onReply(get, new ByteBuffer[] {version == null ? null : ByteBuffer.wrap(bytes(version))}, nodes,
+                connection);
+    }
+
+    @Test
+    void aSetNxThatWasNotAppliedLeavesTheMark() {
+        install(KeyPrivacy.FULL);
+        for (String key : new String[] {"p:nx", "f:nx"}) {
+            write(key, 5);
+            reply(written(CommandKind.SET, "SET", key, v(json(6)), v("NX")), WriteReply.NOT_APPLIED);
+            assertThat(read(key, value(5)).action()).as("%s at 5 after a SET NX of 6 answered nil", key)
+                    .isEqualTo(ReplyVerdict.Action.PASS);
+        }
+        reply(written(CommandKind.SET, "SET", "f:fresh", v(json(6)), v("nx")), WriteReply.NOT_APPLIED);
+        assertThat(read("f:fresh", null).action()).as("no mark was made").isEqualTo(ReplyVerdict.Action.PASS);
+        reply(written(CommandKind.SET, "SET", "f:fresh", v(json(6)), v("NX")), WriteReply.UNREADABLE);
+        assertThat(read("f:fresh", null).action()).as("an unreadable reply makes no mark").isEqualTo(
+                ReplyVerdict.Action.PASS);
+        assertThat(events).isEmpty();
+
+        reply(written(CommandKind.SET, "SET", "f:nx", v(json(6)), v("NX")), WriteReply.APPLIED);
+        assertThat(read("f:nx", value(5)).action()).as("applied: the mark is 6").isEqualTo(ReplyVerdict.Action.FAIL);
+    }
+
+    @Test
+    void aSetXxThatWasAppliedRaisesTheMarkAndOneNotAppliedDoesNot() {
+        install(KeyPrivacy.FULL);
+        write("f:xx", 5);
+        reply(written(CommandKind.SET, "SET", "f:xx", v(json(9)), v("XX")), WriteReply.NOT_APPLIED);
+        assertThat(read("f:xx", value(5)).action()).isEqualTo(ReplyVerdict.Action.PASS);
+        reply(written(CommandKind.SET, "SET", "f:xx", v(json(7)), v("XX")), WriteReply.APPLIED);
+        ReplyVerdict verdict = read("f:xx", value(5));
+        assertThat(verdict.action()).isEqualTo(ReplyVerdict.Action.FAIL);
+        assertThat(verdict.failureMessage()).contains("expected version >= 7, observed 5");
+    }
+
+    @Test
+    void theLastAppliedWriteSetsTheMarkEvenWhenLower() {
+        install(KeyPrivacy.FULL);
+        TrackedCommand first = written(CommandKind.SET, "SET", "f:race", v(json(7)));
+        TrackedCommand second = written(CommandKind.SET, "SET", "f:race", v(json(8)));
+        reply(second, WriteReply.APPLIED);
+        reply(first, WriteReply.APPLIED); // its reply arrives last (another connection)
+        // The mark follows the last reply: a check may be missed (7 < 8), never a false alarm.
+        assertThat(read("f:race", value(7)).action()).isEqualTo(ReplyVerdict.Action.PASS);
+        assertThat(read("f:race", value(6)).failureMessage()).contains("expected version >= 7, observed 6");
+        TrackedCommand mset = written(CommandKind.MSET, "MSET", "f:race", v(json(3)));
+        reply(mset, WriteReply.APPLIED);
+        assertThat(read("f:race", value(3)).action()).as("an application that starts again at 3 reads its 3")
+                .isEqualTo(ReplyVerdict.Action.PASS);
+        assertThat(events).extracting(Inconsistency::action).containsExactly(GuardAction.FAILED);
+    }
+
+    @Test
+    void setnxAndMsetnxAreAllOrNothing() {
+        install(KeyPrivacy.FULL);
+        write("f:a", 5);
+        reply(written(CommandKind.SETNX, "SETNX", "f:a", v(json(6))), WriteReply.NOT_APPLIED);
+        assertThat(read("f:a", value(5)).action()).isEqualTo(ReplyVerdict.Action.PASS);
+
+        TrackedCommand refused = written(CommandKind.MSETNX, "MSETNX", "f:a", v(json(6)), "f:b", v(json(6)));
+        assertThat(refused.keyCount()).isEqualTo(2);
+        reply(refused, WriteReply.NOT_APPLIED);
+        assertThat(read("f:a", value(5)).action()).isEqualTo(ReplyVerdict.Action.PASS);
+        assertThat(read("f:b", null).action()).as("no mark for f:b").isEqualTo(ReplyVerdict.Action.PASS);
+        assertThat(events).isEmpty();
+
+        reply(written(CommandKind.MSETNX, "MSETNX", "f:c", v(json(4)), "f:d", v(json(6))), WriteReply.APPLIED);
+        assertThat(read("f:c", value(3)).failureMessage()).contains("expected version >= 4");
+        assertThat(read("f:d", null).failureMessage()).contains("expected version >= 6");
+        reply(written(CommandKind.SETNX, "SETNX", "f:e", v(json(2))), WriteReply.APPLIED);
+        assertThat(read("f:e", value(1)).action()).isEqualTo(ReplyVerdict.Action.FAIL);
+    }
+
+    @Test
+    void hsetnxOfTheVersionFieldSetsTheMarkOnlyWhenApplied() {
+        install(KeyPrivacy.FULL);
+        reply(written(CommandKind.HSETNX, "HSETNX", "h:1", "version", v("4")), WriteReply.NOT_APPLIED);
+        assertThat(hget("h:1", "3").action()).as("not applied: no mark").isEqualTo(ReplyVerdict.Action.PASS);
+        reply(written(CommandKind.HSETNX, "HSETNX", "h:2", "version", v("4")), WriteReply.APPLIED);
+        ReplyVerdict verdict = hget("h:2", "3");
+        assertThat(verdict.action()).isEqualTo(ReplyVerdict.Action.REREAD);
+        assertThat(verdict.regressions()).singleElement().satisfies(
+                regression -> assertThat(regression.expected()).isEqualTo(4));
+    }
+
+    @Test
+    void setGetAndGetsetAreAppliedAndThePreviousValueRaisesTheMarkWithoutAnEvent() {
+        install(KeyPrivacy.FULL);
+        write("f:g", 9);
+        reply(written(CommandKind.SET, "SET", "f:g", v(json(7)), v("GET")), WriteReply.previous(value(3)));
+        assertThat(events).as("an older previous value is the primary's: no event").isEmpty();
+        assertThat(read("f:g", value(6)).failureMessage()).as("applied: the value written is the mark")
+                .contains("expected version >= 7, observed 6");
+
+        reply(written(CommandKind.GETSET, "GETSET", "f:h", v(json(4))), WriteReply.previous(value(6)));
+        assertThat(read("f:h", value(3)).failureMessage()).as("the previous value 6, then the value written")
+                .contains("expected version >= 4, observed 3");
+        reply(written(CommandKind.GETSET, "GETSET", "f:i", v(json(4))), WriteReply.previous(null));
+        assertThat(read("f:i", value(3)).failureMessage()).contains("expected version >= 4, observed 3");
+
+        // With NX or XX, the previous value says whether the write was applied.
+        reply(written(CommandKind.SET, "SET", "f:j", v(json(5)), v("NX"), v("GET")), WriteReply.previous(null));
+        assertThat(read("f:j", value(4)).action()).as("NX GET, nil before: applied").isEqualTo(
+                ReplyVerdict.Action.FAIL);
+        reply(written(CommandKind.SET, "SET", "f:k", v(json(5)), v("NX"), v("GET")), WriteReply.previous(value(2)));
+        assertThat(read("f:k", value(2)).action()).as("NX GET, a value before: not applied, 2 was shown").isEqualTo(
+                ReplyVerdict.Action.PASS);
+        assertThat(read("f:k", value(1)).action()).isEqualTo(ReplyVerdict.Action.FAIL);
+        reply(written(CommandKind.SET, "SET", "f:l", v(json(5)), v("XX"), v("GET")), WriteReply.previous(null));
+        assertThat(read("f:l", null).action()).as("XX GET, nil before: not applied").isEqualTo(
+                ReplyVerdict.Action.PASS);
+        reply(written(CommandKind.SET, "SET", "f:m", v(json(5)), v("XX"), v("GET")), WriteReply.previous(value(2)));
+        assertThat(read("f:m", value(4)).failureMessage()).as("XX GET, a value before: applied")
+                .contains("expected version >= 5, observed 4");
+        reply(written(CommandKind.SET, "SET", "f:n", v(json(5)), v("XX"), v("GET")), WriteReply.UNREADABLE);
+        assertThat(read("f:n", null).action()).as("unreadable: not taken as applied").isEqualTo(
+                ReplyVerdict.Action.PASS);
+        events.removeIf(event -> event.action() == GuardAction.FAILED);
+        assertThat(events).as("no write raised an event").isEmpty();
+    }
+
+    @Test
+    void anUnconditionalWriteIsAppliedWhateverItsReplySays() {
+        install(KeyPrivacy.FULL);
+        reply(written(CommandKind.HSET, "HSET", "h:3", "version", v("4")), WriteReply.NOT_APPLIED); // 0 new fields
+        assertThat(hget("h:3", "3").action()).isEqualTo(ReplyVerdict.Action.REREAD);
+        reply(written(CommandKind.SET, "SET", "f:u", v(json(4)), v("PX")), WriteReply.UNREADABLE);
+        assertThat(read("f:u", value(3)).action()).isEqualTo(ReplyVerdict.Action.FAIL);
+    }
 }

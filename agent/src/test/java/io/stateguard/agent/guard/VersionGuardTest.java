@@ -73,11 +73,16 @@ class VersionGuardTest {
     }
 
     @Test
-    void ownWritesSetTheMarkEvenBackwards() {
-        guard.observeWrite(0, 0, key("s:w"), json(7));
+    void aWrittenValueBecomesTheMarkAPreviousValueOnlyRaisesIt() {
+        guard.observeApplied(0, 0, key("s:w"), json(7), true);
         assertThat(guard.check(0, 0, key("s:w"), json(6))).isNotNull();
-        guard.observeWrite(0, 0, key("s:w"), json(2));
-        assertThat(guard.check(0, 0, key("s:w"), json(2))).isNull();
+        guard.observeApplied(0, 0, key("s:w"), json(2), true); // the application starts again at 2
+        assertThat(guard.marks().get(0, key("s:w"), 0, 3)).isEqualTo(2);
+        assertThat(guard.check(0, 0, key("s:w"), json(2))).as("what the application wrote").isNull();
+        guard.observeApplied(0, 0, key("s:w"), json(1), false); // a previous value below the mark
+        assertThat(guard.marks().get(0, key("s:w"), 0, 3)).isEqualTo(2);
+        guard.observeApplied(0, 0, key("s:w"), json(9), false); // a previous value above it
+        assertThat(guard.marks().get(0, key("s:w"), 0, 3)).isEqualTo(9);
     }
 
     @Test
@@ -230,12 +235,12 @@ class VersionGuardTest {
 
     @Test
     void writesThatCannotBeReadAreCountedAndLeaveTheMark() {
-        guard.observeWrite(0, 0, key("s:bw"), json(5));
-        guard.observeWrite(0, 0, key("s:bw"), text("{\"version\":1.5}"));
-        guard.observeWrite(0, 0, key("s:bw"), null); // a null value: nothing to read, nothing counted
+        guard.observeApplied(0, 0, key("s:bw"), json(5), true);
+        guard.observeApplied(0, 0, key("s:bw"), text("{\"version\":1.5}"), true);
+        guard.observeApplied(0, 0, key("s:bw"), null, true); // a null value: nothing to read, nothing counted
         assertThat(guard.unchecked(VersionFailure.NOT_NUMERIC)).isEqualTo(1);
         assertThat(guard.check(0, 0, key("s:bw"), json(4)).expected()).isEqualTo(5);
-        guard.observeWrite(0, 0, key("s:nw"), null);
+        guard.observeApplied(0, 0, key("s:nw"), null, true);
         assertThat(guard.marks().size()).isEqualTo(1);
     }
 
@@ -304,7 +309,7 @@ class VersionGuardTest {
     /** The exception a {@code fail} policy throws shows the key as {@code stateguard.telemetry.keys} says. */
     @Test
     void failureMessagesShowTheKeyAsTheKeyPrivacySettingSays() {
-        guard.observeWrite(0, 0, key("s:1"), ByteBuffer.wrap("{\"version\":7}".getBytes(StandardCharsets.UTF_8)));
+        guard.observeApplied(0, 0, key("s:1"), ByteBuffer.wrap("{\"version\":7}".getBytes(StandardCharsets.UTF_8)), true);
         Regression regression = guard.check(0, 0, key("s:1"),
                 ByteBuffer.wrap("{\"version\":6}".getBytes(StandardCharsets.UTF_8)));
         assertThat(regression.failureMessage("GET", KeyPrivacy.FULL))
@@ -324,7 +329,7 @@ class VersionGuardTest {
     @Test
     void failureMessagesEscapeBinaryKeys() {
         byte[] binary = {'s', ':', (byte) 0xFF};
-        guard.observeWrite(0, 0, binary, ByteBuffer.wrap("{\"version\":7}".getBytes(StandardCharsets.UTF_8)));
+        guard.observeApplied(0, 0, binary, ByteBuffer.wrap("{\"version\":7}".getBytes(StandardCharsets.UTF_8)), true);
         Regression regression = guard.check(0, 0, binary,
                 ByteBuffer.wrap("{\"version\":6}".getBytes(StandardCharsets.UTF_8)));
         assertThat(regression.failureMessage("GET", KeyPrivacy.FULL))

@@ -193,6 +193,145 @@ class GuardMarksEndToEndTest {
     }
 
     /**
+     * Conditional writes that Redis did not apply set no mark: the application reads version 5 of each key
+     * (its mark), then {@code SET … NX}, {@code SETNX}, {@code MSETNX} (one of its keys exists: nothing is
+     * written) and {@code HSETNX} of the version field try to write version 6 and are answered nil, false,
+     * false and false; every following read of the primary's (and the in-sync replica's) version 5 passes,
+     * under {@code on-regression=fail}, with reads routed to the primary and with reads checked on the
+     * replica: no exception and no event. (Before, the value written set the mark whatever the reply.)
+     */
+    @Test
+    void conditionalWritesThatWereNotAppliedLeaveTheMark() throws Exception {
+        for (String routing : new String[] {"primary", "replica-checked"}) {
+            String p = "nx-" + routing;
+            String set = p + ":state:set";
+            String setnx = p + ":state:setnx";
+            String present = p + ":state:msetnx1";
+            String absent = p + ":state:msetnx2";
+            String hash = p + ":hstate:hsetnx";
+            REDIS.get().lagProxy(0).resume();
+            try (RespClient primary = client(REDIS.get().primary(), 0)) {
+                for (String key : List.of(set, setnx, present)) {
+                    primary.call("SET", key, json(5));
+                }
+                primary.call("HSET", hash, "v", "5", "state", "s5");
+            }
+            REDIS.get().awaitReplicated(); // the replica is in sync: version 5 everywhere
+            List<String> steps = List.of(
+                    step(0, "replica", "get", set),                   // 1: the mark is 5
+                    step(0, "replica", "set-nx", set, json(6)),       // 2: not applied
+                    step(0, "replica", "get", set),                   // 3
+                    step(0, "replica", "get", set),                   // 4
+                    step(0, "replica", "get", setnx),                 // 5
+                    step(0, "replica", "setnx", setnx, json(6)),      // 6: not applied
+                    step(0, "replica", "get", setnx),                 // 7
+                    step(0, "replica", "get", present),               // 8
+                    step(0, "replica", "msetnx", present, json(6), absent, json(6)), // 9: neither written
+                    step(0, "replica", "get", present),               // 10
+                    step(0, "replica", "get", absent),                // 11
+                    step(0, "replica", "hget", hash, "v"),            // 12
+                    step(0, "replica", "hsetnx", hash, "v", "6"),     // 13: not applied
+                    step(0, "replica", "hget", hash, "v"));           // 14
+            ForkedJvm.Result result = run("keys=*:state:*;version=json:/version;routing=" + routing
+                    + ";on-regression=fail;rule.h.keys=*:hstate:*;rule.h.version=hash:v", steps);
+            Map<Integer, String> values = results(result, steps.size());
+            assertThat(values.get(2)).as(routing + ": SET NX answered nil").isEqualTo("null");
+            assertThat(values.get(6)).as(routing + ": SETNX").isEqualTo("false");
+            assertThat(values.get(9)).as(routing + ": MSETNX").isEqualTo("false");
+            assertThat(values.get(13)).as(routing + ": HSETNX").isEqualTo("false");
+            for (int read : new int[] {1, 3, 4, 5, 7, 8, 10, 12, 14}) {
+                assertThat(values.get(read)).as("%s: read %d gets version 5, no exception", routing, read)
+                        .isEqualTo("5");
+            }
+            assertThat(values.get(11)).as(routing + ": MSETNX wrote nothing").isEqualTo("nil");
+            InconsistencyEvents.assertExactly(result.stderr(), List.of());
+            // Redis really did not apply them: the primary still has version 5 (and nothing for the absent key).
+            try (RespClient primary = client(REDIS.get().primary(), 0)) {
+                for (String key : List.of(set, setnx, present)) {
+                    assertThat(primary.call("GET", key)).as("the primary's %s", key).isEqualTo(json(5));
+                }
+                assertThat(primary.call("GET", absent)).isNull();
+                assertThat(primary.call("HGET", hash, "v")).isEqualTo("5");
+            }
+        }
+    }
+
+    /**
+     * Conditional writes that Redis applied set their mark, as unconditional ones do: {@code SET … XX} of
+     * an existing key, {@code SET … GET}, {@code SET … NX}, {@code SETNX}, {@code MSETNX} and
+     * {@code HSETNX} of absent keys write version 7 (8 for one key of the {@code MSETNX}) while the replica
+     * is held at version 6 (nothing for the absent keys); each replica read is then reported, behind or
+     * missing. A {@code SET … XX} of an absent key is not applied and sets no mark.
+     */
+    @Test
+    void conditionalWritesThatWereAppliedSetTheMark() throws Exception {
+        String p = "applied";
+        String xx = p + ":state:xx";
+        String get = p + ":state:get";
+        String nx = p + ":state:nx";
+        String setnx = p + ":state:setnx";
+        String m1 = p + ":state:m1";
+        String m2 = p + ":state:m2";
+        String hash = p + ":hstate:new";
+        String absent = p + ":state:absent";
+        staleReplica(0, List.of(xx, get), List.of());
+        try {
+            List<String> steps = List.of(
+                    step(0, "replica", "set-xx", xx, json(7)),
+                    step(0, "replica", "set-get", get, json(7)),
+                    step(0, "replica", "set-nx", nx, json(7)),
+                    step(0, "replica", "setnx", setnx, json(7)),
+                    step(0, "replica", "msetnx", m1, json(7), m2, json(8)),
+                    step(0, "replica", "hsetnx", hash, "v", "7"),
+                    step(0, "replica", "set-xx", absent, json(9)),
+                    // 8..: the reads of the replica
+                    step(0, "replica", "get", xx),
+                    step(0, "replica", "get", get),
+                    step(0, "replica", "get", nx),
+                    step(0, "replica", "get", setnx),
+                    step(0, "replica", "get", m1),
+                    step(0, "replica", "get", m2),
+                    step(0, "replica", "hget", hash, "v"),
+                    step(0, "replica", "get", absent));
+            ForkedJvm.Result result = run(RULES + ";on-regression=report", steps);
+            Map<Integer, String> values = results(result, steps.size());
+            assertThat(values.get(1)).isEqualTo("OK");
+            assertThat(values.get(2)).as("SET GET returns the primary's previous version").isEqualTo("6");
+            assertThat(values.get(3)).isEqualTo("OK");
+            assertThat(values.get(4)).isEqualTo("true");
+            assertThat(values.get(5)).isEqualTo("true");
+            assertThat(values.get(6)).isEqualTo("true");
+            assertThat(values.get(7)).as("SET XX of an absent key").isEqualTo("null");
+            assertThat(values.get(8)).isEqualTo("6");
+            assertThat(values.get(9)).isEqualTo("6");
+            for (int read : new int[] {10, 11, 12, 13, 15}) {
+                assertThat(values.get(read)).as("read %d: report hands over the replica's nil", read).isEqualTo("nil");
+            }
+            assertThat(values.get(14)).isEqualTo("null");
+            InconsistencyEvents.assertExactly(result.stderr(), InconsistencyEvents.Expected.servedBy(replica())
+                    .regression("reported", "default", 0, xx, "GET", 7, 6)
+                    .regression("reported", "default", 0, get, "GET", 7, 6)
+                    .missing("reported", "default", 0, nx, "GET", 7)
+                    .missing("reported", "default", 0, setnx, "GET", 7)
+                    .missing("reported", "default", 0, m1, "GET", 7)
+                    .missing("reported", "default", 0, m2, "GET", 8)
+                    .missing("reported", "h", 0, hash, "HGET", 7)
+                    .list());
+            assertThat(onReplica(0, xx)).isEqualTo("6");
+            assertThat(onReplica(0, get)).isEqualTo("6");
+            for (String key : List.of(nx, setnx, m1, m2, hash, absent)) {
+                assertThat(onReplica(0, key)).as("the replica's %s", key).isEqualTo("nil");
+            }
+            try (RespClient primary = client(REDIS.get().primary(), 0)) {
+                assertThat(primary.call("GET", xx)).isEqualTo(json(7));
+                assertThat(primary.call("GET", absent)).as("SET XX wrote nothing").isNull();
+            }
+        } finally {
+            REDIS.get().lagProxy(0).resume();
+        }
+    }
+
+    /**
      * Marks are per database: the same key name in database 3 (the connection's {@code RedisURI}) and in
      * database 0 has two marks, a write or a delete in one leaves the other alone, and events name
      * their database.

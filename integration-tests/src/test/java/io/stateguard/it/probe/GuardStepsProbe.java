@@ -4,6 +4,7 @@ import io.lettuce.core.GetExArgs;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.stateguard.harness.RespClient;
 
@@ -32,7 +33,10 @@ import static io.stateguard.it.probe.StateVersions.version;
  * their {@code RedisURI}.
  * Commands: {@code get}, {@code getex} (with {@code EX 600}), {@code mget}, {@code hget}, {@code set},
  * {@code setex}, {@code psetex}, {@code getset}, {@code mset}, {@code hset}, {@code hmset} (field
- * value pairs), {@code del}, {@code unlink}, {@code getdel}, {@code multi-del} ({@code DEL} inside
+ * value pairs), {@code set-nx}, {@code set-xx} ({@code SET} with {@code NX} or {@code XX}: {@code OK} or
+ * {@code null}), {@code set-get} ({@code SET … GET}: the previous value's version), {@code setnx},
+ * {@code msetnx} (key value pairs), {@code hsetnx} (key field value: {@code true} or {@code false}),
+ * {@code del}, {@code unlink}, {@code getdel}, {@code multi-del} ({@code DEL} inside
  * {@code MULTI}...{@code EXEC}); for {@code raw} and {@code raw-replica}, any Redis command.
  *
  * <p>The agent logs at most 10 inconsistencies a second: the probe starts a new logging window before
@@ -133,6 +137,18 @@ public final class GuardStepsProbe {
                 return String.valueOf(redis.hget(key, args.get(1)));
             case "set":
                 return redis.set(key, args.get(1));
+            case "set-nx":
+                return redis.set(key, args.get(1), SetArgs.Builder.nx());
+            case "set-xx":
+                return redis.set(key, args.get(1), SetArgs.Builder.xx());
+            case "set-get":
+                return version(redis.setGet(key, args.get(1)));
+            case "setnx":
+                return String.valueOf(redis.setnx(key, args.get(1)));
+            case "msetnx":
+                return String.valueOf(redis.msetnx(pairs(args, 0)));
+            case "hsetnx":
+                return String.valueOf(redis.hsetnx(key, args.get(1), args.get(2)));
             case "setex":
                 return redis.setex(key, 600, args.get(1));
             case "psetex":
