@@ -41,7 +41,8 @@ import java.util.concurrent.locks.StampedLock;
  * <h2>Layout and memory</h2>
  * The table is split into up to 64 segments (fewer for small bounds: one per 16 keys of the bound at
  * most), chosen by the top bits of a 32-bit hash (a multiply-rotate hash of the key's 8-byte words
- * and length, seeded with the database index and finished by MurmurHash3's 64-bit mixer). Each segment is an open-addressing table with linear probing and
+ * and length, seeded with the database index and finished by MurmurHash3's 64-bit mixer). Each
+ * segment is an open-addressing table with linear probing and
  * backward-shift deletion (no tombstones): an array of references to one small object per mark,
  * which holds the key's first 32 bytes itself, as four 8-byte words, so that for most keys a lookup
  * reads two places (the slot, the entry) and compares words, not bytes:
@@ -67,9 +68,10 @@ import java.util.concurrent.locks.StampedLock;
  * eviction, a doubling, {@link #clear}) hold the segment's write lock (a {@link StampedLock}), held
  * for one probe sequence and, rarely, a doubling of the segment (about 1/64 of the table) or a clock
  * sweep (at most two passes over the segment's slots, usually a few slots); nothing blocks or waits
- * while holding it. A lookup that misses is trusted only if no structural change of its segment ran
- * meanwhile (the lock's optimistic stamp), otherwise it looks again under the read lock: a key's
- * absence is never reported just because its entry was being moved. Threads working on different
+ * while holding it. A lookup's result (entry or absence) is used only if no structural change of its
+ * segment ran meanwhile (the lock's optimistic stamp validates), otherwise it looks again under the
+ * read lock: a key's absence is never reported because its entry was being moved, and an entry is
+ * never used before it is completely visible. Threads working on different
  * segments share only the key counter, and only when a key gains or loses its mark. {@link #size()}
  * and {@link #evictions()} read without locking.
  */
@@ -509,7 +511,8 @@ public final class HighWaterMarks {
             this.slots = new Entry[Math.min(INITIAL_SLOTS, maxSlots)];
         }
 
-        long get(int hash, int db, long w0, long w1, long w2, long w3, byte[] array, ByteBuffer buffer, int offset, int length) {
+        long get(int hash, int db, long w0, long w1, long w2, long w3,
+                byte[] array, ByteBuffer buffer, int offset, int length) {
             Entry e = lookup(hash, db, w0, w1, w2, w3, array, buffer, offset, length);
             if (e == null) {
                 return NO_MARK;
@@ -518,14 +521,15 @@ public final class HighWaterMarks {
             return e.version;
         }
 
-        boolean contains(int hash, int db, long w0, long w1, long w2, long w3, byte[] array, ByteBuffer buffer, int offset, int length) {
+        boolean contains(int hash, int db, long w0, long w1, long w2, long w3,
+                byte[] array, ByteBuffer buffer, int offset, int length) {
             return lookup(hash, db, w0, w1, w2, w3, array, buffer, offset, length) != null;
         }
 
-        Observation observe(int hash, int db, long w0, long w1, long w2, long w3, byte[] array, ByteBuffer buffer, int offset, int length,
+        Observation observe(int hash, int db, long w0, long w1, long w2, long w3,
+                byte[] array, ByteBuffer buffer, int offset, int length,
                 long version) {
-            lock.tryOptimisticRead(); // orders this lookup after every structural change already finished
-            Entry e = find(slots, hash, db, w0, w1, w2, w3, array, buffer, offset, length);
+            Entry e = lookup(hash, db, w0, w1, w2, w3, array, buffer, offset, length);
             if (e != null) {
                 return e.raise(version);
             }
@@ -542,9 +546,9 @@ public final class HighWaterMarks {
             return e.raise(version); // another thread inserted the key in between
         }
 
-        void reset(int hash, int db, long w0, long w1, long w2, long w3, byte[] array, ByteBuffer buffer, int offset, int length, long version) {
-            lock.tryOptimisticRead();
-            Entry e = find(slots, hash, db, w0, w1, w2, w3, array, buffer, offset, length);
+        void reset(int hash, int db, long w0, long w1, long w2, long w3,
+                byte[] array, ByteBuffer buffer, int offset, int length, long version) {
+            Entry e = lookup(hash, db, w0, w1, w2, w3, array, buffer, offset, length);
             if (e == null) {
                 long stamp = lock.writeLock();
                 try {
@@ -561,7 +565,8 @@ public final class HighWaterMarks {
             e.version = version;
         }
 
-        boolean remove(int hash, int db, long w0, long w1, long w2, long w3, byte[] array, ByteBuffer buffer, int offset, int length) {
+        boolean remove(int hash, int db, long w0, long w1, long w2, long w3,
+                byte[] array, ByteBuffer buffer, int offset, int length) {
             long stamp = lock.writeLock();
             try {
                 Entry[] s = slots;
@@ -590,15 +595,18 @@ public final class HighWaterMarks {
         }
 
         /**
-         * The key's entry, without locking. A hit is always right (the entry was the key's mark when it
-         * was read). A miss is trusted only if no structural change ran meanwhile (a backward shift or a
-         * doubling can hide an entry from a probe in flight); otherwise it is looked up again under the
-         * read lock.
+         * The key's entry or null, without locking when no structural change of the segment runs
+         * meanwhile (the optimistic stamp validates): then the probe saw every entry in place and
+         * completely published. Otherwise (a backward shift or a doubling can hide an entry from a
+         * probe in flight, and an entry being inserted may not be fully visible yet) it probes again
+         * under the read lock. The entry found may be removed right after; an operation on it is
+         * then ordered before that removal.
          */
-        private Entry lookup(int hash, int db, long w0, long w1, long w2, long w3, byte[] array, ByteBuffer buffer, int offset, int length) {
+        private Entry lookup(int hash, int db, long w0, long w1, long w2, long w3, byte[] array, ByteBuffer buffer,
+                int offset, int length) {
             long stamp = lock.tryOptimisticRead();
             Entry e = find(slots, hash, db, w0, w1, w2, w3, array, buffer, offset, length);
-            if (e != null || (stamp != 0 && lock.validate(stamp))) {
+            if (stamp != 0 && lock.validate(stamp)) {
                 return e;
             }
             stamp = lock.readLock();
@@ -613,7 +621,8 @@ public final class HighWaterMarks {
          * Probes {@code s} for the key. Without the lock the view may be torn by a concurrent change, so
          * the probe is bounded by the table's length and a miss proves nothing (see {@link #lookup}).
          */
-        private static Entry find(Entry[] s, int hash, int db, long w0, long w1, long w2, long w3, byte[] array, ByteBuffer buffer, int offset, int length) {
+        private static Entry find(Entry[] s, int hash, int db, long w0, long w1, long w2, long w3,
+                byte[] array, ByteBuffer buffer, int offset, int length) {
             int mask = s.length - 1;
             int i = hash & mask;
             for (int n = s.length; n > 0; n--) {
@@ -630,7 +639,8 @@ public final class HighWaterMarks {
         }
 
         /** The key's slot in {@code s}, or -1; under the write lock. */
-        private static int slotOf(Entry[] s, int hash, int db, long w0, long w1, long w2, long w3, byte[] array, ByteBuffer buffer, int offset, int length) {
+        private static int slotOf(Entry[] s, int hash, int db, long w0, long w1, long w2, long w3,
+                byte[] array, ByteBuffer buffer, int offset, int length) {
             int mask = s.length - 1;
             int i = hash & mask;
             while (true) {
@@ -659,7 +669,8 @@ public final class HighWaterMarks {
          * Inserts a key known to be absent, under the write lock. When the table is full, evicts one of
          * this segment's marks instead of taking room, or, if it has none, leaves the key untracked.
          */
-        private void insert(int hash, int db, long w0, long w1, long w2, long w3, byte[] array, ByteBuffer buffer, int offset, int length,
+        private void insert(int hash, int db, long w0, long w1, long w2, long w3,
+                byte[] array, ByteBuffer buffer, int offset, int length,
                 long version) {
             Entry[] s = slots;
             int capacity = s.length;
