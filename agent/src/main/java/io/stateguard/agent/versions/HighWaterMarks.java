@@ -1,7 +1,10 @@
 package io.stateguard.agent.versions;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.concurrent.locks.StampedLock;
 
 /**
  * The highest version seen per tracked key (its <em>mark</em>), from replies and from the
@@ -10,8 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <h2>Keys</h2>
  * A key is a Redis database index and the key's bytes: the same bytes in two databases are two
- * keys. Key bytes are hashed and compared in place (lookups never allocate) and copied once, when a
- * key gets its first mark. The {@link ByteBuffer} variants read from the buffer's position to its
+ * keys. Key bytes are read in place (lookups never allocate) and copied once, when a key gets its
+ * first mark. The {@link ByteBuffer} variants read from the buffer's position to its
  * limit and never move the position.
  *
  * <h2>Bound and eviction</h2>
@@ -37,29 +40,40 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <h2>Layout and memory</h2>
  * The table is split into up to 64 segments (fewer for small bounds: one per 16 keys of the bound at
- * most), chosen by the top bits of a 32-bit hash (MurmurHash3 of the key bytes, seeded with
- * the database index). Each segment is an open-addressing table with linear probing and
- * backward-shift deletion (no tombstones), stored as parallel arrays, one slot per index:
+ * most), chosen by the top bits of a 32-bit hash (a multiply-rotate hash of the key's 8-byte words
+ * and length, seeded with the database index and finished by MurmurHash3's 64-bit mixer). Each
+ * segment is an open-addressing table with linear probing and
+ * backward-shift deletion (no tombstones): an array of references to one small object per mark,
+ * which holds the key's first 32 bytes itself, as four 8-byte words, so that for most keys a lookup
+ * reads two places (the slot, the entry) and compares words, not bytes:
  * <pre>
- *   byte[][] keys        4 bytes/slot   (the key's own copy; null = empty slot)
- *   int[]    hashes      4 bytes/slot   (saves dereferencing keys while probing and rehashing)
- *   int[]    dbs         4 bytes/slot
- *   long[]   versions    8 bytes/slot
- *   boolean[] referenced 1 byte/slot
+ *   Entry[] slots         4 bytes/slot  (null = empty slot)
+ *   Entry                72 bytes/key   (12-byte header, four key words, version, hash, database,
+ *                                        length, tail reference, referenced bit)
+ *   byte[]  tail         keys over 32 bytes only: 16-byte header + the bytes after the 32nd, rounded up to 8
  * </pre>
- * That is 21 bytes per slot. A segment starts with 8 slots and doubles when it would hold more than
- * 3/4 of its slots, so the load factor stays between 3/8 and 3/4: 28 to 56 bytes of slots per key.
- * Each key adds its {@code byte[]} copy: a 16-byte header plus the key length rounded up to 8 (48
- * bytes for a 30-byte key). With compressed references (heaps below 32 GiB) a key of 20 to 40 bytes
- * therefore costs about 70 to 115 bytes, typically 90; nothing is allocated per key beyond that one
- * array. An empty table of 64 segments takes about 20 KiB.
+ * A segment starts with 8 slots and doubles when it would hold more than 3/4 of its slots, so the
+ * load factor stays between 3/8 and 3/4: 5 to 11 bytes of slots per key. With compressed references
+ * (heaps below 32 GiB) a key of up to 32 bytes therefore costs 77 to 83 bytes, one of 33 to 40 bytes
+ * 101 to 107; keys of 20 to 40 bytes average about 90 ({@code HighWaterMarksFootprint}). Nothing is
+ * allocated per key beyond the entry and its tail. An empty table of 64 segments takes about 10 KiB.
  *
  * <h2>Concurrency</h2>
- * Each segment is guarded by its own monitor, held for one probe sequence and key comparison, and,
- * rarely, a doubling of the segment (about 1/64 of the table) or a clock sweep (at most two passes
- * over the segment's slots, usually a few slots). Nothing blocks or waits while holding it, and
- * threads working on different segments do not contend; they share only the key counter, and only
- * when a key gains or loses its mark. {@link #size()} and {@link #evictions()} read without locking.
+ * Reads and raises take no lock. An entry never changes key, and its version is a volatile field
+ * raised by compare-and-set (a raise retries only while the version it compares with is being raised
+ * by another thread, and keeps the higher), so an operation that finds the key's entry works on it
+ * directly, wherever backward shifts or doublings move it; a racing {@link #remove} or eviction of
+ * that entry is simply ordered after the operation. The referenced bit is set only when it is clear,
+ * so a mark in use is not written by its readers. Structural changes (a new key, {@link #remove},
+ * eviction, a doubling, {@link #clear}) hold the segment's write lock (a {@link StampedLock}), held
+ * for one probe sequence and, rarely, a doubling of the segment (about 1/64 of the table) or a clock
+ * sweep (at most two passes over the segment's slots, usually a few slots); nothing blocks or waits
+ * while holding it. A lookup's result (entry or absence) is used only if no structural change of its
+ * segment ran meanwhile (the lock's optimistic stamp validates), otherwise it looks again under the
+ * read lock: a key's absence is never reported because its entry was being moved, and an entry is
+ * never used before it is completely visible. Threads working on different
+ * segments share only the key counter, and only when a key gains or loses its mark. {@link #size()}
+ * and {@link #evictions()} read without locking.
  */
 public final class HighWaterMarks {
 
@@ -82,6 +96,8 @@ public final class HighWaterMarks {
     /** Hash bits above this choose the segment; the low bits choose the slot. */
     private static final int SEGMENT_SHIFT = 26;
     private static final int INITIAL_SLOTS = 8;
+    /** Key bytes kept in an entry's own fields (four 8-byte words); longer keys keep the rest in an array. */
+    static final int INLINE_BYTES = 32;
 
     private final Segment[] segments;
     private final int segmentMask;
@@ -235,30 +251,57 @@ public final class HighWaterMarks {
 
     // Byte-source convention below: exactly one of array and buffer is non-null; offset/length index
     // the array, or the buffer with absolute reads. Heap buffers are turned into their array above.
+    // A key is read once per operation into its first four 8-byte words (w0..w3, big-endian, zero
+    // beyond the key), which give the hash and are compared with an entry's words in one step each.
 
     private long get(int db, byte[] array, ByteBuffer buffer, int offset, int length) {
-        int hash = hash(db, array, buffer, offset, length);
-        return segmentFor(hash).get(hash, db, array, buffer, offset, length);
+        int end = offset + length;
+        long w0 = word(array, buffer, offset, end);
+        long w1 = word(array, buffer, offset + 8, end);
+        long w2 = word(array, buffer, offset + 16, end);
+        long w3 = word(array, buffer, offset + 24, end);
+        int hash = hash(db, w0, w1, w2, w3, array, buffer, offset, length);
+        return segmentFor(hash).get(hash, db, w0, w1, w2, w3, array, buffer, offset, length);
     }
 
     private boolean contains(int db, byte[] array, ByteBuffer buffer, int offset, int length) {
-        int hash = hash(db, array, buffer, offset, length);
-        return segmentFor(hash).contains(hash, db, array, buffer, offset, length);
+        int end = offset + length;
+        long w0 = word(array, buffer, offset, end);
+        long w1 = word(array, buffer, offset + 8, end);
+        long w2 = word(array, buffer, offset + 16, end);
+        long w3 = word(array, buffer, offset + 24, end);
+        int hash = hash(db, w0, w1, w2, w3, array, buffer, offset, length);
+        return segmentFor(hash).contains(hash, db, w0, w1, w2, w3, array, buffer, offset, length);
     }
 
     private Observation observe(int db, byte[] array, ByteBuffer buffer, int offset, int length, long version) {
-        int hash = hash(db, array, buffer, offset, length);
-        return segmentFor(hash).observe(hash, db, array, buffer, offset, length, version);
+        int end = offset + length;
+        long w0 = word(array, buffer, offset, end);
+        long w1 = word(array, buffer, offset + 8, end);
+        long w2 = word(array, buffer, offset + 16, end);
+        long w3 = word(array, buffer, offset + 24, end);
+        int hash = hash(db, w0, w1, w2, w3, array, buffer, offset, length);
+        return segmentFor(hash).observe(hash, db, w0, w1, w2, w3, array, buffer, offset, length, version);
     }
 
     private void reset(int db, byte[] array, ByteBuffer buffer, int offset, int length, long version) {
-        int hash = hash(db, array, buffer, offset, length);
-        segmentFor(hash).reset(hash, db, array, buffer, offset, length, version);
+        int end = offset + length;
+        long w0 = word(array, buffer, offset, end);
+        long w1 = word(array, buffer, offset + 8, end);
+        long w2 = word(array, buffer, offset + 16, end);
+        long w3 = word(array, buffer, offset + 24, end);
+        int hash = hash(db, w0, w1, w2, w3, array, buffer, offset, length);
+        segmentFor(hash).reset(hash, db, w0, w1, w2, w3, array, buffer, offset, length, version);
     }
 
     private boolean remove(int db, byte[] array, ByteBuffer buffer, int offset, int length) {
-        int hash = hash(db, array, buffer, offset, length);
-        return segmentFor(hash).remove(hash, db, array, buffer, offset, length);
+        int end = offset + length;
+        long w0 = word(array, buffer, offset, end);
+        long w1 = word(array, buffer, offset + 8, end);
+        long w2 = word(array, buffer, offset + 16, end);
+        long w3 = word(array, buffer, offset + 24, end);
+        int hash = hash(db, w0, w1, w2, w3, array, buffer, offset, length);
+        return segmentFor(hash).remove(hash, db, w0, w1, w2, w3, array, buffer, offset, length);
     }
 
     /** Takes room for one more key if the bound allows; the counter never exceeds the bound, even briefly. */
@@ -278,69 +321,78 @@ public final class HighWaterMarks {
         return segments[(hash >>> SEGMENT_SHIFT) & segmentMask];
     }
 
-    /** MurmurHash3 (x86, 32-bit) of the key bytes, little-endian blocks, seeded with the database index. */
-    static int hash(int db, byte[] array, ByteBuffer buffer, int offset, int length) {
+    /**
+     * The big-endian word of the key bytes {@code [i, min(i + 8, end))}, zero-padded on the right;
+     * 0 when {@code i >= end}. Equal keys of equal length have equal words, and two keys of equal
+     * length with equal words are equal.
+     */
+    static long word(byte[] array, ByteBuffer buffer, int i, int end) {
+        int n = end - i;
+        if (n <= 0) {
+            return 0;
+        }
         if (array != null) {
-            return hash(db, array, offset, length);
-        }
-        int h = db * 0x9E3779B9;
-        int i = 0;
-        for (int blocks = length & ~3; i < blocks; i += 4) {
-            int k = (buffer.get(offset + i) & 0xFF)
-                    | (buffer.get(offset + i + 1) & 0xFF) << 8
-                    | (buffer.get(offset + i + 2) & 0xFF) << 16
-                    | buffer.get(offset + i + 3) << 24;
-            h ^= mixBlock(k);
-            h = Integer.rotateLeft(h, 13) * 5 + 0xE6546B64;
-        }
-        int tail = length & 3;
-        if (tail > 0) {
-            int k = buffer.get(offset + i) & 0xFF;
-            if (tail > 1) {
-                k |= (buffer.get(offset + i + 1) & 0xFF) << 8;
+            if (n >= 8) {
+                return (array[i] & 0xFFL) << 56 | (array[i + 1] & 0xFFL) << 48 | (array[i + 2] & 0xFFL) << 40
+                        | (array[i + 3] & 0xFFL) << 32 | (array[i + 4] & 0xFFL) << 24 | (array[i + 5] & 0xFFL) << 16
+                        | (array[i + 6] & 0xFFL) << 8 | (array[i + 7] & 0xFFL);
             }
-            if (tail > 2) {
-                k |= (buffer.get(offset + i + 2) & 0xFF) << 16;
+            long w = 0;
+            for (int k = 0; k < n; k++) {
+                w |= (array[i + k] & 0xFFL) << (56 - 8 * k);
             }
-            h ^= mixBlock(k);
+            return w;
         }
-        return finish(h, length);
+        if (n >= 8) {
+            long w = buffer.getLong(i);
+            return buffer.order() == ByteOrder.BIG_ENDIAN ? w : Long.reverseBytes(w);
+        }
+        long w = 0;
+        for (int k = 0; k < n; k++) {
+            w |= (buffer.get(i + k) & 0xFFL) << (56 - 8 * k);
+        }
+        return w;
     }
 
-    /** {@link #hash(int, byte[], ByteBuffer, int, int)} of array bytes: the same function, without a branch per byte. */
-    private static int hash(int db, byte[] array, int offset, int length) {
-        int h = db * 0x9E3779B9;
-        int i = offset;
-        for (int blocks = offset + (length & ~3); i < blocks; i += 4) {
-            int k = (array[i] & 0xFF) | (array[i + 1] & 0xFF) << 8 | (array[i + 2] & 0xFF) << 16 | array[i + 3] << 24;
-            h ^= mixBlock(k);
-            h = Integer.rotateLeft(h, 13) * 5 + 0xE6546B64;
-        }
-        int tail = length & 3;
-        if (tail > 0) {
-            int k = array[i] & 0xFF;
-            if (tail > 1) {
-                k |= (array[i + 1] & 0xFF) << 8;
-            }
-            if (tail > 2) {
-                k |= (array[i + 2] & 0xFF) << 16;
-            }
-            h ^= mixBlock(k);
-        }
-        return finish(h, length);
+    /** The hash of the key bytes {@code [offset, offset + length)} in database {@code db}. */
+    static int hash(int db, byte[] array, ByteBuffer buffer, int offset, int length) {
+        int end = offset + length;
+        return hash(db, word(array, buffer, offset, end), word(array, buffer, offset + 8, end),
+                word(array, buffer, offset + 16, end), word(array, buffer, offset + 24, end),
+                array, buffer, offset, length);
     }
 
-    private static int finish(int h, int length) {
-        h ^= length;
-        h ^= h >>> 16;
-        h *= 0x85EBCA6B;
-        h ^= h >>> 13;
-        h *= 0xC2B2AE35;
-        return h ^ (h >>> 16);
+    /**
+     * A 64-bit multiply-rotate hash of the key's 8-byte words (its first four given, any further ones
+     * read here), its length and database, finished by MurmurHash3's 64-bit mixer and cut to 32 bits:
+     * the top bits choose the segment, the low bits the slot.
+     */
+    private static int hash(int db, long w0, long w1, long w2, long w3, byte[] array, ByteBuffer buffer,
+            int offset, int length) {
+        long h = (db * 0x9E3779B97F4A7C15L) ^ ((long) length << 32 | length);
+        h = round(h, w0);
+        if (length > 8) {
+            h = round(h, w1);
+            if (length > 16) {
+                h = round(h, w2);
+                if (length > 24) {
+                    h = round(h, w3);
+                    for (int i = offset + INLINE_BYTES, end = offset + length; i < end; i += 8) {
+                        h = round(h, word(array, buffer, i, end));
+                    }
+                }
+            }
+        }
+        h ^= h >>> 33;
+        h *= 0xFF51AFD7ED558CCDL;
+        h ^= h >>> 33;
+        h *= 0xC4CEB9FE1A85EC53L;
+        h ^= h >>> 33;
+        return (int) h;
     }
 
-    private static int mixBlock(int k) {
-        return Integer.rotateLeft(k * 0xCC9E2D51, 15) * 0x1B873593;
+    private static long round(long h, long w) {
+        return Long.rotateLeft(h + w * 0xC2B2AE3D27D4EB4FL, 31) * 0x9E3779B185EBCA87L;
     }
 
     private static void checkRange(byte[] key, int offset, int length) {
@@ -350,170 +402,322 @@ public final class HighWaterMarks {
         }
     }
 
-    /** One lock-guarded open-addressing table; see the class comment. */
+    /**
+     * One mark: its key (the first {@value #INLINE_BYTES} bytes as four words in the entry itself, any
+     * further bytes in a {@code tail} copy), hash and database, all final, so that a reader that finds
+     * the entry through a racy read of a slot sees them complete; and the version, raised by CAS.
+     * Entries move between slots (backward shift, doubling) but never change key, so a version raise
+     * needs no lock: it lands on the key's entry wherever that entry is.
+     */
+    static final class Entry {
+
+        private static final AtomicLongFieldUpdater<Entry> VERSION =
+                AtomicLongFieldUpdater.newUpdater(Entry.class, "version");
+
+        final int hash;
+        final int db;
+        final int length;
+        final long w0;
+        final long w1;
+        final long w2;
+        final long w3;
+        /** The key bytes after the first {@value #INLINE_BYTES}, or null for keys no longer than that. */
+        final byte[] tail;
+        volatile long version;
+        /** CLOCK's referenced bit: set by users without a lock (a benign race), cleared by the hand under the lock. */
+        boolean referenced;
+
+        Entry(int hash, int db, int length, long w0, long w1, long w2, long w3, byte[] tail, long version) {
+            this.hash = hash;
+            this.db = db;
+            this.length = length;
+            this.w0 = w0;
+            this.w1 = w1;
+            this.w2 = w2;
+            this.w3 = w3;
+            this.tail = tail;
+            this.version = version;
+            this.referenced = true;
+        }
+
+        void touch() {
+            if (!referenced) {
+                referenced = true; // written only when clear: a mark in use is not written by its readers
+            }
+        }
+
+        /** Raises the version to {@code candidate} if it is higher, atomically; says how it compared. */
+        Observation raise(long candidate) {
+            touch();
+            long mark = version;
+            while (candidate > mark) {
+                if (VERSION.compareAndSet(this, mark, candidate)) {
+                    return Observation.ADVANCED;
+                }
+                mark = version; // another raise won: compare with what it wrote
+            }
+            return candidate == mark ? Observation.EQUAL : Observation.REGRESSED;
+        }
+
+        boolean matches(int hash, int db, long w0, long w1, long w2, long w3, byte[] array, ByteBuffer buffer,
+                int offset, int length) {
+            if (this.hash != hash || this.w0 != w0 || this.length != length || this.db != db
+                    || this.w1 != w1 || this.w2 != w2 || this.w3 != w3) {
+                return false;
+            }
+            byte[] rest = tail;
+            if (rest == null) {
+                return true;
+            }
+            int from = offset + INLINE_BYTES;
+            if (array != null) {
+                for (int k = 0; k < rest.length; k++) {
+                    if (rest[k] != array[from + k]) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+            for (int k = 0; k < rest.length; k++) {
+                if (rest[k] != buffer.get(from + k)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /**
+     * One open-addressing table of {@link Entry} references; see the class comment. Structural changes
+     * (insert, remove, eviction, doubling, clear) hold the write lock; lookups hold nothing.
+     */
     private static final class Segment {
 
         private final HighWaterMarks table;
         private final int maxSlots;
+        private final StampedLock lock = new StampedLock();
 
-        // Parallel slot arrays, replaced together by allocate(); guarded by this.
-        private byte[][] keys;
-        private int[] hashes;
-        private int[] dbs;
-        private long[] versions;
-        private boolean[] referenced;
-        private int mask;
-        private int hand;
-
+        /** Replaced (never modified afterwards) by grow() and clear(); its elements change under the write lock. */
+        private volatile Entry[] slots;
+        // Guarded by the write lock.
         private int size;
-        // Written under the lock, read without it by evictions().
+        private int hand;
+        // Written under the write lock, read without it by evictions().
         volatile long evictions;
 
         Segment(HighWaterMarks table, int maxSlots) {
             this.table = table;
             this.maxSlots = maxSlots;
-            allocate(Math.min(INITIAL_SLOTS, maxSlots));
+            this.slots = new Entry[Math.min(INITIAL_SLOTS, maxSlots)];
         }
 
-        synchronized long get(int hash, int db, byte[] array, ByteBuffer buffer, int offset, int length) {
-            int i = find(hash, db, array, buffer, offset, length);
-            if (i < 0) {
+        long get(int hash, int db, long w0, long w1, long w2, long w3,
+                byte[] array, ByteBuffer buffer, int offset, int length) {
+            Entry e = lookup(hash, db, w0, w1, w2, w3, array, buffer, offset, length);
+            if (e == null) {
                 return NO_MARK;
             }
-            touch(i);
-            return versions[i];
+            e.touch();
+            return e.version;
         }
 
-        synchronized boolean contains(int hash, int db, byte[] array, ByteBuffer buffer, int offset, int length) {
-            return find(hash, db, array, buffer, offset, length) >= 0;
+        boolean contains(int hash, int db, long w0, long w1, long w2, long w3,
+                byte[] array, ByteBuffer buffer, int offset, int length) {
+            return lookup(hash, db, w0, w1, w2, w3, array, buffer, offset, length) != null;
         }
 
-        synchronized Observation observe(int hash, int db, byte[] array, ByteBuffer buffer, int offset, int length,
+        Observation observe(int hash, int db, long w0, long w1, long w2, long w3,
+                byte[] array, ByteBuffer buffer, int offset, int length,
                 long version) {
-            int i = find(hash, db, array, buffer, offset, length);
-            if (i < 0) {
-                insert(~i, hash, db, array, buffer, offset, length, version);
-                return Observation.NEW;
+            Entry e = lookup(hash, db, w0, w1, w2, w3, array, buffer, offset, length);
+            if (e != null) {
+                return e.raise(version);
             }
-            touch(i);
-            long mark = versions[i];
-            if (version > mark) {
-                versions[i] = version;
-                return Observation.ADVANCED;
+            long stamp = lock.writeLock();
+            try {
+                e = find(slots, hash, db, w0, w1, w2, w3, array, buffer, offset, length);
+                if (e == null) {
+                    insert(hash, db, w0, w1, w2, w3, array, buffer, offset, length, version);
+                    return Observation.NEW;
+                }
+            } finally {
+                lock.unlockWrite(stamp);
             }
-            return version == mark ? Observation.EQUAL : Observation.REGRESSED;
+            return e.raise(version); // another thread inserted the key in between
         }
 
-        synchronized void reset(int hash, int db, byte[] array, ByteBuffer buffer, int offset, int length,
-                long version) {
-            int i = find(hash, db, array, buffer, offset, length);
-            if (i < 0) {
-                insert(~i, hash, db, array, buffer, offset, length, version);
-            } else {
-                touch(i);
-                versions[i] = version;
+        void reset(int hash, int db, long w0, long w1, long w2, long w3,
+                byte[] array, ByteBuffer buffer, int offset, int length, long version) {
+            Entry e = lookup(hash, db, w0, w1, w2, w3, array, buffer, offset, length);
+            if (e == null) {
+                long stamp = lock.writeLock();
+                try {
+                    e = find(slots, hash, db, w0, w1, w2, w3, array, buffer, offset, length);
+                    if (e == null) {
+                        insert(hash, db, w0, w1, w2, w3, array, buffer, offset, length, version);
+                        return;
+                    }
+                } finally {
+                    lock.unlockWrite(stamp);
+                }
+            }
+            e.touch();
+            e.version = version;
+        }
+
+        boolean remove(int hash, int db, long w0, long w1, long w2, long w3,
+                byte[] array, ByteBuffer buffer, int offset, int length) {
+            long stamp = lock.writeLock();
+            try {
+                Entry[] s = slots;
+                int i = slotOf(s, hash, db, w0, w1, w2, w3, array, buffer, offset, length);
+                if (i < 0) {
+                    return false;
+                }
+                deleteAt(s, i);
+                table.trackedKeys.decrementAndGet();
+                return true;
+            } finally {
+                lock.unlockWrite(stamp);
             }
         }
 
-        synchronized boolean remove(int hash, int db, byte[] array, ByteBuffer buffer, int offset, int length) {
-            int i = find(hash, db, array, buffer, offset, length);
-            if (i < 0) {
-                return false;
+        void clear() {
+            long stamp = lock.writeLock();
+            try {
+                slots = new Entry[Math.min(INITIAL_SLOTS, maxSlots)];
+                hand = 0;
+                table.trackedKeys.addAndGet(-size);
+                size = 0;
+            } finally {
+                lock.unlockWrite(stamp);
             }
-            deleteAt(i);
-            table.trackedKeys.decrementAndGet();
-            return true;
         }
 
-        synchronized void clear() {
-            allocate(Math.min(INITIAL_SLOTS, maxSlots));
-            table.trackedKeys.addAndGet(-size);
-            size = 0;
+        /**
+         * The key's entry or null, without locking when no structural change of the segment runs
+         * meanwhile (the optimistic stamp validates): then the probe saw every entry in place and
+         * completely published. Otherwise (a backward shift or a doubling can hide an entry from a
+         * probe in flight, and an entry being inserted may not be fully visible yet) it probes again
+         * under the read lock. The entry found may be removed right after; an operation on it is
+         * then ordered before that removal.
+         */
+        private Entry lookup(int hash, int db, long w0, long w1, long w2, long w3, byte[] array, ByteBuffer buffer,
+                int offset, int length) {
+            long stamp = lock.tryOptimisticRead();
+            Entry e = find(slots, hash, db, w0, w1, w2, w3, array, buffer, offset, length);
+            if (stamp != 0 && lock.validate(stamp)) {
+                return e;
+            }
+            stamp = lock.readLock();
+            try {
+                return find(slots, hash, db, w0, w1, w2, w3, array, buffer, offset, length);
+            } finally {
+                lock.unlockRead(stamp);
+            }
         }
 
-        /** The key's slot, or {@code ~e} where {@code e} is the empty slot that ended its probe sequence. */
-        private int find(int hash, int db, byte[] array, ByteBuffer buffer, int offset, int length) {
+        /**
+         * Probes {@code s} for the key. Without the lock the view may be torn by a concurrent change, so
+         * the probe is bounded by the table's length and a miss proves nothing (see {@link #lookup}).
+         */
+        private static Entry find(Entry[] s, int hash, int db, long w0, long w1, long w2, long w3,
+                byte[] array, ByteBuffer buffer, int offset, int length) {
+            int mask = s.length - 1;
+            int i = hash & mask;
+            for (int n = s.length; n > 0; n--) {
+                Entry e = s[i];
+                if (e == null) {
+                    return null;
+                }
+                if (e.matches(hash, db, w0, w1, w2, w3, array, buffer, offset, length)) {
+                    return e;
+                }
+                i = (i + 1) & mask;
+            }
+            return null;
+        }
+
+        /** The key's slot in {@code s}, or -1; under the write lock. */
+        private static int slotOf(Entry[] s, int hash, int db, long w0, long w1, long w2, long w3,
+                byte[] array, ByteBuffer buffer, int offset, int length) {
+            int mask = s.length - 1;
             int i = hash & mask;
             while (true) {
-                byte[] key = keys[i];
-                if (key == null) {
-                    return ~i;
+                Entry e = s[i];
+                if (e == null) {
+                    return -1;
                 }
-                if (hashes[i] == hash && dbs[i] == db && sameBytes(key, array, buffer, offset, length)) {
+                if (e.matches(hash, db, w0, w1, w2, w3, array, buffer, offset, length)) {
                     return i;
                 }
                 i = (i + 1) & mask;
             }
         }
 
-        /** The first empty slot of {@code hash}'s probe sequence. */
-        private int firstEmpty(int hash) {
+        /** The first empty slot of {@code hash}'s probe sequence in {@code s}. */
+        private static int firstEmpty(Entry[] s, int hash) {
+            int mask = s.length - 1;
             int i = hash & mask;
-            while (keys[i] != null) {
+            while (s[i] != null) {
                 i = (i + 1) & mask;
             }
             return i;
         }
 
         /**
-         * Inserts a key known to be absent; {@code empty} is where {@link #find} ended. When the table
-         * is full, evicts one of this segment's marks instead of taking room, or, if it has none,
-         * leaves the key untracked.
+         * Inserts a key known to be absent, under the write lock. When the table is full, evicts one of
+         * this segment's marks instead of taking room, or, if it has none, leaves the key untracked.
          */
-        private void insert(int empty, int hash, int db, byte[] array, ByteBuffer buffer, int offset, int length,
+        private void insert(int hash, int db, long w0, long w1, long w2, long w3,
+                byte[] array, ByteBuffer buffer, int offset, int length,
                 long version) {
-            int slots = mask + 1;
+            Entry[] s = slots;
+            int capacity = s.length;
             if (!table.reserve()) {
                 if (size == 0) {
                     return;
                 }
-                evictOne(); // its backward shift may have moved entries: probe again
-                empty = firstEmpty(hash);
-            } else if (size >= slots - (slots >>> 2) && slots < maxSlots) {
+                evictOne(s);
+            } else if (size >= capacity - (capacity >>> 2) && capacity < maxSlots) {
                 // maxSlots holds the whole bound within 3/4, so at maxSlots there is always room.
-                grow();
-                empty = firstEmpty(hash);
+                s = grow(s);
             }
-            byte[] copy = new byte[length];
-            if (array != null) {
-                System.arraycopy(array, offset, copy, 0, length);
-            } else {
-                for (int k = 0; k < length; k++) {
-                    copy[k] = buffer.get(offset + k);
+            byte[] tail = null;
+            if (length > INLINE_BYTES) {
+                tail = new byte[length - INLINE_BYTES];
+                if (array != null) {
+                    System.arraycopy(array, offset + INLINE_BYTES, tail, 0, tail.length);
+                } else {
+                    for (int k = 0; k < tail.length; k++) {
+                        tail[k] = buffer.get(offset + INLINE_BYTES + k);
+                    }
                 }
             }
-            keys[empty] = copy;
-            hashes[empty] = hash;
-            dbs[empty] = db;
-            versions[empty] = version;
-            // Set, so that a new mark survives a full turn of the hand: the read that follows a write
-            // must still find it.
-            referenced[empty] = true;
+            // Referenced from the start, so that a new mark survives a full turn of the hand: the read
+            // that follows a write must still find it.
+            s[firstEmpty(s, hash)] = new Entry(hash, db, length, w0, w1, w2, w3, tail, version);
             size++;
-        }
-
-        private void touch(int i) {
-            if (!referenced[i]) {
-                referenced[i] = true;
-            }
         }
 
         /**
          * CLOCK: clears set referenced bits until it meets a mark whose bit is clear, and evicts it.
          * Ends within two passes, since the first pass clears every bit. Requires {@code size > 0}.
          */
-        private void evictOne() {
+        private void evictOne(Entry[] s) {
+            int mask = s.length - 1;
             while (true) {
                 int i = hand;
                 hand = (i + 1) & mask;
-                if (keys[i] == null) {
+                Entry e = s[i];
+                if (e == null) {
                     continue;
                 }
-                if (referenced[i]) {
-                    referenced[i] = false;
+                if (e.referenced) {
+                    e.referenced = false;
                     continue;
                 }
-                deleteAt(i);
+                deleteAt(s, i);
                 evictions = evictions + 1;
                 return;
             }
@@ -523,81 +727,40 @@ public final class HighWaterMarks {
          * Empties slot {@code i} by backward-shift deletion: each later entry of the same cluster moves
          * into the hole unless its home slot lies cyclically in {@code (hole, j]} (moving it would put
          * it before its home, where probes would not find it). Keeps every key reachable from its home
-         * slot without tombstones.
+         * slot without tombstones. A lookup racing with it may miss a moving entry, never find a wrong one.
          */
-        private void deleteAt(int i) {
+        private void deleteAt(Entry[] s, int i) {
+            int mask = s.length - 1;
             int hole = i;
             int j = i;
             while (true) {
                 j = (j + 1) & mask;
-                if (keys[j] == null) {
+                Entry e = s[j];
+                if (e == null) {
                     break;
                 }
-                int home = hashes[j] & mask;
+                int home = e.hash & mask;
                 boolean homeInRange = hole <= j ? hole < home && home <= j : hole < home || home <= j;
                 if (!homeInRange) {
-                    keys[hole] = keys[j];
-                    hashes[hole] = hashes[j];
-                    dbs[hole] = dbs[j];
-                    versions[hole] = versions[j];
-                    referenced[hole] = referenced[j];
+                    s[hole] = e;
                     hole = j;
                 }
             }
-            keys[hole] = null;
-            versions[hole] = 0;
-            referenced[hole] = false;
+            s[hole] = null;
             size--;
         }
 
-        /** Doubles the slot arrays and rehashes every entry, keeping its referenced bit. */
-        private void grow() {
-            byte[][] oldKeys = keys;
-            int[] oldHashes = hashes;
-            int[] oldDbs = dbs;
-            long[] oldVersions = versions;
-            boolean[] oldReferenced = referenced;
-            allocate(oldKeys.length * 2);
-            for (int j = 0; j < oldKeys.length; j++) {
-                if (oldKeys[j] != null) {
-                    int i = firstEmpty(oldHashes[j]);
-                    keys[i] = oldKeys[j];
-                    hashes[i] = oldHashes[j];
-                    dbs[i] = oldDbs[j];
-                    versions[i] = oldVersions[j];
-                    referenced[i] = oldReferenced[j];
+        /** Publishes a table of twice the slots holding the same entries; the old array is left as it was. */
+        private Entry[] grow(Entry[] old) {
+            Entry[] s = new Entry[old.length * 2];
+            for (Entry e : old) {
+                if (e != null) {
+                    s[firstEmpty(s, e.hash)] = e;
                 }
             }
-        }
-
-        private void allocate(int slots) {
-            keys = new byte[slots][];
-            hashes = new int[slots];
-            dbs = new int[slots];
-            versions = new long[slots];
-            referenced = new boolean[slots];
-            mask = slots - 1;
+            slots = s;
             hand = 0;
-        }
-
-        private static boolean sameBytes(byte[] key, byte[] array, ByteBuffer buffer, int offset, int length) {
-            if (key.length != length) {
-                return false;
-            }
-            if (array != null) {
-                for (int k = 0; k < length; k++) {
-                    if (key[k] != array[offset + k]) {
-                        return false;
-                    }
-                }
-                return true;
-            }
-            for (int k = 0; k < length; k++) {
-                if (key[k] != buffer.get(offset + k)) {
-                    return false;
-                }
-            }
-            return true;
+            return s;
         }
     }
 }

@@ -14,6 +14,12 @@ import java.nio.ByteBuffer;
  * still yields the version, and a 64 KiB document whose version comes first costs as much as a tiny
  * one.
  *
+ * <p>The common case, a one-token pointer such as {@code /version} into a flat object held in a heap
+ * buffer, is read first by a narrower loop over the buffer's array (printable ASCII names and strings
+ * without escapes, integers, literals before the member; an integer of at most 18 digits as the
+ * member's value). It answers only when it finds the version, which is then exactly what the general
+ * scan below would find; on anything else the general scan starts over and decides.
+ *
  * <h2>How strict it is</h2>
  * Everything it does read is validated: structure (braces, brackets, colons, commas, no trailing
  * comma), string escapes, no raw control characters in strings, literals, the number grammar, and
@@ -66,6 +72,173 @@ final class JsonScanner {
 
     /** Reads the version {@code pointer} designates in {@code [start, end)} of {@code b} into {@code out}. */
     static boolean extract(JsonPointer pointer, ByteBuffer b, int start, int end, VersionReading out) {
+        if (pointer.size() == 1 && b.hasArray()) {
+            int offset = b.arrayOffset();
+            if (topLevelInteger(b.array(), offset + start, offset + end, pointer.name(0), out)) {
+                return true;
+            }
+        }
+        return scan(pointer, b, start, end, out);
+    }
+
+    /**
+     * The common case, on the bytes of a heap buffer: a one-token pointer to an integer member of a
+     * top-level object, preceded only by members whose names and string values are printable ASCII
+     * without escapes and whose values are such strings, integers or literals. Returns {@code true}
+     * with the version in {@code out} when it found the member's value complete, which is exactly
+     * when {@link #scan} would find the same version (the bytes read are a subset of what the general
+     * scan accepts, read by the same rules); returns {@code false}, with {@code out} untouched, on
+     * anything else (escapes, non-ASCII, nesting, fractions, 19 or more digits, a missing member, any
+     * error), and the general scan decides from the start.
+     */
+    private static boolean topLevelInteger(byte[] a, int p, int end, byte[] name, VersionReading out) {
+        if (end - p >= 3 && a[p] == (byte) 0xEF && a[p + 1] == (byte) 0xBB && a[p + 2] == (byte) 0xBF) {
+            p += 3;
+        }
+        p = skipWhitespace(a, p, end);
+        if (p >= end || a[p] != '{') {
+            return false;
+        }
+        p = skipWhitespace(a, p + 1, end);
+        while (true) {
+            if (p >= end || a[p] != '"') {
+                return false;
+            }
+            int nameStart = p + 1;
+            p = skipPlainString(a, p, end);
+            if (p < 0) {
+                return false;
+            }
+            boolean wanted = p - 1 - nameStart == name.length && sameBytes(a, nameStart, name);
+            p = skipWhitespace(a, p, end);
+            if (p >= end || a[p] != ':') {
+                return false;
+            }
+            p = skipWhitespace(a, p + 1, end);
+            if (p >= end) {
+                return false;
+            }
+            byte c = a[p];
+            if (wanted) {
+                return plainInteger(a, p, end, out);
+            }
+            if (c == '"') {
+                p = skipPlainString(a, p, end);
+            } else if (c == '-' || isDigit(c)) {
+                p = skipPlainInteger(a, p, end);
+            } else if (c == 't') {
+                p = skipLiteral(a, p, end, TRUE);
+            } else if (c == 'f') {
+                p = skipLiteral(a, p, end, FALSE);
+            } else if (c == 'n') {
+                p = skipLiteral(a, p, end, NULL);
+            } else {
+                return false;
+            }
+            if (p < 0) {
+                return false;
+            }
+            p = skipWhitespace(a, p, end);
+            if (p >= end || a[p] != ',') {
+                return false; // the end of the object (not found) or an error: the general scan reports it
+            }
+            p = skipWhitespace(a, p + 1, end);
+        }
+    }
+
+    private static final byte[] TRUE = {'t', 'r', 'u', 'e'};
+    private static final byte[] FALSE = {'f', 'a', 'l', 's', 'e'};
+    private static final byte[] NULL = {'n', 'u', 'l', 'l'};
+
+    /**
+     * The version at {@code p} if it is a JSON integer of at most 18 digits (no overflow possible)
+     * followed, after optional whitespace, by {@code ,} or <code>&#125;</code>; else {@code false}.
+     */
+    private static boolean plainInteger(byte[] a, int p, int end, VersionReading out) {
+        boolean negative = a[p] == '-';
+        int i = negative ? p + 1 : p;
+        if (i >= end) {
+            return false;
+        }
+        long value = 0;
+        if (a[i] == '0') {
+            i++;
+        } else {
+            int first = i;
+            while (i < end && isDigit(a[i])) {
+                value = value * 10 + (a[i] - '0');
+                i++;
+            }
+            if (i == first || i - first > 18) {
+                return false;
+            }
+        }
+        i = skipWhitespace(a, i, end);
+        if (i >= end || (a[i] != ',' && a[i] != '}')) {
+            return false; // a fraction, an exponent, a leading zero, a truncated document...
+        }
+        return out.succeed(negative ? -value : value);
+    }
+
+    /** Skips a string of printable ASCII without escapes starting at {@code p} (a {@code "}); -1 otherwise. */
+    private static int skipPlainString(byte[] a, int p, int end) {
+        for (int i = p + 1; i < end; i++) {
+            byte c = a[i];
+            if (c == '"') {
+                return i + 1;
+            }
+            if (c < 0x20 || c == '\\') { // control characters, escapes and (negative) non-ASCII bytes
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    /** Skips {@code -? (0 | [1-9][0-9]*)} at {@code p}; -1 if there is none. What follows is the caller's check. */
+    private static int skipPlainInteger(byte[] a, int p, int end) {
+        int i = a[p] == '-' ? p + 1 : p;
+        if (i >= end || !isDigit(a[i])) {
+            return -1;
+        }
+        if (a[i] == '0') {
+            return i + 1;
+        }
+        while (i < end && isDigit(a[i])) {
+            i++;
+        }
+        return i;
+    }
+
+    private static int skipLiteral(byte[] a, int p, int end, byte[] literal) {
+        if (end - p < literal.length) {
+            return -1;
+        }
+        for (int k = 1; k < literal.length; k++) {
+            if (a[p + k] != literal[k]) {
+                return -1;
+            }
+        }
+        return p + literal.length;
+    }
+
+    private static boolean sameBytes(byte[] a, int from, byte[] name) {
+        for (int k = 0; k < name.length; k++) {
+            if (a[from + k] != name[k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int skipWhitespace(byte[] a, int i, int end) {
+        while (i < end && isWhitespace(a[i])) {
+            i++;
+        }
+        return i;
+    }
+
+    /** The general scan: any pointer, any buffer, every error reported. */
+    private static boolean scan(JsonPointer pointer, ByteBuffer b, int start, int end, VersionReading out) {
         int p = start;
         if (end - p >= 3 && b.get(p) == (byte) 0xEF && b.get(p + 1) == (byte) 0xBB && b.get(p + 2) == (byte) 0xBF) {
             p += 3;

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
@@ -156,6 +157,153 @@ class HighWaterMarksConcurrencyTest {
             }
         }
         assertThat(present).as("keys found = size").isEqualTo(marks.size());
+    }
+
+    /**
+     * Lookups take no lock: while half the threads insert and remove other keys (backward shifts move
+     * entries, segments double), the other half read and raise a set of stable keys, and must find
+     * every one of them every time, with a mark that never goes down.
+     */
+    @Test
+    void lockFreeLookupsNeverMissAKeyMovedByInsertsRemovesOrDoublings() throws Exception {
+        // A bound of 31 is one segment (up to 64 slots): every insert and remove moves entries among
+        // the stable keys' slots. Each round starts from a new table, so that it doubles again.
+        int stableKeys = 8;
+        int churnKeys = 5; // 4 churning threads: 28 keys with the stable ones, below the bound
+        for (int round = 0; round < 20; round++) {
+            HighWaterMarks marks = new HighWaterMarks(31);
+            AtomicInteger churning = new AtomicInteger(THREADS / 2);
+            byte[][] stable = new byte[stableKeys][];
+            for (int k = 0; k < stableKeys; k++) {
+                stable[k] = ("stable:" + k).getBytes(StandardCharsets.UTF_8);
+                marks.observe(0, stable[k], 0, stable[k].length, 0);
+            }
+            runConcurrently(thread -> () -> {
+                if (thread % 2 == 0) {
+                    byte[][] own = new byte[churnKeys][];
+                    for (int i = 0; i < churnKeys; i++) {
+                        own[i] = ("churn:" + thread + ":" + i).getBytes(StandardCharsets.UTF_8);
+                    }
+                    try {
+                        for (int pass = 0; pass < 3000; pass++) {
+                            for (byte[] key : own) {
+                                marks.observe(0, key, 0, key.length, pass);
+                            }
+                            for (byte[] key : own) {
+                                if (!marks.remove(0, key, 0, key.length)) {
+                                    throw new AssertionError("own churn key lost: " + new String(key, StandardCharsets.UTF_8));
+                                }
+                            }
+                        }
+                    } finally {
+                        churning.decrementAndGet();
+                    }
+                } else {
+                    long[] seen = new long[stableKeys];
+                    for (int i = 0; churning.get() > 0; i++) { // read for as long as the others churn
+                        int k = i % stableKeys;
+                        byte[] key = stable[k];
+                        long mark;
+                        switch (i % 3) {
+                            case 0 -> {
+                                if (marks.observe(0, key, 0, key.length, i) == Observation.NEW) {
+                                    throw new AssertionError("stable key " + k + " was missing");
+                                }
+                                mark = marks.get(0, key, 0, key.length);
+                                if (mark < i) {
+                                    throw new AssertionError("stable key " + k + ": mark " + mark + " < " + i);
+                                }
+                            }
+                            case 1 -> {
+                                if (!marks.contains(0, ByteBuffer.wrap(key))) {
+                                    throw new AssertionError("stable key " + k + " not contained");
+                                }
+                                mark = marks.get(0, ByteBuffer.wrap(key));
+                            }
+                            default -> mark = marks.get(0, key, 0, key.length);
+                        }
+                        if (mark == HighWaterMarks.NO_MARK || mark < seen[k]) {
+                            throw new AssertionError("stable key " + k + ": mark " + mark + " after " + seen[k]);
+                        }
+                        seen[k] = mark;
+                    }
+                }
+                return null;
+            });
+            assertThat(marks.size()).as("round %d: only the stable keys are left", round).isEqualTo(stableKeys);
+            assertThat(marks.evictions()).isZero();
+        }
+    }
+
+    /**
+     * Raises of the same keys race with each other and with the doublings that new keys cause: the mark
+     * ends at the highest version offered, each key is NEW exactly once, and every ADVANCED result was
+     * really above the mark (the number of distinct raises cannot exceed the versions offered).
+     */
+    @Test
+    void racingRaisesKeepTheMaximumWhileSegmentsDouble() throws Exception {
+        int shared = 32;
+        int operations = 20_000;
+        HighWaterMarks marks = new HighWaterMarks(1 << 16);
+        byte[][] keys = new byte[shared][];
+        for (int k = 0; k < shared; k++) {
+            keys[k] = ("shared:" + k + ":" + "x".repeat(k)).getBytes(StandardCharsets.UTF_8); // inline and tail keys
+        }
+        AtomicIntegerArray newCounts = new AtomicIntegerArray(shared);
+        AtomicLong[] offered = new AtomicLong[shared];
+        for (int k = 0; k < shared; k++) {
+            offered[k] = new AtomicLong(Long.MIN_VALUE);
+        }
+        runConcurrently(thread -> () -> {
+            java.util.Random random = new java.util.Random(thread);
+            for (int i = 0; i < operations; i++) {
+                int k = random.nextInt(shared);
+                long version = random.nextInt(1_000_000);
+                offered[k].accumulateAndGet(version, Math::max);
+                if (marks.observe(0, keys[k], 0, keys[k].length, version) == Observation.NEW) {
+                    newCounts.incrementAndGet(k);
+                }
+                if ((i & 7) == 0) { // a new key now and then: segments keep doubling
+                    byte[] other = ("other:" + thread + ":" + i).getBytes(StandardCharsets.UTF_8);
+                    marks.observe(0, other, 0, other.length, i);
+                }
+            }
+            return null;
+        });
+        for (int k = 0; k < shared; k++) {
+            assertThat(marks.get(0, keys[k], 0, keys[k].length)).as("mark of shared key %d", k)
+                    .isEqualTo(offered[k].get());
+            assertThat(newCounts.get(k)).as("NEW results for shared key %d", k).isEqualTo(1);
+        }
+        assertThat(marks.evictions()).isZero();
+    }
+
+    /** reset and remove race with lock-free raises: afterwards a raise of the key behaves as on a fresh mark. */
+    @Test
+    void resetsAndRemovesRacingWithRaisesLeaveAConsistentMark() throws Exception {
+        HighWaterMarks marks = new HighWaterMarks(64);
+        byte[] key = "contended".getBytes(StandardCharsets.UTF_8);
+        runConcurrently(thread -> () -> {
+            for (int i = 0; i < 20_000; i++) {
+                switch (thread) {
+                    case 0 -> {
+                        if (i % 50 == 0) {
+                            marks.remove(0, key, 0, key.length);
+                        }
+                    }
+                    case 1 -> marks.reset(0, key, 0, key.length, -i);
+                    default -> marks.observe(0, key, 0, key.length, i);
+                }
+            }
+            return null;
+        });
+        marks.reset(0, key, 0, key.length, 10);
+        assertThat(marks.observe(0, key, 0, key.length, 9)).isEqualTo(Observation.REGRESSED);
+        assertThat(marks.observe(0, key, 0, key.length, 11)).isEqualTo(Observation.ADVANCED);
+        assertThat(marks.get(0, key, 0, key.length)).isEqualTo(11);
+        assertThat(marks.size()).isOne();
+        assertThat(marks.remove(0, key, 0, key.length)).isTrue();
+        assertThat(marks.size()).isZero();
     }
 
     private static final long REMOVED = Long.MIN_VALUE + 1;

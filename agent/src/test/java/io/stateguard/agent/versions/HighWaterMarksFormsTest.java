@@ -10,8 +10,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Every operation through each key form (array slice, heap buffer at an offset, direct buffer), on
- * keys of every length modulo 4 (the hash reads 4-byte blocks and a tail): a key is the same key
- * whichever form it comes in.
+ * keys of 0 to 9 bytes (a partial 8-byte word, a whole one, one and a bit; longer keys and buffer byte
+ * orders are in {@code HighWaterMarksLayoutTest}): a key is the same key whichever form it comes in.
  */
 class HighWaterMarksFormsTest {
 

@@ -15,8 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A high-water-mark update ({@link HighWaterMarks#observe(int, byte[], int, int, long)}: hash, segment lock,
- * probe, compare, raise) on a table holding 10,000 state keys, from 1 thread and from 8 threads sharing the
+ * A high-water-mark update ({@link HighWaterMarks#observe(int, byte[], int, int, long)}: read the key's words,
+ * hash, lock-free probe validated by the segment's optimistic stamp, compare, raise by CAS) on a table holding
+ * 10,000 state keys, from 1 thread and from 8 threads sharing the
  * table (on this machine's 2 cores: contention and oversubscription). Each thread walks the keys in its own
  * order with its own rising versions, so updates are a mix of raised and lower-than-mark observations, and 8
  * threads hit the same keys and segments.
