@@ -244,7 +244,8 @@ final class Report {
                     + "document is scanned and validated first).\n\n");
             md.append(jmh.versionTable()).append('\n');
             md.append("### High-water-mark update\n\n");
-            md.append("`HighWaterMarks.observe` (hash, segment lock, probe, compare, raise) on a table of 10,000 keys; "
+            md.append("`HighWaterMarks.observe` (hash, a probe without a lock validated by the segment's optimistic stamp, "
+                    + "compare, raise by compare-and-set) on a table of 10,000 keys; "
                     + "8 threads on 2 cores share the keys and segments (contention and time-slicing included).\n\n");
             md.append(jmh.highWaterTable()).append('\n');
             md.append("### The version guard per checked read\n\n");

@@ -38,9 +38,10 @@ public final class MemoryPhase {
         StringBuilder md = new StringBuilder();
         md.append("`HighWaterMarks` bounded to the key count (`max-tracked-keys`), filled with distinct keys in database 0; "
                 + "heap used after full GCs (`-XX:+UseSerialGC`, exact) after filling minus before, divided by the "
-                + "number of keys. It includes each key's own copy (a `byte[]`: 16-byte header + length rounded up to "
-                + "8), which no table can avoid, and the table's slots (key reference, hash, database, version, "
-                + "referenced bit: 21 bytes per slot at a load factor of 3/8 to 3/4).\n\n");
+                + "number of keys. It includes each key's own copy (one entry object per key holding the key's first 32 "
+                + "bytes as four 8-byte words, the version, hash, database, length and referenced bit, 72 bytes; "
+                + "longer keys keep the rest in a tail array) and the table's slots (a 4-byte reference per slot at a "
+                + "load factor of 3/8 to 3/4).\n\n");
         md.append("| keys | bytes per key, keys of 20–40 bytes (avg 30) | bytes per key, 16-byte keys |\n|---:|---:|---:|\n");
         for (int count : new int[] {10_000, 100_000, 1_000_000}) {
             md.append(String.format(Locale.ROOT, "| %,d | %.1f | %.1f |\n", count, bytesPerKey("k30", count),
