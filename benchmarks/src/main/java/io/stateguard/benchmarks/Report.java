@@ -309,9 +309,10 @@ final class Report {
                     + "its last byte):** the key automaton with the rule index it returns (`KeyMatcher`) %.1f ns, "
                     + "about %.1f ns per key byte (one dependent table load per byte, whatever the number of "
                     + "patterns); finding the key in Lettuce's `CommandArgs` and matching the `String` as UTF-8 without "
-                    + "encoding it (`CommandKeys`: three field reads through constant method handles, one-entry "
-                    + "caches of the argument, codec and command shapes) brings it to %.1f ns; the writer and provider "
-                    + "advice calls around it (`PrimaryRouting`: a thread-local dispatch record, the intent constants) "
+                    + "encoding it (`CommandKeys`, typed against Lettuce: three field reads through the static final "
+                    + "method handles of `LettuceFields`) brings it to %.1f ns; the writer and provider advice calls "
+                    + "around it (`LettuceDispatch` and `PrimaryRouting`: a thread-local dispatch record, the intent "
+                    + "constants) "
                     + "to %.1f ns. Most keys that match no rule differ from every pattern in their first bytes and "
                     + "stop there.\n", matcher, perByte, keys, full));
         }
