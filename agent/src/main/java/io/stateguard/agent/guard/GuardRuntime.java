@@ -33,6 +33,12 @@ public final class GuardRuntime {
 
     private static final AtomicBoolean EXIT_REPORT = new AtomicBoolean();
 
+    /**
+     * The guard's own re-reads in flight, weakly by identity: a client that writes one again on another
+     * thread (a {@code MOVED}/{@code ASK} redirect) must still send it to the primary and not track it.
+     */
+    private static final WeakIdentityMap<Boolean> REREADS = new WeakIdentityMap<>();
+
     private final VersionGuard versionGuard;
     private final CommandClassifier classifier;
     private final RegressionPolicy policy;
@@ -116,6 +122,20 @@ public final class GuardRuntime {
     /** Commands awaiting their reply check (including collected ones not yet expunged); for tests. */
     public static int pendingCount() {
         return PENDING.size();
+    }
+
+    /** Remembers {@code command} as one of the guard's re-reads until {@link #rereadDone}. */
+    public static void rereadStarted(Object command) {
+        REREADS.put(command, Boolean.TRUE);
+    }
+
+    public static void rereadDone(Object command) {
+        REREADS.remove(command);
+    }
+
+    /** Whether {@code command} is one of the guard's re-reads in flight (cheap when none is). */
+    public static boolean isReread(Object command) {
+        return !REREADS.isEmpty() && REREADS.contains(command);
     }
 
     /** Whether the current thread is dispatching the guard's own re-read. */

@@ -112,8 +112,13 @@ public final class LettuceCompletion {
         AsyncCommand future;
         try {
             freshOutput = LettuceFields.freshOutput(staleOutput);
-            future = new AsyncCommand(new Command(command.getType(), freshOutput, command.getArgs()));
-            future.whenComplete((value, error) -> afterReread(guard, command, freshOutput, verdict, (Throwable) error));
+            final AsyncCommand reread = new AsyncCommand(new Command(command.getType(), freshOutput, command.getArgs()));
+            future = reread;
+            GuardRuntime.rereadStarted(reread);
+            future.whenComplete((value, error) -> {
+                GuardRuntime.rereadDone(reread);
+                afterReread(guard, command, freshOutput, verdict, (Throwable) error);
+            });
         } catch (Throwable t) {
             // Cannot build the re-read: deliver what the replica said, as without the agent.
             InternalErrors.record("guard.reread", t);
@@ -125,6 +130,7 @@ public final class LettuceCompletion {
             ((RedisChannelWriter) verdict.command().connection()).write(future);
         } catch (Throwable t) {
             // The writer refused (closed connection): deliver what the replica said, as without the agent.
+            GuardRuntime.rereadDone(future);
             rereadFailed(t.toString());
             guard.policy().onRereadFailed(verdict);
             return false;

@@ -2,6 +2,7 @@ package io.stateguard.agent.lettuce;
 
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.protocol.DecoratedCommand;
 import io.lettuce.core.protocol.ProtocolKeyword;
 import io.lettuce.core.protocol.RedisCommand;
 import io.lettuce.core.protocol.TransactionalCommand;
@@ -40,6 +41,12 @@ public final class LettuceDispatch {
 
     /** {@code write(RedisCommand)} of a Master/Replica or Cluster channel writer. */
     public static void onWrite(Object writer, RedisCommand<?, ?, ?> command) {
+        if (isOwnReread(command)) {
+            // The guard's re-read written again by Lettuce (a MOVED/ASK redirect, on an event-loop thread):
+            // to the primary, and not tracked, so that a command is re-read at most once.
+            PrimaryRouting.enterToPrimary(CommandKeys.READER, command);
+            return;
+        }
         PrimaryRouting.enter(CommandKeys.READER, command);
         GuardRuntime guard = GuardRuntime.current();
         if (guard != null && command != null) {
@@ -125,6 +132,21 @@ public final class LettuceDispatch {
             tracked.context(Telemetry.captureContext(command));
         }
         guard.remember(command, tracked);
+    }
+
+    /** Whether {@code command} is, or wraps, one of the guard's re-reads in flight. */
+    static boolean isOwnReread(RedisCommand<?, ?, ?> command) {
+        RedisCommand<?, ?, ?> found = command;
+        for (int depth = 0; depth < 8 && found != null; depth++) {
+            if (GuardRuntime.isReread(found)) {
+                return true;
+            }
+            if (!(found instanceof DecoratedCommand)) {
+                return false;
+            }
+            found = ((DecoratedCommand<?, ?, ?>) found).getDelegate();
+        }
+        return false;
     }
 
     static CommandKind kindOf(ProtocolKeyword type) {

@@ -65,6 +65,19 @@ public final class PrimaryRouting {
         dispatch.command = command;
         dispatch.batch = null;
         dispatch.active = true;
+        dispatch.toPrimary = false;
+    }
+
+    /**
+     * Writer advice, on entry to the write of a command that must go to the primary whatever its keys:
+     * the guard's own re-read, written again by the client (a {@code MOVED}/{@code ASK} redirect) on a
+     * thread that is not inside the guard's dispatch of it.
+     */
+    public static void enterToPrimary(CommandKeyReader reader, Object command) {
+        enter(reader, command);
+        if (policy != null) {
+            CURRENT.get().toPrimary = true;
+        }
     }
 
     /** Writer advice, on entry to the write of a batch: remembers it. */
@@ -77,6 +90,7 @@ public final class PrimaryRouting {
         dispatch.command = null;
         dispatch.batch = commands;
         dispatch.active = true;
+        dispatch.toPrimary = false;
     }
 
     /** Writer advice, on exit from either write (also when it threw). */
@@ -86,6 +100,7 @@ public final class PrimaryRouting {
         }
         Dispatch dispatch = CURRENT.get();
         dispatch.active = false;
+        dispatch.toPrimary = false;
         dispatch.reader = null;
         dispatch.command = null;
         dispatch.batch = null;
@@ -103,7 +118,7 @@ public final class PrimaryRouting {
         }
         try {
             Dispatch dispatch = CURRENT.get();
-            if (dispatch.forcePrimary) {
+            if (dispatch.forcePrimary || dispatch.active && dispatch.toPrimary) {
                 return true;
             }
             if (!dispatch.active || !current.routesAnything()) {
@@ -150,6 +165,8 @@ public final class PrimaryRouting {
     private static final class Dispatch {
         boolean forcePrimary;
         boolean active;
+        /** The command being dispatched goes to the primary (see {@link #enterToPrimary}). */
+        boolean toPrimary;
         CommandKeyReader reader;
         Object command;
         Collection<?> batch;
