@@ -19,6 +19,13 @@ import java.util.List;
  */
 public final class RegressionPolicy {
 
+    /**
+     * A value of a multi-value reply that cannot be checked (over the size cap, rejected by the adapter
+     * before it was copied): its key is skipped, unlike a {@code null} entry, which is nil. Compared by
+     * identity.
+     */
+    public static final ByteBuffer UNREADABLE = ByteBuffer.allocate(0).asReadOnlyBuffer();
+
     private final VersionGuard guard;
 
     public RegressionPolicy(VersionGuard guard) {
@@ -29,8 +36,8 @@ public final class RegressionPolicy {
      * Judges the reply of a tracked command.
      *
      * @param values for reads, per tracked key its value (for hash rules the version field's value),
-     *     {@code null} entries for nil; {@code null} when the reply could not be read (nothing is
-     *     checked). Ignored for writes and deletes, whose marks follow their arguments; a write judged
+     *     {@code null} entries for nil, {@link #UNREADABLE} entries for values that cannot be checked;
+     *     {@code null} when the reply could not be read (nothing is checked). Ignored for writes and deletes, whose marks follow their arguments; a write judged
      *     here is one whose reply is not known ({@link WriteReply#UNREADABLE}): prefer
      *     {@link #onWriteReply}.
      * @param nodes finds the address of the node that answered, asked only for a regression.
@@ -50,6 +57,9 @@ public final class RegressionPolicy {
         }
         List<Regression> regressions = null;
         for (int i = 0; i < command.keys.length; i++) {
+            if (values[i] == UNREADABLE) {
+                continue;
+            }
             Rule rule = guard.rules().get(command.rules[i]);
             Regression regression;
             if (rule.routing() == RoutingMode.PRIMARY && values[i] != null) {

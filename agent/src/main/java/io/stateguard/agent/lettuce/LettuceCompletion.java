@@ -12,7 +12,6 @@ import io.stateguard.agent.guard.ReplyVerdict;
 import io.stateguard.agent.guard.TrackedCommand;
 import io.stateguard.agent.internal.AgentLog;
 import io.stateguard.agent.internal.InternalErrors;
-import io.stateguard.agent.versions.VersionSpec;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -100,8 +99,7 @@ public final class LettuceCompletion {
 
     private static ByteBuffer[] replyValues(final GuardRuntime guard, TrackedCommand tracked,
             CommandOutput<?, ?, ?> output) throws Throwable {
-        VersionSpec version = guard.versionGuard().rules().get(tracked.rule(0)).version();
-        return LettuceReplies.values(tracked, output, version, guard.tooLargeCounter());
+        return LettuceReplies.values(tracked, output, guard.versionGuard().rules(), guard.tooLargeCounter());
     }
 
     /** Re-issues the read on the primary; completes {@code command} when it answers. */

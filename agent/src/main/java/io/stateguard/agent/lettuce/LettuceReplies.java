@@ -4,6 +4,8 @@ import io.lettuce.core.KeyValue;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.output.CommandOutput;
+import io.stateguard.agent.config.Rule;
+import io.stateguard.agent.guard.RegressionPolicy;
 import io.stateguard.agent.guard.TrackedCommand;
 import io.stateguard.agent.guard.WriteReply;
 import io.stateguard.agent.versions.VersionSpec;
@@ -47,12 +49,13 @@ final class LettuceReplies {
      * is checked). The array and buffers of a single-value reply are per-thread scratch: valid until
      * the next call on this thread.
      *
-     * @param version the version spec of the command's first rule; for {@code HMGET} and
-     *     {@code HGETALL} that of its (single) hash rule.
-     * @param tooLarge counts a value rejected over {@code version}'s size cap before it was copied.
+     * @param rules the rules by index, for each key's version spec (its size cap; for {@code HMGET} and
+     *     {@code HGETALL} the hash rule's version field).
+     * @param tooLarge counts a value rejected over its rule's size cap before it was copied.
      */
-    static ByteBuffer[] values(TrackedCommand command, CommandOutput<?, ?, ?> output, VersionSpec version,
+    static ByteBuffer[] values(TrackedCommand command, CommandOutput<?, ?, ?> output, List<Rule> rules,
             Runnable tooLarge) throws Throwable {
+        VersionSpec version = rules.get(command.rule(0)).version();
         Object reply = output.get();
         RedisCodec<?, ?> codec = LettuceFields.outputCodec(output);
         switch (command.kind()) {
@@ -87,14 +90,15 @@ final class LettuceReplies {
                     byte[] key = CommandKeys.encode(keyValue.getKey(), codec, true);
                     for (int i = 0; i < values.length; i++) {
                         if (Arrays.equals(command.key(i), key)) {
-                            values[i] = keyValue.hasValue() ? bytes(keyValue.getValue(), codec) : null;
+                            values[i] = keyValue.hasValue() ? bytes(keyValue.getValue(), codec, rules.get(command.rule(i)).version().maxValueBytes(),
+                                    tooLarge) : null;
                         }
                     }
                 }
                 return values;
             case HMGET:
             case HGETALL:
-                return versionField(reply, codec, version, values);
+                return versionField(reply, codec, version, values, tooLarge);
             default:
                 return null;
         }
@@ -132,12 +136,12 @@ final class LettuceReplies {
     }
 
     private static ByteBuffer[] versionField(Object reply, RedisCodec<?, ?> codec, VersionSpec spec,
-            ByteBuffer[] values) {
+            ByteBuffer[] values, Runnable tooLarge) {
         if (reply instanceof Map) {
             for (Map.Entry<?, ?> entry : ((Map<?, ?>) reply).entrySet()) {
                 byte[] field = CommandKeys.encode(entry.getKey(), codec, true);
                 if (field != null && spec.isHashField(field, 0, field.length)) {
-                    values[0] = bytes(entry.getValue(), codec);
+                    values[0] = bytes(entry.getValue(), codec, spec.maxValueBytes(), tooLarge);
                 }
             }
             return values;
@@ -150,7 +154,7 @@ final class LettuceReplies {
                 KeyValue<?, ?> keyValue = (KeyValue<?, ?>) each;
                 byte[] field = CommandKeys.encode(keyValue.getKey(), codec, true);
                 if (field != null && spec.isHashField(field, 0, field.length) && keyValue.hasValue()) {
-                    values[0] = bytes(keyValue.getValue(), codec);
+                    values[0] = bytes(keyValue.getValue(), codec, spec.maxValueBytes(), tooLarge);
                 }
             }
             return values;
@@ -212,8 +216,23 @@ final class LettuceReplies {
         return true;
     }
 
+    /** The bytes of a write's previous value (its version is read by the guard, which applies the cap). */
     private static ByteBuffer bytes(Object value, RedisCodec<?, ?> codec) {
         byte[] encoded = value == null ? null : CommandKeys.encode(value, codec, false);
         return encoded == null ? null : ByteBuffer.wrap(encoded);
     }
+
+    /**
+     * The bytes of one value of a multi-value reply; {@link RegressionPolicy#UNREADABLE} (counted) when
+     * it is certainly longer than {@code cap} bytes, found before it is copied.
+     */
+    private static ByteBuffer bytes(Object value, RedisCodec<?, ?> codec, int cap, Runnable tooLarge) {
+        if (value instanceof String && ((String) value).length() > cap
+                || value instanceof byte[] && ((byte[]) value).length > cap) {
+            tooLarge.run();
+            return RegressionPolicy.UNREADABLE;
+        }
+        return bytes(value, codec);
+    }
+
 }

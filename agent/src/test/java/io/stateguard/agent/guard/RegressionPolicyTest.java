@@ -384,4 +384,17 @@ class RegressionPolicyTest {
         reply(written(CommandKind.SET, "SET", "f:u", v(json(4)), v("PX")), WriteReply.UNREADABLE);
         assertThat(read("f:u", value(3)).action()).isEqualTo(ReplyVerdict.Action.FAIL);
     }
+
+    @Test
+    void aValueThatCannotBeCheckedIsSkippedNotTakenForNil() {
+        install(KeyPrivacy.FULL);
+        write("rr:1", 5);
+        write("rr:2", 5);
+        TrackedCommand mget = classifier.classify(CommandKind.MGET, "MGET", connection, 0, args("rr:1", "rr:2"));
+        ReplyVerdict verdict = policy.onReply(mget, new ByteBuffer[] {RegressionPolicy.UNREADABLE, value(4)}, nodes,
+                connection);
+        assertThat(verdict.action()).isEqualTo(ReplyVerdict.Action.REREAD);
+        assertThat(verdict.regressions()).extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
+                .as("only the key whose value was read").containsExactly("rr:2");
+    }
 }

@@ -40,7 +40,14 @@ class LettuceRepliesTest {
             output.set(ByteBuffer.wrap(reply instanceof byte[] ? (byte[]) reply
                     : ((String) reply).getBytes(StandardCharsets.UTF_8)));
         }
-        return LettuceReplies.values(get, output, VersionSpec.parse("json:/version", cap), tooLarge::incrementAndGet);
+        return LettuceReplies.values(get, output, rulesWithCap(cap), tooLarge::incrementAndGet);
+    }
+
+    /** Rule 0 as in {@link #rules}, its version spec scanning at most {@code cap} bytes. */
+    private static List<Rule> rulesWithCap(int cap) {
+        return List.of(new Rule("default", List.of(io.stateguard.agent.keys.GlobPattern.compile("s:*")),
+                io.stateguard.agent.config.RoutingMode.REPLICA_CHECKED, VersionSpec.parse("json:/version", cap),
+                io.stateguard.agent.config.OnRegression.REREAD_PRIMARY));
     }
 
     private static String text(ByteBuffer buffer) {
@@ -84,5 +91,26 @@ class LettuceRepliesTest {
         assertThat(tooLarge).hasValue(2);
         assertThat(read(large, StringCodec.UTF8, 1000)).isNotNull();
         assertThat(tooLarge).hasValue(2);
+    }
+
+    /** A multi-value reply: a value over its rule's cap is skipped (not nil), counted, and not copied. */
+    @Test
+    void anMgetValueOverTheCapIsSkippedNotTakenForNil() throws Throwable {
+        TrackedCommand mget = new CommandClassifier(new VersionGuard(rules, 10, KeyPrivacy.FULL),
+                RoutingPolicy.of(rules).matcher()).classify(io.stateguard.agent.guard.CommandKind.MGET, "MGET", null, 0,
+                new io.stateguard.agent.guard.EncodedArguments().add(true, "s:1".getBytes(StandardCharsets.UTF_8))
+                        .add(true, "s:2".getBytes(StandardCharsets.UTF_8))
+                        .add(true, "s:3".getBytes(StandardCharsets.UTF_8)));
+        io.lettuce.core.output.KeyValueListOutput<String, String> output = new io.lettuce.core.output.KeyValueListOutput<>(
+                io.lettuce.core.codec.StringCodec.UTF8, new java.util.ArrayList<>(List.of("s:1", "s:2", "s:3")));
+        output.multi(3); // as the decoder does for an array reply
+        output.set(ByteBuffer.wrap("{\"version\":1}".getBytes(StandardCharsets.UTF_8)));
+        output.set(ByteBuffer.wrap(("{\"version\":2,\"pad\":\"" + "x".repeat(100) + "\"}").getBytes(StandardCharsets.UTF_8)));
+        output.set((ByteBuffer) null);
+        ByteBuffer[] values = LettuceReplies.values(mget, output, rulesWithCap(50), tooLarge::incrementAndGet);
+        assertThat(text(values[0])).isEqualTo("{\"version\":1}");
+        assertThat(values[1]).isSameAs(io.stateguard.agent.guard.RegressionPolicy.UNREADABLE);
+        assertThat(values[2]).as("nil").isNull();
+        assertThat(tooLarge).hasValue(1);
     }
 }
