@@ -32,11 +32,18 @@ public final class EncodedArguments {
 
     /** {@code true} for a key argument (a key or a hash field), {@code false} for a value. */
     public boolean isKey(int index) {
-        return keys[index];
+        return keys[checked(index)];
     }
 
     /** The encoded bytes of argument {@code index}, or {@code null}. Not copied. */
     public byte[] bytes(int index) {
-        return bytes[index];
+        return bytes[checked(index)];
+    }
+
+    private int checked(int index) {
+        if (index < 0 || index >= size) {
+            throw new IndexOutOfBoundsException("argument " + index + " of " + size);
+        }
+        return index;
     }
 }

@@ -217,7 +217,7 @@ class RegressionPolicyTest {
         write("rr:1", 5);
         TrackedCommand delete = classifier.classify(CommandKind.DELETE, "DEL", connection, 0, args("other", "rr:1"));
         assertThat(delete.keyCount()).isEqualTo(1);
-        policy.onReply(delete, null, nodes, connection);
+        assertThat(policy.onReply(delete, null, nodes, connection).action()).isEqualTo(ReplyVerdict.Action.PASS);
         assertThat(read("rr:1", null).action()).isEqualTo(ReplyVerdict.Action.PASS);
         assertThat(events).isEmpty();
     }
@@ -396,5 +396,35 @@ class RegressionPolicyTest {
         assertThat(verdict.action()).isEqualTo(ReplyVerdict.Action.REREAD);
         assertThat(verdict.regressions()).extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
                 .as("only the key whose value was read").containsExactly("rr:2");
+    }
+
+    /** After a re-read of several keys, each regression is judged by the primary's value of its own key. */
+    @Test
+    void eachKeyOfAReReadIsJudgedByThePrimarysValueOfThatKey() {
+        install(KeyPrivacy.FULL);
+        write("rr:1", 5);
+        write("rr:2", 5);
+        write("rr:3", 5);
+        TrackedCommand mget = classifier.classify(CommandKind.MGET, "MGET", connection, 0,
+                args("rr:1", "rr:2", "rr:3"));
+        ReplyVerdict verdict = policy.onReply(mget, new ByteBuffer[] {value(5), value(4), value(4)}, nodes,
+                connection);
+        assertThat(verdict.action()).isEqualTo(ReplyVerdict.Action.REREAD);
+        // The primary has rr:2 at 5 (the replica was behind) but rr:3 at 3: below the mark on the primary.
+        policy.onReread(verdict, new ByteBuffer[] {value(5), value(5), value(3)});
+        assertThat(events).extracting(e -> new String(e.key(), StandardCharsets.UTF_8) + " " + e.type().label())
+                .containsExactly("rr:2 version_regression", "rr:3 version_regression", "rr:3 primary_regression");
+    }
+
+    /** A conditional write that was not applied still shows the application the previous value it returned. */
+    @Test
+    void aPreviousValueReturnedByAWriteThatWasNotAppliedIsAMark() {
+        install(KeyPrivacy.FULL);
+        reply(written(CommandKind.SET, "SET", "f:prev", v(json(9)), v("NX"), v("GET")), WriteReply.previous(value(6)));
+        assertThat(read("f:prev", value(6)).action()).isEqualTo(ReplyVerdict.Action.PASS);
+        assertThat(read("f:prev", value(5)).failureMessage()).contains("expected version >= 6, observed 5");
+        reply(written(CommandKind.SET, "SET", "f:none", v(json(9)), v("NX"), v("GET")), WriteReply.NOT_APPLIED);
+        assertThat(read("f:none", value(1)).action()).as("no previous value: nothing shown, no mark")
+                .isEqualTo(ReplyVerdict.Action.PASS);
     }
 }
