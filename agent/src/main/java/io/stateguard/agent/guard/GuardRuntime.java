@@ -133,6 +133,11 @@ public final class GuardRuntime {
         REREADS.remove(command);
     }
 
+    /** Whether any re-read of the guard is in flight: when none is, no command needs {@link #isReread}. */
+    public static boolean rereadsInFlight() {
+        return !REREADS.isEmpty();
+    }
+
     /** Whether {@code command} is one of the guard's re-reads in flight (cheap when none is). */
     public static boolean isReread(Object command) {
         return !REREADS.isEmpty() && REREADS.contains(command);

@@ -136,6 +136,9 @@ public final class LettuceDispatch {
 
     /** Whether {@code command} is, or wraps, one of the guard's re-reads in flight. */
     static boolean isOwnReread(RedisCommand<?, ?, ?> command) {
+        if (!GuardRuntime.rereadsInFlight()) {
+            return false;
+        }
         RedisCommand<?, ?, ?> found = command;
         for (int depth = 0; depth < 8 && found != null; depth++) {
             if (GuardRuntime.isReread(found)) {

@@ -106,11 +106,14 @@ class GuardRuntimeTest {
         Object reread = new Object();
         Object other = new Object();
         assertThat(GuardRuntime.isReread(reread)).isFalse();
+        assertThat(GuardRuntime.rereadsInFlight()).isFalse();
         GuardRuntime.rereadStarted(reread);
+        assertThat(GuardRuntime.rereadsInFlight()).isTrue();
         assertThat(GuardRuntime.isReread(reread)).isTrue();
         assertThat(GuardRuntime.isReread(other)).isFalse();
         GuardRuntime.rereadDone(reread);
         assertThat(GuardRuntime.isReread(reread)).isFalse();
+        assertThat(GuardRuntime.rereadsInFlight()).isFalse();
     }
 
     @Test
