@@ -2,6 +2,7 @@ package io.stateguard.agent.bootstrap;
 
 import io.stateguard.agent.instrumentation.HelperInjector;
 import io.stateguard.agent.instrumentation.InstrumentationTransformer;
+import io.stateguard.agent.instrumentation.UninstrumentedClients;
 import io.stateguard.agent.instrumentation.ModuleSelector;
 import io.stateguard.agent.instrumentation.lettuce.LettuceInstrumentationModule;
 import io.stateguard.agent.internal.AgentLog;
@@ -48,6 +49,10 @@ final class LettuceInstrumentation {
         String lettucePackage = LettuceInstrumentationModule.PACKAGE_PREFIX.replace('/', '.');
         for (Class<?> type : instrumentation.getAllLoadedClasses()) {
             if (!type.getName().startsWith(lettucePackage)) {
+                String client = UninstrumentedClients.clientOf(type.getName().replace('.', '/'));
+                if (client != null) {
+                    LISTENER.uninstrumentedClient(client, UninstrumentedClients.location(type.getProtectionDomain()));
+                }
                 continue;
             }
             if (seen.add(type.getClassLoader())) {
@@ -88,6 +93,13 @@ final class LettuceInstrumentation {
                     AgentLog.info("instrumented " + className + (retransformed ? " (retransformed)" : ""));
                     AgentInstaller.instrumentedClassesChanged(LettuceInstrumentation.instrumented());
                 }
+            }
+
+            @Override
+            public void uninstrumentedClient(String client, String location) {
+                AgentLog.once(AgentLog.Level.WARN, "client:" + client + ":" + location,
+                        UninstrumentedClients.warning(client, location, "Lettuce "
+                                + LettuceInstrumentationModule.SUPPORTED_VERSIONS), null);
             }
 
             @Override

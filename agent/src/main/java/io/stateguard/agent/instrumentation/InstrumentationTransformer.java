@@ -38,6 +38,12 @@ public final class InstrumentationTransformer implements ClassFileTransformer {
 
         /** {@code className} could not be woven and keeps its own behaviour. */
         void failed(String className, Throwable error);
+
+        /**
+         * A Redis client the agent does not instrument loaded ({@link UninstrumentedClients}): {@code client}
+         * names it, {@code location} the jar it came from.
+         */
+        void uninstrumentedClient(String client, String location);
     }
 
     private final String packagePrefix;
@@ -70,6 +76,9 @@ public final class InstrumentationTransformer implements ClassFileTransformer {
      */
     public InstrumentationTransformer(String packagePrefix, ModuleSelector selector, HelperInjector helpers,
             Listener listener, EarlyHelpers early) {
+        // Loaded now, before the transformer is registered: a class first loaded from inside transform() would
+        // be transformed while it is being defined, and its loader would try to define it a second time.
+        UninstrumentedClients.clientOf("");
         this.early = early;
         this.packagePrefix = packagePrefix;
         this.selector = selector;
@@ -117,6 +126,10 @@ public final class InstrumentationTransformer implements ClassFileTransformer {
             }
         }
         if (!className.startsWith(packagePrefix)) {
+            String client = classBeingRedefined == null ? UninstrumentedClients.clientOf(className) : null;
+            if (client != null) {
+                uninstrumentedClient(client, className, protectionDomain);
+            }
             return null;
         }
         try {
@@ -222,4 +235,14 @@ public final class InstrumentationTransformer implements ClassFileTransformer {
             return null;
         }
     }
+
+    /** Tells the listener; never throws into class loading. */
+    private void uninstrumentedClient(String client, String className, ProtectionDomain protectionDomain) {
+        try {
+            listener.uninstrumentedClient(client, UninstrumentedClients.location(protectionDomain));
+        } catch (Throwable t) {
+            InternalErrors.record("instrumentation.clients", t);
+        }
+    }
+
 }
