@@ -38,6 +38,11 @@ public final class WeaveCost {
                     public void failed(String className, Throwable error) {
                         throw new IllegalStateException("could not weave " + className, error);
                     }
+
+                    @Override
+                    public void uninstrumentedClient(String client, String location) {
+                        // only Lettuce classes are woven here
+                    }
                 });
         ClassLoader loader = WeaveCost.class.getClassLoader();
         for (int i = 0; i < CLASSES.length; i++) {
