@@ -184,15 +184,16 @@ public final class HighWaterMarks {
      */
     public Observation observe(int db, byte[] key, int offset, int length, long version) {
         checkRange(key, offset, length);
-        return observe(db, key, null, offset, length, version);
+        return observe(db, key, null, offset, length, version, (short) 0, false);
     }
 
     /** {@link #observe(int, byte[], int, int, long)} for the key between {@code key}'s position and limit. */
     public Observation observe(int db, ByteBuffer key, long version) {
         if (key.hasArray()) {
-            return observe(db, key.array(), null, key.arrayOffset() + key.position(), key.remaining(), version);
+            return observe(db, key.array(), null, key.arrayOffset() + key.position(), key.remaining(), version, (short) 0,
+                    false);
         }
-        return observe(db, null, key, key.position(), key.remaining(), version);
+        return observe(db, null, key, key.position(), key.remaining(), version, (short) 0, false);
     }
 
     /**
@@ -202,16 +203,46 @@ public final class HighWaterMarks {
      */
     public void reset(int db, byte[] key, int offset, int length, long version) {
         checkRange(key, offset, length);
-        reset(db, key, null, offset, length, version);
+        reset(db, key, null, offset, length, version, (short) 0);
     }
 
     /** {@link #reset(int, byte[], int, int, long)} for the key between {@code key}'s position and limit. */
     public void reset(int db, ByteBuffer key, long version) {
         if (key.hasArray()) {
-            reset(db, key.array(), null, key.arrayOffset() + key.position(), key.remaining(), version);
+            reset(db, key.array(), null, key.arrayOffset() + key.position(), key.remaining(), version, (short) 0);
         } else {
-            reset(db, null, key, key.position(), key.remaining(), version);
+            reset(db, null, key, key.position(), key.remaining(), version, (short) 0);
         }
+    }
+
+    /**
+     * {@link #observe(int, byte[], int, int, long)} that also sets the mark's {@link #tag} to {@code tag}
+     * when the mark is new or raised, so that the mark and its tag describe the first sighting of its
+     * version. An {@link Observation#EQUAL} sighting keeps the tag, unless the tag is provisional (0 or
+     * negative); a {@link Observation#REGRESSED} one never changes it.
+     */
+    public Observation observe(int db, byte[] key, int offset, int length, long version, short tag) {
+        checkRange(key, offset, length);
+        return observe(db, key, null, offset, length, version, tag, true);
+    }
+
+    /** {@link #reset(int, byte[], int, int, long)} that also sets the mark's {@link #tag}. */
+    public void reset(int db, byte[] key, int offset, int length, long version, short tag) {
+        checkRange(key, offset, length);
+        reset(db, key, null, offset, length, version, tag);
+    }
+
+    /**
+     * The tag of the mark of {@code key[offset, offset + length)} in database {@code db}: 16 bits the
+     * caller keeps with a mark (the guard: the replication history the version was seen under, and
+     * whether the application deleted the key), 0 for a key without a mark or a mark never tagged.
+     * Set by the tagging {@link #observe(int, byte[], int, int, long, short)} and
+     * {@link #reset(int, byte[], int, int, long, short)}, and to 0 by the other {@code reset} forms.
+     * Not a use of the mark.
+     */
+    public short tag(int db, byte[] key, int offset, int length) {
+        checkRange(key, offset, length);
+        return tag(db, key, null, offset, length);
     }
 
     /** Removes the mark of {@code key[offset, offset + length)} in database {@code db}; returns whether it had one. */
@@ -274,24 +305,35 @@ public final class HighWaterMarks {
         return segmentFor(hash).contains(hash, db, w0, w1, w2, w3, array, buffer, offset, length);
     }
 
-    private Observation observe(int db, byte[] array, ByteBuffer buffer, int offset, int length, long version) {
+    private Observation observe(int db, byte[] array, ByteBuffer buffer, int offset, int length, long version,
+            short tag, boolean tagged) {
         int end = offset + length;
         long w0 = word(array, buffer, offset, end);
         long w1 = word(array, buffer, offset + 8, end);
         long w2 = word(array, buffer, offset + 16, end);
         long w3 = word(array, buffer, offset + 24, end);
         int hash = hash(db, w0, w1, w2, w3, array, buffer, offset, length);
-        return segmentFor(hash).observe(hash, db, w0, w1, w2, w3, array, buffer, offset, length, version);
+        return segmentFor(hash).observe(hash, db, w0, w1, w2, w3, array, buffer, offset, length, version, tag, tagged);
     }
 
-    private void reset(int db, byte[] array, ByteBuffer buffer, int offset, int length, long version) {
+    private void reset(int db, byte[] array, ByteBuffer buffer, int offset, int length, long version, short tag) {
         int end = offset + length;
         long w0 = word(array, buffer, offset, end);
         long w1 = word(array, buffer, offset + 8, end);
         long w2 = word(array, buffer, offset + 16, end);
         long w3 = word(array, buffer, offset + 24, end);
         int hash = hash(db, w0, w1, w2, w3, array, buffer, offset, length);
-        segmentFor(hash).reset(hash, db, w0, w1, w2, w3, array, buffer, offset, length, version);
+        segmentFor(hash).reset(hash, db, w0, w1, w2, w3, array, buffer, offset, length, version, tag);
+    }
+
+    private short tag(int db, byte[] array, ByteBuffer buffer, int offset, int length) {
+        int end = offset + length;
+        long w0 = word(array, buffer, offset, end);
+        long w1 = word(array, buffer, offset + 8, end);
+        long w2 = word(array, buffer, offset + 16, end);
+        long w3 = word(array, buffer, offset + 24, end);
+        int hash = hash(db, w0, w1, w2, w3, array, buffer, offset, length);
+        return segmentFor(hash).tag(hash, db, w0, w1, w2, w3, array, buffer, offset, length);
     }
 
     private boolean remove(int db, byte[] array, ByteBuffer buffer, int offset, int length) {
@@ -426,6 +468,12 @@ public final class HighWaterMarks {
         volatile long version;
         /** CLOCK's referenced bit: set by users without a lock (a benign race), cleared by the hand under the lock. */
         boolean referenced;
+        /**
+         * The caller's tag of the mark ({@link #tag}), written without a lock beside the version: a reader
+         * may see a version with the tag of the write before (the guard tolerates it: a tag only ever
+         * withholds a proof). A short fits in the entry's padding: the entry stays 72 bytes.
+         */
+        volatile short tag;
 
         Entry(int hash, int db, int length, long w0, long w1, long w2, long w3, byte[] tail, long version) {
             this.hash = hash;
@@ -438,6 +486,12 @@ public final class HighWaterMarks {
             this.tail = tail;
             this.version = version;
             this.referenced = true;
+        }
+
+        void tag(short newTag) {
+            if (tag != newTag) {
+                tag = newTag; // written only when it changes: a mark in use is not written by its readers
+            }
         }
 
         void touch() {
@@ -528,33 +582,50 @@ public final class HighWaterMarks {
 
         Observation observe(int hash, int db, long w0, long w1, long w2, long w3,
                 byte[] array, ByteBuffer buffer, int offset, int length,
-                long version) {
-            Entry e = lookup(hash, db, w0, w1, w2, w3, array, buffer, offset, length);
-            if (e != null) {
-                return e.raise(version);
-            }
-            long stamp = lock.writeLock();
-            try {
-                e = find(slots, hash, db, w0, w1, w2, w3, array, buffer, offset, length);
-                if (e == null) {
-                    insert(hash, db, w0, w1, w2, w3, array, buffer, offset, length, version);
-                    return Observation.NEW;
-                }
-            } finally {
-                lock.unlockWrite(stamp);
-            }
-            return e.raise(version); // another thread inserted the key in between
-        }
-
-        void reset(int hash, int db, long w0, long w1, long w2, long w3,
-                byte[] array, ByteBuffer buffer, int offset, int length, long version) {
+                long version, short tag, boolean tagged) {
             Entry e = lookup(hash, db, w0, w1, w2, w3, array, buffer, offset, length);
             if (e == null) {
                 long stamp = lock.writeLock();
                 try {
                     e = find(slots, hash, db, w0, w1, w2, w3, array, buffer, offset, length);
                     if (e == null) {
-                        insert(hash, db, w0, w1, w2, w3, array, buffer, offset, length, version);
+                        e = insert(hash, db, w0, w1, w2, w3, array, buffer, offset, length, version);
+                        if (e != null && tagged) {
+                            e.tag = tag;
+                        }
+                        return Observation.NEW;
+                    }
+                } finally {
+                    lock.unlockWrite(stamp);
+                }
+                // another thread inserted the key in between
+            }
+            Observation observation = e.raise(version);
+            if (tagged && (observation == Observation.ADVANCED
+                    || observation == Observation.EQUAL && e.tag <= 0)) {
+                e.tag(tag);
+            }
+            return observation;
+        }
+
+        short tag(int hash, int db, long w0, long w1, long w2, long w3,
+                byte[] array, ByteBuffer buffer, int offset, int length) {
+            Entry e = lookup(hash, db, w0, w1, w2, w3, array, buffer, offset, length);
+            return e == null ? 0 : e.tag;
+        }
+
+        void reset(int hash, int db, long w0, long w1, long w2, long w3,
+                byte[] array, ByteBuffer buffer, int offset, int length, long version, short tag) {
+            Entry e = lookup(hash, db, w0, w1, w2, w3, array, buffer, offset, length);
+            if (e == null) {
+                long stamp = lock.writeLock();
+                try {
+                    e = find(slots, hash, db, w0, w1, w2, w3, array, buffer, offset, length);
+                    if (e == null) {
+                        e = insert(hash, db, w0, w1, w2, w3, array, buffer, offset, length, version);
+                        if (e != null) {
+                            e.tag = tag;
+                        }
                         return;
                     }
                 } finally {
@@ -563,6 +634,7 @@ public final class HighWaterMarks {
             }
             e.touch();
             e.version = version;
+            e.tag(tag);
         }
 
         boolean remove(int hash, int db, long w0, long w1, long w2, long w3,
@@ -669,14 +741,14 @@ public final class HighWaterMarks {
          * Inserts a key known to be absent, under the write lock. When the table is full, evicts one of
          * this segment's marks instead of taking room, or, if it has none, leaves the key untracked.
          */
-        private void insert(int hash, int db, long w0, long w1, long w2, long w3,
+        private Entry insert(int hash, int db, long w0, long w1, long w2, long w3,
                 byte[] array, ByteBuffer buffer, int offset, int length,
                 long version) {
             Entry[] s = slots;
             int capacity = s.length;
             if (!table.reserve()) {
                 if (size == 0) {
-                    return;
+                    return null;
                 }
                 evictOne(s);
             } else if (size >= capacity - (capacity >>> 2) && capacity < maxSlots) {
@@ -696,8 +768,10 @@ public final class HighWaterMarks {
             }
             // Referenced from the start, so that a new mark survives a full turn of the hand: the read
             // that follows a write must still find it.
-            s[firstEmpty(s, hash)] = new Entry(hash, db, length, w0, w1, w2, w3, tail, version);
+            Entry entry = new Entry(hash, db, length, w0, w1, w2, w3, tail, version);
+            s[firstEmpty(s, hash)] = entry;
             size++;
+            return entry;
         }
 
         /**

@@ -37,6 +37,33 @@ class HighWaterMarksTest {
     }
 
     @Test
+    void aTagDescribesTheFirstSightingOfTheMarksVersion() {
+        HighWaterMarks marks = new HighWaterMarks(100);
+        byte[] k = key("tagged");
+        assertThat(marks.tag(0, k, 0, k.length)).as("no mark").isZero();
+        assertThat(marks.observe(0, k, 0, k.length, 5, (short) 3)).isEqualTo(Observation.NEW);
+        assertThat(marks.tag(0, k, 0, k.length)).isEqualTo((short) 3);
+        marks.observe(0, k, 0, k.length, 5, (short) 4);
+        assertThat(marks.tag(0, k, 0, k.length)).as("an equal sighting keeps it").isEqualTo((short) 3);
+        marks.observe(0, k, 0, k.length, 4, (short) 5);
+        assertThat(marks.tag(0, k, 0, k.length)).as("an older one never changes it").isEqualTo((short) 3);
+        marks.observe(0, k, 0, k.length, 6, (short) 6);
+        assertThat(marks.tag(0, k, 0, k.length)).as("a newer version is a new first sighting").isEqualTo((short) 6);
+        marks.reset(0, k, 0, k.length, 2, (short) -32768);
+        assertThat(marks.tag(0, k, 0, k.length)).isEqualTo((short) -32768);
+        marks.observe(0, k, 0, k.length, 2, (short) 7);
+        assertThat(marks.tag(0, k, 0, k.length)).as("a negative tag is provisional: an equal sighting replaces it")
+                .isEqualTo((short) 7);
+        marks.reset(0, k, 0, k.length, 2);
+        assertThat(marks.tag(0, k, 0, k.length)).as("an untagged reset clears it").isZero();
+        marks.observe(0, k, 0, k.length, 2, (short) 8);
+        assertThat(marks.tag(0, k, 0, k.length)).as("so does a zero tag").isEqualTo((short) 8);
+        marks.remove(0, k, 0, k.length);
+        marks.reset(0, k, 0, k.length, 1, (short) 9);
+        assertThat(marks.tag(0, k, 0, k.length)).as("a reset of an absent key creates it tagged").isEqualTo((short) 9);
+    }
+
+    @Test
     void observeReportsHowAVersionComparesWithTheMark() {
         HighWaterMarks marks = new HighWaterMarks();
         assertThat(get(marks, 0, "state:1")).isEqualTo(HighWaterMarks.NO_MARK);
