@@ -188,6 +188,12 @@ public final class AgentInstaller {
             GuardRuntime guard = GuardRuntime.current();
             return guard == null ? 0 : guard.versionGuard().marks().size();
         }
+
+        @Override
+        public long marksReset(boolean absentOnPrimary) {
+            GuardRuntime guard = GuardRuntime.current();
+            return guard == null ? 0 : guard.versionGuard().marksReset(absentOnPrimary);
+        }
     };
 
     /** The status of the active agent without the instrumented classes; {@code null} until it is active. */

@@ -56,6 +56,9 @@ public final class CommandClassifier {
         if (kind == CommandKind.MSET || kind == CommandKind.MSETNX || kind == CommandKind.DELETE) {
             return UNDECIDED;
         }
+        if (kind == CommandKind.FLUSH) {
+            return NOT_TRACKED; // no keys: the adapter tells the policy directly
+        }
         int rule = reader.firstAcceptedRule(command, matcher, versioned);
         if (kind == CommandKind.MGET) {
             return rule < 0 ? NOT_TRACKED : UNDECIDED;
@@ -134,7 +137,7 @@ public final class CommandClassifier {
                 int rule = versionedRule(arguments.bytes(0));
                 if (rule >= 0 && !isHash(rule)) {
                     int value = 1;
-                    while (value < arguments.size() && arguments.isKey(value)) {
+                    while (value < arguments.size() && (arguments.isKey(value) || arguments.isNumber(value))) {
                         value++;
                     }
                     if (value < arguments.size()) {
@@ -159,6 +162,16 @@ public final class CommandClassifier {
                             }
                         }
                     }
+                }
+                break;
+            }
+            case EXPIRE: {
+                // A time to live that is not positive deletes the key at once; any other is left alone (the
+                // key expires later, and a nil read on the primary then resets the mark).
+                int rule = versionedRule(arguments.bytes(0));
+                if (rule >= 0 && arguments.size() > 1 && arguments.isNumber(1) && notPositive(arguments.bytes(1))) {
+                    rules.add(rule);
+                    keys.add(arguments.bytes(0));
                 }
                 break;
             }
@@ -231,6 +244,30 @@ public final class CommandClassifier {
                 c -= 'a' - 'A';
             }
             if (c != upperCase.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether {@code number} is the ASCII decimal of an integer at or below zero. */
+    static boolean notPositive(byte[] number) {
+        if (number == null || number.length == 0) {
+            return false;
+        }
+        if (number[0] == '-') {
+            if (number.length == 1) {
+                return false;
+            }
+            for (int i = 1; i < number.length; i++) {
+                if (number[i] < '0' || number[i] > '9') {
+                    return false;
+                }
+            }
+            return true;
+        }
+        for (byte digit : number) {
+            if (digit != '0') {
                 return false;
             }
         }

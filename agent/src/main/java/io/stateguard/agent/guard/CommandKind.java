@@ -35,7 +35,14 @@ public enum CommandKind {
     /** {@code HSETNX}: writes one field of a hash if the field does not exist; answers whether it did. */
     HSETNX,
     /** {@code DEL}, {@code UNLINK}, {@code GETDEL}: removes keys. */
-    DELETE;
+    DELETE,
+    /**
+     * {@code EXPIRE}, {@code PEXPIRE}: sets a key's time to live; one that is not positive deletes the key
+     * at once (when the reply says it was applied).
+     */
+    EXPIRE,
+    /** {@code FLUSHDB}, {@code FLUSHALL}: removes every key of a database, or of all. */
+    FLUSH;
 
     /** The kind of the command named {@code name} (upper case, as sent), or {@code null}. */
     public static CommandKind of(String name) {
@@ -72,6 +79,12 @@ public enum CommandKind {
             case "UNLINK":
             case "GETDEL":
                 return DELETE;
+            case "EXPIRE":
+            case "PEXPIRE":
+                return EXPIRE;
+            case "FLUSHDB":
+            case "FLUSHALL":
+                return FLUSH;
             default:
                 return null;
         }
@@ -86,6 +99,11 @@ public enum CommandKind {
     public boolean isWrite() {
         return this == SET || this == SETNX || this == GETSET || this == MSET || this == MSETNX || this == HSET
                 || this == HSETNX;
+    }
+
+    /** Whether the reply says whether Redis applied the command, which decides what it does to the marks. */
+    public boolean isJudgedByReply() {
+        return isWrite() || this == EXPIRE;
     }
 
     /** Whether the first key alone decides which rule the command belongs to (one key per command). */

@@ -2,6 +2,7 @@ package io.stateguard.agent.guard;
 
 import io.stateguard.agent.config.RoutingMode;
 import io.stateguard.agent.internal.AgentLog;
+import io.stateguard.agent.internal.Clocks;
 import io.stateguard.agent.internal.InternalErrors;
 import io.stateguard.agent.internal.WeakIdentityMap;
 import io.stateguard.agent.keys.KeyMatcher;
@@ -34,6 +35,13 @@ public final class GuardRuntime {
     private static final AtomicBoolean EXIT_REPORT = new AtomicBoolean();
 
     /**
+     * How old the cached replication ID of a primary may get while marks are set: a mark set within this
+     * time after a failover carries the old ID, which can only withhold a proof, never make one (a proof
+     * reads the ID afresh).
+     */
+    static final long REPLICATION_ID_REFRESH_NANOS = 1_000_000_000L;
+
+    /**
      * The guard's own re-reads in flight, weakly by identity: a client that writes one again on another
      * thread (a {@code MOVED}/{@code ASK} redirect) must still send it to the primary and not track it.
      */
@@ -48,7 +56,8 @@ public final class GuardRuntime {
     private GuardRuntime(final VersionGuard versionGuard, KeyMatcher matcher) {
         this.versionGuard = versionGuard;
         this.classifier = new CommandClassifier(versionGuard, matcher);
-        this.policy = new RegressionPolicy(versionGuard);
+        this.policy = new RegressionPolicy(versionGuard, new ReplicationIds(null, REPLICATION_ID_REFRESH_NANOS,
+                Clocks.SYSTEM_NANOS));
         this.tooLarge = new Runnable() {
             @Override
             public void run() {

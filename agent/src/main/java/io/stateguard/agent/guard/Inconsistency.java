@@ -143,10 +143,15 @@ public final class Inconsistency {
     public String describe(KeyPrivacy keys) {
         String keyAttribute = keys.attribute(key, keys == KeyPrivacy.FULL ? keyText() : null);
         return "type=" + type.label() + " action=" + action.label() + " rule=" + rule + " db=" + database
-                + (keyAttribute == null ? "" : " key=" + keyAttribute) + " op=" + operation + " expected=" + expectedVersion + " observed="
+                + (keyAttribute == null ? "" : " key=" + keyAttribute) + " op=" + operation + " expected=" + expected() + " observed="
                 + (observedPresent ? String.valueOf(observedVersion) : "missing") + " node="
                 + (serverAddress == null ? "unknown" : serverAddress + ":" + serverPort) + " role="
                 + (servedByPrimary ? "primary" : "replica");
+    }
+
+    /** The expected state as logged: a version, or {@code deleted} for a key the application deleted. */
+    private String expected() {
+        return type == InconsistencyType.DELETED_VALUE ? "deleted" : String.valueOf(expectedVersion);
     }
 
     static String printable(byte[] bytes) {

@@ -10,7 +10,14 @@ public enum InconsistencyType {
     PRIMARY_REGRESSION("primary_regression"),
 
     /** A nil reply for a key that has a high-water mark (the value went missing). */
-    MISSING("missing");
+    MISSING("missing"),
+
+    /**
+     * A value of a key the application deleted ({@code DEL}, {@code UNLINK}, {@code GETDEL}, an
+     * {@code EXPIRE} that takes effect at once), no newer than the value deleted: a replica that has not
+     * applied the delete yet.
+     */
+    DELETED_VALUE("deleted_value");
 
     private final String label;
 

@@ -3,7 +3,11 @@ package io.stateguard.agent.guard;
 import io.stateguard.agent.config.Rule;
 import io.stateguard.agent.keys.KeyPrivacy;
 
-/** A reply older than the key's high-water mark, before anything was done about it. Immutable. */
+/**
+ * A reply older than the key's high-water mark, before anything was done about it: a suspicion until
+ * the primary confirms it (a replica's reply) or a replication ID proves it (the primary's own reply,
+ * {@link InconsistencyType#PRIMARY_REGRESSION}). Immutable.
+ */
 public final class Regression {
 
     private final int ruleIndex;
@@ -14,9 +18,20 @@ public final class Regression {
     private final long expected;
     private final boolean observedPresent;
     private final long observed;
+    /** The mark as stored when the reply was judged (a deleted key's is one above the version deleted). */
+    final long mark;
+    /** The mark's tag then: the replication ID number it was seen under, and whether it is deleted. */
+    final short tag;
 
     Regression(int ruleIndex, Rule rule, int database, byte[] key, InconsistencyType type, long expected,
             boolean observedPresent, long observed) {
+        this(ruleIndex, rule, database, key, type, expected, observedPresent, observed, expected, (short) 0);
+    }
+
+    Regression(int ruleIndex, Rule rule, int database, byte[] key, InconsistencyType type, long expected,
+            boolean observedPresent, long observed, long mark, short tag) {
+        this.mark = mark;
+        this.tag = tag;
         this.ruleIndex = ruleIndex;
         this.rule = rule;
         this.database = database;
@@ -75,7 +90,8 @@ public final class Regression {
     public String failureMessage(String operation, KeyPrivacy keys) {
         String keyAttribute = keys.attribute(key, keys == KeyPrivacy.FULL ? Inconsistency.printable(key) : null);
         return "StateGuard: stale state for " + (keyAttribute == null ? "a key" : "key '" + keyAttribute + "'")
-                + " (rule " + rule.name() + ", " + operation + "): expected version >= " + expected + ", observed "
-                + (observedPresent ? String.valueOf(observed) : "a missing value");
+                + " (rule " + rule.name() + ", " + operation + "): expected "
+                + (type == InconsistencyType.DELETED_VALUE ? "the key deleted" : "version >= " + expected)
+                + ", observed " + (observedPresent ? String.valueOf(observed) : "a missing value");
     }
 }

@@ -5,9 +5,8 @@ import java.util.List;
 
 /**
  * What the client adapter must do with a command whose reply the {@link RegressionPolicy} judged:
- * complete it as the client would ({@link Action#PASS}, also after a regression was only reported),
- * fail it with {@link #failureMessage()}, or re-read it on the primary and complete it with that
- * answer. Immutable.
+ * complete it as the client would ({@link Action#PASS}), re-read it on the primary
+ * ({@link Action#REREAD}), or hold it until the guard has settled it ({@link Action#HOLD}). Immutable.
  */
 public final class ReplyVerdict {
 
@@ -15,30 +14,36 @@ public final class ReplyVerdict {
     public enum Action {
         /** Complete the command with the reply it has. */
         PASS,
-        /** Complete the command exceptionally with a stale-state exception carrying {@link #failureMessage()}. */
-        FAIL,
         /**
-         * Re-issue the read on the primary, complete the command with the primary's reply, and hand
-         * that reply to {@link RegressionPolicy#onReread} (or call {@link RegressionPolicy#onRereadFailed}).
+         * Re-issue the read on the primary and hand the primary's reply to {@link RegressionPolicy#onReread}
+         * (or call {@link RegressionPolicy#onRereadFailed}). Unless {@link #detached()}, the command waits
+         * for it: it is completed with the primary's reply, or failed with the message {@code onReread}
+         * returns. A detached re-read only confirms what is reported: the command completes at once with
+         * the reply it has.
          */
-        REREAD
+        REREAD,
+        /**
+         * Keep the command open and complete it when {@link RegressionPolicy#settle} calls back: with the
+         * reply it has, or failed with the message given.
+         */
+        HOLD
     }
 
-    static final ReplyVerdict PASS = new ReplyVerdict(Action.PASS, null, null, Collections.<Regression>emptyList(),
+    static final ReplyVerdict PASS = new ReplyVerdict(Action.PASS, null, false, Collections.<Regression>emptyList(),
             null, -1);
 
     private final Action action;
     private final TrackedCommand command;
-    private final String failureMessage;
+    private final boolean detached;
     final List<Regression> regressions;
     final String host;
     final int port;
 
-    ReplyVerdict(Action action, TrackedCommand command, String failureMessage, List<Regression> regressions,
-            String host, int port) {
+    ReplyVerdict(Action action, TrackedCommand command, boolean detached, List<Regression> regressions, String host,
+            int port) {
         this.action = action;
         this.command = command;
-        this.failureMessage = failureMessage;
+        this.detached = detached;
         this.regressions = regressions;
         this.host = host;
         this.port = port;
@@ -53,12 +58,12 @@ public final class ReplyVerdict {
         return command;
     }
 
-    /** For {@link Action#FAIL}: the exception message (the key shown as {@code stateguard.telemetry.keys} says). */
-    public String failureMessage() {
-        return failureMessage;
+    /** For {@link Action#REREAD}: whether the command completes at once and the re-read only confirms. */
+    public boolean detached() {
+        return detached;
     }
 
-    /** The regressions found in the reply (empty when none). */
+    /** The suspected regressions found in the reply (empty when none). */
     public List<Regression> regressions() {
         return regressions;
     }

@@ -29,7 +29,17 @@ public final class VersionGuard {
     /** {@code stateguard.telemetry.keys}: how a key may appear in what the guard produces. */
     private final KeyPrivacy keyPrivacy;
 
+    /** A mark's tag bit: the application deleted the key (the mark is one above the version deleted). */
+    static final short DELETED = (short) 0x8000;
+
+    /** A mark's tag bits: its {@link ReplicationIds#sighting}. */
+    static final int SIGHTING_BITS = 0x7FFF;
+
     private final LongAdder[] unchecked = new LongAdder[VersionFailure.values().length];
+
+    private final LongAdder resetAbsent = new LongAdder();
+
+    private final LongAdder resetOlder = new LongAdder();
 
     private final ThreadLocal<VersionReading> readings = new ThreadLocal<VersionReading>() {
         @Override
@@ -66,21 +76,30 @@ public final class VersionGuard {
     }
 
     /**
-     * Checks one reply value of a key.
+     * Checks one reply value of a key that may not be the primary's (a replica's, or the application's
+     * routing): a suspicion to be confirmed on the primary, never an event by itself.
      *
      * @param value the value bytes (for {@code hash:<field>} rules: the version field's value), or
      *     {@code null} for a nil reply.
-     * @return the regression, or {@code null} when the reply is not older than the mark (the mark
+     * @param sighting the {@link ReplicationIds#sighting} of the topology now, kept with the mark when the
+     *     reply raises it.
+     * @return the suspected regression ({@link InconsistencyType#VERSION_REGRESSION}, {@link
+     *     InconsistencyType#MISSING}, or {@link InconsistencyType#DELETED_VALUE} for a value no newer than
+     *     the application's delete), or {@code null} when the reply is not older than the mark (the mark
      *     then moves up to it) or cannot be checked (the reason is counted).
      */
-    public Regression check(int ruleIndex, int db, byte[] key, ByteBuffer value) {
+    public Regression check(int ruleIndex, int db, byte[] key, ByteBuffer value, short sighting) {
         Rule rule = rules.get(ruleIndex);
         if (value == null) {
-            long mark = marks.get(db, key, 0, key.length);
-            if (mark == HighWaterMarks.NO_MARK && !marks.contains(db, key, 0, key.length)) {
+            if (!marks.contains(db, key, 0, key.length)) {
                 return null;
             }
-            return new Regression(ruleIndex, rule, db, key, InconsistencyType.MISSING, mark, false, 0);
+            short tag = marks.tag(db, key, 0, key.length);
+            if (isDeleted(tag)) {
+                return null; // the application deleted the key: nil is what it expects
+            }
+            long mark = marks.get(db, key, 0, key.length);
+            return new Regression(ruleIndex, rule, db, key, InconsistencyType.MISSING, mark, false, 0, mark, tag);
         }
         VersionReading reading = readings.get();
         if (!rule.version().extract(value, reading)) {
@@ -88,93 +107,169 @@ public final class VersionGuard {
             return null;
         }
         long version = reading.version();
-        if (marks.observe(db, key, 0, key.length, version) != Observation.REGRESSED) {
+        // A deleted key's mark is one above the version deleted (unknown: the largest version), tagged
+        // deleted: an equal or newer value is a new write and clears the tag, an older one is suspect.
+        if (marks.observe(db, key, 0, key.length, version, sighting) != Observation.REGRESSED) {
             return null;
         }
+        return suspicion(ruleIndex, rule, db, key, version);
+    }
+
+    private Regression suspicion(int ruleIndex, Rule rule, int db, byte[] key, long version) {
         long mark = marks.get(db, key, 0, key.length);
-        return new Regression(ruleIndex, rule, db, key, InconsistencyType.VERSION_REGRESSION, mark, true, version);
+        short tag = marks.tag(db, key, 0, key.length);
+        if (isDeleted(tag)) {
+            return new Regression(ruleIndex, rule, db, key, InconsistencyType.DELETED_VALUE, deletedVersion(mark), true,
+                    version, mark, tag);
+        }
+        return new Regression(ruleIndex, rule, db, key, InconsistencyType.VERSION_REGRESSION, mark, true, version,
+                mark, tag);
     }
 
     /**
-     * Judges the primary's answer to the re-read of a regressed key.
+     * Checks a value the primary itself served (a rule that routes to the primary, or the guard's
+     * re-read): a value at or above the mark raises it, a nil of a deleted key is what the application
+     * expects. A value below the mark, or a nil of a key with a mark, is the present all the same: the
+     * mark follows it at once (lowered to its version; for a nil, the key is marked deleted, no newer than
+     * the version it had), and it is returned as a candidate {@link InconsistencyType#PRIMARY_REGRESSION},
+     * which only {@link #settlePrimary} with the primary's replication ID can prove to be a lost write.
      *
-     * @return {@code null} when the primary is at or above the mark (the mark moves up), otherwise a
-     *     {@link InconsistencyType#PRIMARY_REGRESSION}: the primary lost writes, its value becomes the
-     *     truth and the mark is reset to it (a missing value removes the mark).
+     * @return the candidate, or {@code null} (also when the value has no readable version, counted).
      */
-    public Regression checkPrimary(Regression original, ByteBuffer primaryValue) {
-        int db = original.database();
-        byte[] key = original.key();
-        if (primaryValue == null) {
+    public Regression checkPrimary(int ruleIndex, int db, byte[] key, ByteBuffer value, short sighting) {
+        Rule rule = rules.get(ruleIndex);
+        if (value == null) {
             if (!marks.contains(db, key, 0, key.length)) {
                 return null;
             }
+            short tag = marks.tag(db, key, 0, key.length);
+            if (isDeleted(tag)) {
+                return null;
+            }
             long mark = marks.get(db, key, 0, key.length);
-            marks.remove(db, key, 0, key.length);
-            return new Regression(original.ruleIndex(), original.rule(), db, key, InconsistencyType.PRIMARY_REGRESSION,
-                    mark, false, 0);
+            marks.reset(db, key, 0, key.length, deletedMark(mark), (short) (DELETED | sighting));
+            return new Regression(ruleIndex, rule, db, key, InconsistencyType.PRIMARY_REGRESSION, mark, false, 0, mark,
+                    tag);
         }
         VersionReading reading = readings.get();
-        if (!original.rule().version().extract(primaryValue, reading)) {
+        if (!rule.version().extract(value, reading)) {
             unchecked[reading.failure().ordinal()].increment();
             return null;
         }
-        return primaryAt(original.ruleIndex(), db, key, reading.version());
-    }
-
-    /**
-     * A version read from the primary itself: a regression there cannot be fixed by reading again, so
-     * the primary's version becomes the mark and the event is a primary regression.
-     */
-    public Regression primaryAt(int ruleIndex, int db, byte[] key, long version) {
-        if (marks.observe(db, key, 0, key.length, version) != Observation.REGRESSED) {
+        long version = reading.version();
+        if (marks.observe(db, key, 0, key.length, version, sighting) != Observation.REGRESSED) {
             return null;
         }
         long mark = marks.get(db, key, 0, key.length);
-        marks.reset(db, key, 0, key.length, version);
-        return new Regression(ruleIndex, rules.get(ruleIndex), db, key, InconsistencyType.PRIMARY_REGRESSION, mark,
-                true, version);
+        short tag = marks.tag(db, key, 0, key.length);
+        marks.reset(db, key, 0, key.length, version, sighting);
+        return new Regression(ruleIndex, rule, db, key, InconsistencyType.PRIMARY_REGRESSION,
+                isDeleted(tag) ? deletedVersion(mark) : mark, true, version, mark, tag);
     }
 
     /**
-     * Checks a value the primary itself served (a rule that routes to the primary): a version below the
-     * mark cannot be fixed by reading again, so it is judged by {@link #primaryAt}.
+     * Whether the primary's answer shows that a suspected replica reply was stale: the primary has a
+     * value where the replica answered nil, has none where the replica answered one, or has a newer
+     * version. A primary that agrees with the replica (both nil, equal versions) clears the suspicion:
+     * the key expired, was deleted or was rewritten by someone else, which is not a regression.
      *
-     * @return the regression, or {@code null} (also when the value has no readable version, counted).
+     * @param primaryValue the primary's value ({@code null} for nil)
      */
-    public Regression checkServedByPrimary(int ruleIndex, int db, byte[] key, ByteBuffer value) {
-        VersionReading reading = readings.get();
-        if (!rules.get(ruleIndex).version().extract(value, reading)) {
-            unchecked[reading.failure().ordinal()].increment();
-            return null;
+    public boolean replicaWasBehind(Regression suspicion, ByteBuffer primaryValue) {
+        if (primaryValue == null) {
+            return suspicion.observedPresent();
         }
-        return primaryAt(ruleIndex, db, key, reading.version());
+        if (!suspicion.observedPresent()) {
+            return true;
+        }
+        VersionReading reading = readings.get();
+        if (!suspicion.rule().version().extract(primaryValue.duplicate(), reading)) {
+            return false;
+        }
+        return reading.version() > suspicion.observed();
+    }
+
+    /**
+     * Settles a candidate of {@link #checkPrimary} with what a fresh read of the primary's replication ID
+     * proves (the mark already follows the primary).
+     *
+     * @return {@code true} when writes were lost: the primary's replication ID changed after the mark was
+     *     set (a failover or a restart without persistence); {@code false} when nothing proves it, which
+     *     is counted as a reset ({@code absent_on_primary} or {@code older_on_primary}).
+     */
+    public boolean settlePrimary(Regression candidate, ReplicationIds.Proof proof) {
+        boolean proven = proof.changedSince(sighting(candidate.tag));
+        if (!proven) {
+            (candidate.observedPresent() ? resetOlder : resetAbsent).increment();
+        }
+        return proven;
     }
 
     /**
      * Records the version of a value Redis applied for the application (read-your-writes), or returned
-     * to it from the primary as a write's previous value ({@code SET … GET}, {@code GETSET}).
+     * to it from the primary as a write's previous value ({@code SET … GET}, {@code GETSET}): the mark
+     * becomes the higher of the two, so it is the highest applied version whatever order the replies
+     * arrive in. An application that starts a key's versions again (writes a lower one) meets no false
+     * alarm: its replica reads of the lower version are confirmed on the primary, which agrees, and the
+     * mark follows it there.
      *
-     * @param written {@code true} for the value written: it is the newest state by definition, so the
-     *     mark becomes its version even when lower (an application that starts a key's versions again
-     *     must not meet a false alarm); {@code false} for a previous value, which only raises the mark.
+     * @param written {@code true} for the value written, which also ends a deletion: the key has a value
+     *     again, whatever version; {@code false} for a previous value.
      */
-    public void observeApplied(int ruleIndex, int db, byte[] key, ByteBuffer value, boolean written) {
+    public void observeApplied(int ruleIndex, int db, byte[] key, ByteBuffer value, boolean written,
+            short sighting) {
         VersionReading reading = readings.get();
         if (value != null && rules.get(ruleIndex).version().extract(value, reading)) {
-            if (written) {
-                marks.reset(db, key, 0, key.length, reading.version());
+            if (written && isDeleted(marks.tag(db, key, 0, key.length))) {
+                marks.reset(db, key, 0, key.length, reading.version(), sighting);
             } else {
-                marks.observe(db, key, 0, key.length, reading.version());
+                marks.observe(db, key, 0, key.length, reading.version(), sighting);
             }
         } else if (value != null) {
             unchecked[reading.failure().ordinal()].increment();
         }
     }
 
-    /** The application deleted the key: a later nil is not a regression. */
-    public void forget(int db, byte[] key) {
-        marks.remove(db, key, 0, key.length);
+    /**
+     * The application deleted the key: from now on a nil is what it expects, and a value no newer than
+     * the one deleted (any value, when the version deleted is not known) is a suspected
+     * {@link InconsistencyType#DELETED_VALUE}, until a newer value is seen or written.
+     */
+    public void deleted(int db, byte[] key, short sighting) {
+        long mark = marks.contains(db, key, 0, key.length) ? marks.get(db, key, 0, key.length) : HighWaterMarks.NO_MARK;
+        short tag = marks.tag(db, key, 0, key.length);
+        if (isDeleted(tag)) {
+            return; // deleted again: the version deleted stays the one before
+        }
+        marks.reset(db, key, 0, key.length, deletedMark(mark), (short) (DELETED | sighting));
+    }
+
+    /** The application flushed databases ({@code FLUSHDB}, {@code FLUSHALL}): every mark is dropped. */
+    public void flushed() {
+        marks.clear();
+    }
+
+    /** How many marks followed the primary without proof of lost writes, by cause. */
+    public long marksReset(boolean absent) {
+        return (absent ? resetAbsent : resetOlder).sum();
+    }
+
+    static boolean isDeleted(short tag) {
+        return (tag & DELETED) != 0;
+    }
+
+    static short sighting(short tag) {
+        return (short) (tag & SIGHTING_BITS);
+    }
+
+    /** The mark of a key deleted at version {@code mark}: one above it (the largest version when not known). */
+    private static long deletedMark(long mark) {
+        return mark == HighWaterMarks.NO_MARK || mark == Long.MAX_VALUE ? Long.MAX_VALUE : mark + 1;
+    }
+
+    /** The version a deleted key had, from its mark ({@link Long#MAX_VALUE} when it was not known). */
+    private static long deletedVersion(long mark) {
+        return mark == Long.MAX_VALUE ? Long.MAX_VALUE : mark - 1;
     }
 
     /**

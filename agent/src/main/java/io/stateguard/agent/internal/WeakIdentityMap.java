@@ -24,6 +24,10 @@ public final class WeakIdentityMap<V> {
         return map.isEmpty() ? null : map.remove(new LookupKey(key));
     }
 
+    public V get(Object key) {
+        return map.isEmpty() ? null : map.get(new LookupKey(key));
+    }
+
     public boolean contains(Object key) {
         return !map.isEmpty() && map.containsKey(new LookupKey(key));
     }

@@ -127,7 +127,7 @@ public final class CommandKeys implements CommandKeyReader {
 
     /**
      * The key and value arguments of a command, in order, as the bytes the codec sends; words
-     * (options such as {@code NX}) count as value arguments, numbers are left out. Allocates;
+     * (options such as {@code NX}) count as value arguments, numbers as number arguments. Allocates;
      * for the version guard, which looks at few commands, not for routing.
      */
     public static EncodedArguments encodedArguments(CommandArgs<?, ?> args) {
@@ -148,6 +148,11 @@ public final class CommandKeys implements CommandKeyReader {
                     byte[] word = LettuceFields.word(argument);
                     if (word != null) {
                         encoded.add(false, word); // an option (SET's NX, XX, GET): a value argument too
+                    } else {
+                        byte[] number = LettuceFields.number(argument);
+                        if (number != null) {
+                            encoded.addNumber(number); // EXPIRE's time to live, SETEX's seconds
+                        }
                     }
                 }
             }

@@ -8,6 +8,7 @@ import io.lettuce.core.protocol.DecoratedCommand;
 import io.lettuce.core.protocol.RedisCommand;
 import io.stateguard.agent.guard.GuardRuntime;
 import io.stateguard.agent.guard.NodeAddresses;
+import io.stateguard.agent.guard.RegressionPolicy;
 import io.stateguard.agent.guard.ReplyVerdict;
 import io.stateguard.agent.guard.TrackedCommand;
 import io.stateguard.agent.internal.AgentLog;
@@ -75,17 +76,17 @@ public final class LettuceCompletion {
             if (output == null || output.hasError()) {
                 return false; // errors (WRONGTYPE, MOVED, ...) go to the application as they are
             }
-            if (tracked.kind().isWrite()) {
-                // A write sets marks only when its reply says Redis applied it; it is never failed or re-read.
+            if (tracked.kind().isJudgedByReply()) {
+                // A write sets marks (an EXPIRE that deletes, a deleted mark) only when its reply says Redis
+                // applied it; it is never failed or re-read.
                 guard.policy().onWriteReply(tracked, LettuceReplies.writeReply(tracked, output));
                 return false;
             }
             ByteBuffer[] values = tracked.kind().isRead() ? replyValues(guard, tracked, output) : null;
             ReplyVerdict verdict = guard.policy().onReply(tracked, values, NODES, handler);
             switch (verdict.action()) {
-                case FAIL:
-                    command.completeExceptionally(StaleStates.create(verdict.failureMessage()));
-                    return true;
+                case HOLD:
+                    return hold(guard, command, verdict);
                 case REREAD:
                     return reread(guard, command, output, verdict);
                 default:
@@ -97,6 +98,33 @@ public final class LettuceCompletion {
         }
     }
 
+    /**
+     * Keeps the command open until the guard has settled it (a primary-routed {@code fail} rule whose
+     * primary answered below the mark: only the primary's replication ID can say whether writes were
+     * lost), then completes it as Lettuce would or fails it.
+     */
+    @SuppressWarnings({"rawtypes"})
+    private static boolean hold(GuardRuntime guard, final RedisCommand command, ReplyVerdict verdict) {
+        guard.policy().settle(verdict, new RegressionPolicy.Settled() {
+            @Override
+            public void settled(String failureMessage) {
+                try {
+                    if (command.isDone()) {
+                        return; // cancelled or timed out meanwhile: it has its outcome
+                    }
+                    if (failureMessage != null) {
+                        command.completeExceptionally(StaleStates.create(failureMessage));
+                    } else {
+                        command.complete();
+                    }
+                } catch (Throwable t) {
+                    InternalErrors.record("guard.settle", t);
+                }
+            }
+        });
+        return true;
+    }
+
     private static ByteBuffer[] replyValues(final GuardRuntime guard, TrackedCommand tracked,
             CommandOutput<?, ?, ?> output) throws Throwable {
         return LettuceReplies.values(tracked, output, guard.versionGuard().rules(), guard.tooLargeCounter());
@@ -106,6 +134,15 @@ public final class LettuceCompletion {
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static boolean reread(final GuardRuntime guard, final RedisCommand command,
             final CommandOutput<?, ?, ?> staleOutput, final ReplyVerdict verdict) {
+        Object writer = verdict.command().connection();
+        if (LettuceFields.isBusy(writer)) {
+            // The application has a transaction open on this connection (the re-read would be queued into
+            // its EXEC) or flushes by hand (the re-read would wait for its next flush): no re-read.
+            rereadSkipped();
+            guard.policy().onRereadFailed(verdict);
+            return false;
+        }
+        final boolean detached = verdict.detached();
         final CommandOutput freshOutput;
         AsyncCommand future;
         try {
@@ -115,7 +152,7 @@ public final class LettuceCompletion {
             GuardRuntime.rereadStarted(reread);
             future.whenComplete((value, error) -> {
                 GuardRuntime.rereadDone(reread);
-                afterReread(guard, command, freshOutput, verdict, (Throwable) error);
+                afterReread(guard, detached ? null : command, freshOutput, verdict, (Throwable) error);
             });
         } catch (Throwable t) {
             // Cannot build the re-read: deliver what the replica said, as without the agent.
@@ -135,7 +172,14 @@ public final class LettuceCompletion {
         } finally {
             GuardRuntime.endReread();
         }
-        return true;
+        return !detached; // a detached re-read only confirms: Lettuce completes the command now
+    }
+
+    private static void rereadSkipped() {
+        AgentLog.once(AgentLog.Level.INFO, "guard.reread.skipped", "a reply needing a re-read on the primary arrived"
+                + " while the application had a transaction open or flushed commands by hand on that connection:"
+                + " the application got the reply as without the agent, and the regression is reported with"
+                + " action=reported (logged once)", null);
     }
 
     /**
@@ -157,14 +201,21 @@ public final class LettuceCompletion {
                 // timeout): the application gets the reply it would have had without the agent.
                 rereadFailed(error != null ? error.toString() : freshOutput.getError());
                 guard.policy().onRereadFailed(verdict);
-                command.complete();
+                if (command != null) {
+                    command.complete();
+                }
                 return;
             }
             TrackedCommand tracked = verdict.command();
-            guard.policy().onReread(verdict, replyValues(guard, tracked, freshOutput));
-            if (command.isDone()) {
-                // The application cancelled its command (or it timed out) while the re-read ran: it has
-                // its outcome, and a completed command takes no new output. Not an error of the agent.
+            String failure = guard.policy().onReread(verdict, replyValues(guard, tracked, freshOutput));
+            if (command == null || command.isDone()) {
+                // Detached (the command completed with the replica's reply), or the application cancelled
+                // its command (or it timed out) while the re-read ran: it has its outcome, and a completed
+                // command takes no new output. Not an error of the agent.
+                return;
+            }
+            if (failure != null) {
+                command.completeExceptionally(StaleStates.create(failure));
                 return;
             }
             command.setOutput(freshOutput);
@@ -172,7 +223,9 @@ public final class LettuceCompletion {
         } catch (Throwable t) {
             InternalErrors.record("guard.reread", t);
             try {
-                command.complete();
+                if (command != null) {
+                    command.complete();
+                }
             } catch (Throwable ignored) {
                 // already completed or cancelled
             }

@@ -29,6 +29,7 @@ public final class LettuceDispatch {
     private static final CommandKind[] KINDS;
 
     static {
+        PrimaryReplicationIds.register();
         CommandType[] types = CommandType.values();
         KINDS = new CommandKind[types.length];
         for (CommandType type : types) {
@@ -95,17 +96,22 @@ public final class LettuceDispatch {
         if (kind == null || GuardRuntime.isRereading()) {
             return;
         }
+        if (kind == CommandKind.FLUSH) {
+            guard.policy().onFlushed();
+            return;
+        }
         CommandClassifier classifier = guard.classifier();
         CommandArgs<?, ?> args = command.getArgs();
         if (command instanceof TransactionalCommand) {
             // Commands queued inside MULTI...EXEC are completed twice (QUEUED, then the EXEC result) and
-            // run on the primary: not checked. A queued delete still removes the mark when it is sent: a
-            // later nil must not be taken for a lost write (a discarded transaction only loses a check).
-            if (kind == CommandKind.DELETE) {
+            // run on the primary: not checked. A queued delete (or EXPIRE that deletes) leaves its deleted
+            // mark when it is sent: a later nil is what the application expects. Should the transaction be
+            // discarded, the primary still has the value, and the first read of it resets the mark.
+            if (kind == CommandKind.DELETE || kind == CommandKind.EXPIRE) {
                 TrackedCommand deleted = classifier.classify(kind, CommandKeys.nameOf(type), writer, Databases.of(writer),
                         CommandKeys.encodedArguments(args));
                 if (deleted != null) {
-                    guard.policy().onDeleteQueued(deleted);
+                    guard.policy().onDeleted(deleted);
                 }
             }
             return;

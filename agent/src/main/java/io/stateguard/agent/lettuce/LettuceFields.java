@@ -46,6 +46,7 @@ final class LettuceFields {
     static final Class<?> VALUE_ARGUMENT_CLASS = classNamed(VALUE_ARGUMENT);
     private static final Class<?> STRING_ARGUMENT_CLASS = classNamed("io.lettuce.core.protocol.CommandArgs$StringArgument");
     private static final Class<?> BYTES_ARGUMENT_CLASS = classNamed("io.lettuce.core.protocol.CommandArgs$BytesArgument");
+    private static final Class<?> INTEGER_ARGUMENT_CLASS = classNamed("io.lettuce.core.protocol.CommandArgs$IntegerArgument");
 
     private static final MethodHandle SINGULAR_ARGUMENTS = getter(CommandArgs.class, "singularArguments", List.class);
     private static final MethodHandle KEY = getter(KEY_ARGUMENT_CLASS, "key", null);
@@ -54,6 +55,7 @@ final class LettuceFields {
     private static final MethodHandle VALUE_CODEC = getter(VALUE_ARGUMENT_CLASS, "codec", RedisCodec.class);
     private static final MethodHandle STRING_WORD = getter(STRING_ARGUMENT_CLASS, "val", String.class);
     private static final MethodHandle BYTES_WORD = getter(BYTES_ARGUMENT_CLASS, "val", byte[].class);
+    private static final Field INTEGER_WORD = field(INTEGER_ARGUMENT_CLASS, "val", long.class);
     private static final MethodHandle OUTPUT_CODEC = getter(CommandOutput.class, "codec", RedisCodec.class);
     private static final Field STRING_CODEC_UTF8 = field(StringCodec.class, "utf8", boolean.class);
     private static final MethodHandle CHANNEL = getter(classNamed("io.lettuce.core.protocol.CommandHandler"),
@@ -104,6 +106,14 @@ final class LettuceFields {
         }
         if (BYTES_WORD != null && BYTES_ARGUMENT_CLASS.isInstance(argument)) {
             return (byte[]) (Object) BYTES_WORD.invokeExact(argument);
+        }
+        return null;
+    }
+
+    /** A number argument (a time to live, for EXPIRE) as the ASCII decimal Redis receives; {@code null} for others. */
+    static byte[] number(Object argument) throws IllegalAccessException {
+        if (INTEGER_WORD != null && argument.getClass() == INTEGER_ARGUMENT_CLASS) {
+            return Long.toString(INTEGER_WORD.getLong(argument)).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         }
         return null;
     }
@@ -171,6 +181,58 @@ final class LettuceFields {
             }
             Field uri = provider == null ? null : declared(provider.getType(), "initialRedisUri");
             return uri == null ? new Field[0] : new Field[] {provider, uri};
+        }
+    };
+
+    /**
+     * Whether the guard's own commands (a re-read, {@code INFO replication}) must stay off a Master/Replica
+     * channel writer now: the application has a transaction open on it (its {@code MULTI} would capture
+     * them: they would be queued into the application's {@code EXEC}), or flushes commands by hand (they
+     * would wait for its next flush). Unknown counts as busy. Other writers (Cluster) are never busy here.
+     */
+    static boolean isBusy(Object writer) {
+        try {
+            Field[] state = WRITER_STATE.get(writer.getClass());
+            if (state == null) {
+                return false;
+            }
+            if (state.length == 0 || state[1].getBoolean(writer)) {
+                return true;
+            }
+            Object provider = state[0].get(writer);
+            // A closed writer has let go of its provider: the write itself refuses ("Connection is closed").
+            return provider != null && !state[2].getBoolean(provider);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return true;
+        }
+    }
+
+    /** Whether {@code writer} is a Master/Replica channel writer (Lettuce 5's Master/Slave included). */
+    static boolean isMasterReplica(Object writer) {
+        return writer != null && WRITER_STATE.get(writer.getClass()) != null;
+    }
+
+    /**
+     * Per writer class: {provider, inTransaction, provider's autoFlushCommands}; an empty array for a
+     * Master/Replica writer whose fields are not found; {@code null} for other writers.
+     */
+    private static final ClassValue<Field[]> WRITER_STATE = new ClassValue<Field[]>() {
+        @Override
+        protected Field[] computeValue(Class<?> type) {
+            Field provider = declared(type, "masterReplicaConnectionProvider");
+            if (provider == null) {
+                provider = declared(type, "masterSlaveConnectionProvider");
+            }
+            if (provider == null) {
+                return null;
+            }
+            Field inTransaction = declared(type, "inTransaction");
+            Field autoFlush = declared(provider.getType(), "autoFlushCommands");
+            if (inTransaction == null || inTransaction.getType() != boolean.class || autoFlush == null
+                    || autoFlush.getType() != boolean.class) {
+                return new Field[0];
+            }
+            return new Field[] {provider, inTransaction, autoFlush};
         }
     };
 

@@ -22,6 +22,11 @@ public interface AgentCounters {
         public long trackedKeys() {
             return 0;
         }
+
+        @Override
+        public long marksReset(boolean absentOnPrimary) {
+            return 0;
+        }
     };
 
     /** Reads of rule {@code rule}'s keys the agent sent to the primary. */
@@ -32,4 +37,11 @@ public interface AgentCounters {
 
     /** Keys whose high-water mark is kept. */
     long trackedKeys();
+
+    /**
+     * Marks that followed the primary without proof of lost writes: the key was nil on the primary
+     * ({@code absentOnPrimary}: expired, evicted, deleted by another process) or older there (rewritten by
+     * another process).
+     */
+    long marksReset(boolean absentOnPrimary);
 }

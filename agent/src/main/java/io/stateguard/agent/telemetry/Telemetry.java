@@ -3,6 +3,7 @@ package io.stateguard.agent.telemetry;
 import io.stateguard.agent.keys.KeyPrivacy;
 import io.stateguard.agent.guard.Inconsistencies;
 import io.stateguard.agent.guard.Inconsistency;
+import io.stateguard.agent.guard.InconsistencyType;
 import io.stateguard.agent.guard.InconsistencyReporter;
 import io.stateguard.agent.internal.AgentLog;
 import io.stateguard.agent.internal.Clocks;
@@ -307,7 +308,9 @@ public final class Telemetry {
         add(attributes, "stateguard.rule", inconsistency.rule());
         add(attributes, "stateguard.key", keys.attribute(inconsistency.key(), keys == KeyPrivacy.FULL
                 ? inconsistency.keyText() : null));
-        add(attributes, "stateguard.version.expected", Long.valueOf(inconsistency.expectedVersion()));
+        // A deleted key expects no value: no version to name.
+        add(attributes, "stateguard.version.expected", inconsistency.type() == InconsistencyType.DELETED_VALUE ? null
+                : Long.valueOf(inconsistency.expectedVersion()));
         add(attributes, "stateguard.version.observed",
                 inconsistency.observedPresent() ? Long.valueOf(inconsistency.observedVersion()) : null);
         add(attributes, "stateguard.action", inconsistency.action().label());
@@ -529,6 +532,16 @@ public final class Telemetry {
                             for (Map.Entry<String, Long> entry : InternalErrors.snapshot().entrySet()) {
                                 recorder.record(entry.getValue(), "stateguard.error.cause", entry.getKey());
                             }
+                        }
+                    });
+            api.observableCounter(target.meter, "stateguard.marks.reset",
+                    "Marks that followed the primary's value without proof of lost writes, by cause: the key was nil"
+                            + " on the primary (absent_on_primary) or older there (older_on_primary)",
+                    new OtelApi.Observer() {
+                        @Override
+                        public void observe(OtelApi.Recorder recorder) {
+                            recorder.record(counters.marksReset(true), "cause", "absent_on_primary");
+                            recorder.record(counters.marksReset(false), "cause", "older_on_primary");
                         }
                     });
             api.observableGauge(target.meter, "stateguard.tracked_keys",

@@ -60,13 +60,24 @@ class LettuceWriteRepliesTest {
     }
 
     @Test
+    void anExpireThatDeletesAtOnceIsTrackedByItsTimeToLive() {
+        assertThat(classify(CommandType.EXPIRE, new CommandArgs<>(StringCodec.UTF8).addKey("s:1").add(0L)))
+                .as("EXPIRE s:1 0 deletes the key").isNotNull();
+        assertThat(classify(CommandType.PEXPIRE, new CommandArgs<>(StringCodec.UTF8).addKey("s:1").add(-5L)))
+                .isNotNull();
+        assertThat(classify(CommandType.EXPIRE, new CommandArgs<>(StringCodec.UTF8).addKey("s:1").add(10L)))
+                .as("a positive time to live deletes nothing now").isNull();
+    }
+
+    @Test
     void setOptionsReachTheClassifierAsValueArgumentsAfterTheValue() {
         CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8).addKey("s:1").addValue("v");
         SetArgs.Builder.nx().px(500).build(args);
         args.add(CommandType.GET); // as Lettuce's setGet adds it
         List<String> encoded = values(CommandKeys.encodedArguments(args));
         assertThat(encoded.subList(0, 2)).containsExactly("key s:1", "v");
-        assertThat(encoded).contains("NX", "PX", "GET").doesNotContain("500");
+        // Numbers are value arguments too (EXPIRE's time to live), after the value: never taken for it.
+        assertThat(encoded.subList(2, encoded.size())).containsExactlyInAnyOrder("NX", "PX", "500", "GET");
         TrackedCommand set = classify(CommandType.SET, args);
         assertThat(set.condition()).isEqualTo(WriteCondition.IF_ABSENT);
         assertThat(set.returnsPrevious()).isTrue();
@@ -78,7 +89,8 @@ class LettuceWriteRepliesTest {
         assertThat(classify(CommandType.SET, byHand).condition()).as("a word added by hand, lower case")
                 .isEqualTo(WriteCondition.IF_ABSENT);
         CommandArgs<String, String> setex = new CommandArgs<>(StringCodec.UTF8).addKey("s:1").add(60).addValue("v");
-        assertThat(values(CommandKeys.encodedArguments(setex))).containsExactly("key s:1", "v");
+        assertThat(values(CommandKeys.encodedArguments(setex))).containsExactly("key s:1", "60", "v");
+        assertThat(classify(CommandType.SETEX, setex)).as("the number is not the value written").isNotNull();
     }
 
     private TrackedCommand setnx() {

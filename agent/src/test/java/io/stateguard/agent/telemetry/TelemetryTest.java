@@ -412,6 +412,11 @@ class TelemetryTest {
             public long trackedKeys() {
                 return 7;
             }
+
+            @Override
+            public long marksReset(boolean absentOnPrimary) {
+                return absentOnPrimary ? 3 : 1;
+            }
         });
         try {
             GlobalOpenTelemetry.set(sdk);
@@ -425,6 +430,9 @@ class TelemetryTest {
                     .containsExactlyInAnyOrder("primary=0", "replica=2", "primary=0");
             assertThat(byName.get("stateguard.tracked_keys").getLongGaugeData().getPoints())
                     .extracting(point -> point.getValue()).containsExactly(7L);
+            assertThat(byName.get("stateguard.marks.reset").getLongSumData().getPoints())
+                    .extracting(point -> point.getAttributes().get(AttributeKey.stringKey("cause")) + "=" + point.getValue())
+                    .containsExactlyInAnyOrder("absent_on_primary=3", "older_on_primary=1");
         } finally {
             Telemetry.counters(AgentCounters.NONE);
         }
@@ -445,7 +453,7 @@ class TelemetryTest {
         Collection<MetricData> collected = metrics.collectAllMetrics();
         Map<String, MetricData> byName = collected.stream().collect(Collectors.toMap(MetricData::getName, m -> m));
         assertThat(byName).containsOnlyKeys("stateguard.reads.routed", "stateguard.inconsistencies", "stateguard.errors",
-                "stateguard.tracked_keys");
+                "stateguard.tracked_keys", "stateguard.marks.reset");
         assertThat(byName.get("stateguard.inconsistencies").getLongSumData().getPoints())
                 .filteredOn(point -> "state".equals(point.getAttributes().get(AttributeKey.stringKey("stateguard.rule")))
                         && "version_regression".equals(point.getAttributes()

@@ -198,4 +198,23 @@ class GuardRereadFailureEndToEndTest {
         InconsistencyEvents.assertExactly(result.stderr(), regression("reported", key));
         assertRereadFailureLoggedOnce(result, "Connection is closed");
     }
+
+    /**
+     * Issue case 4: the application opens a transaction on the same connection while the replica's stale
+     * reply is on its way. The re-read must not join the application's transaction (it would be queued
+     * until EXEC, the read would hang, and EXEC would return one reply too many): the application gets the
+     * replica's value at once, the regression is reported as it is, and its EXEC holds exactly its own
+     * command.
+     */
+    @Test
+    void aRereadNeverJoinsTheApplicationsTransaction() throws Exception {
+        String key = "tx:state:k";
+        ForkedJvm.Result result = run("in-transaction", key);
+        Map<String, String> values = result.values("probe.");
+        assertThat(values.get("read")).as(result.describe("completes with the replica's value")).isEqualTo("6");
+        assertThat(values.get("completions")).isEqualTo("1");
+        assertThat(values.get("exec")).as("EXEC holds the application's one command").isEqualTo("1");
+        InconsistencyEvents.assertExactly(result.stderr(), regression("reported", key));
+        assertThat(result.stderr()).contains("had a transaction open").doesNotContain("internal error");
+    }
 }

@@ -46,7 +46,10 @@ import static io.stateguard.it.probe.StateVersions.version;
  *       the re-read; the probe writes {@code <dir>/timed-out} and waits for {@code <dir>/resume} (the
  *       test creates it once the agent has reported) before releasing the late reply;</li>
  *   <li>{@code writer-closed}: the application closes its connection while the replica's reply is
- *       being decoded, so that the re-read finds the connection's writer closed.</li>
+ *       being decoded, so that the re-read finds the connection's writer closed;</li>
+ *   <li>{@code in-transaction}: the application opens a transaction ({@code MULTI}) on the same
+ *       connection while the replica's reply is being decoded; after the read it queues one {@code SET}
+ *       and runs {@code EXEC}, and prints {@code probe.exec=} how many replies the transaction had.</li>
  * </ul>
  * The application first writes version 7 of the key (the mark), then reads it with
  * {@code ReadFrom.REPLICA}; the replica has version 6. Prints {@code probe.read=} the version it got or
@@ -88,9 +91,35 @@ public final class GuardRereadFailureProbe {
         String read;
         String after;
         AtomicInteger completions = new AtomicInteger();
-        try (ProbeConnections.Pair pair = ProbeConnections.primaryAndReplica(client, nodes)) {
+        ClosingCodec replicaCodec = new ClosingCodec();
+        if (scenario.equals("timed-out")) {
+            // The replica's stale reply is decoded 300 ms late (on the event loop, before the guard sees it): the
+            // re-read starts 300 ms after the command, so its 1 s timeout comes well after the command's, many
+            // ticks of Lettuce's timeout timer apart.
+            replicaCodec.onStale = () -> {
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            };
+        }
+        java.util.concurrent.atomic.AtomicReference<ProbeConnections.Pair> opened =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        if (scenario.equals("in-transaction")) {
+            // MULTI from the event loop, while the stale reply is decoded: its write marks the connection as in a
+            // transaction at once (the command itself reaches the primary a moment later).
+            replicaCodec.onStale = () -> opened.get().replica.async().multi();
+        }
+        String exec = null;
+        try (ProbeConnections.Pair pair = ProbeConnections.primaryAndReplica(client, nodes, replicaCodec)) {
+            opened.set(pair);
             pair.replica.sync().set(key, "{\"state\":\"open\",\"version\":7}");
-            if (!scenario.equals("error-reply")) {
+            // The write's reply makes the agent read the primary's replication ID (INFO replication) on the
+            // same primary connection: a second write answers after it, so that the only reply held below is
+            // the re-read's.
+            pair.replica.sync().set("probe-barrier", "x");
+            if (!scenario.equals("error-reply") && !scenario.equals("in-transaction")) {
                 proxy.pause();
             }
             RedisFuture<String> future = pair.replica.async().get(key);
@@ -98,6 +127,13 @@ public final class GuardRereadFailureProbe {
             switch (scenario) {
                 case "error-reply":
                     break;
+                case "in-transaction": {
+                    outcome(future); // the read completes now, not at EXEC
+                    pair.replica.sync().set("probe-tx", "x");
+                    exec = attempt(() -> String.valueOf(pair.replica.sync().exec().size()));
+                    System.out.println("probe.exec=" + exec);
+                    break;
+                }
                 case "primary-lost":
                     awaitHeldReply(proxy, future);
                     proxy.close();

@@ -36,6 +36,8 @@ import static io.stateguard.it.probe.StateVersions.version;
  * value pairs), {@code set-nx}, {@code set-xx} ({@code SET} with {@code NX} or {@code XX}: {@code OK} or
  * {@code null}), {@code set-get} ({@code SET … GET}: the previous value's version), {@code setnx},
  * {@code msetnx} (key value pairs), {@code hsetnx} (key field value: {@code true} or {@code false}),
+ * {@code set-px} (key value milliseconds: {@code SET … PX}), {@code expire} (key seconds),
+ * {@code sleep} (milliseconds),
  * {@code del}, {@code unlink}, {@code getdel}, {@code multi-del} ({@code DEL} inside
  * {@code MULTI}...{@code EXEC}); for {@code raw} and {@code raw-replica}, any Redis command.
  *
@@ -149,6 +151,17 @@ public final class GuardStepsProbe {
                 return String.valueOf(redis.msetnx(pairs(args, 0)));
             case "hsetnx":
                 return String.valueOf(redis.hsetnx(key, args.get(1), args.get(2)));
+            case "set-px":
+                return redis.set(key, args.get(1), SetArgs.Builder.px(Long.parseLong(args.get(2))));
+            case "expire":
+                return String.valueOf(redis.expire(key, Long.parseLong(args.get(1))));
+            case "sleep":
+                try {
+                    Thread.sleep(Long.parseLong(key));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return "slept";
             case "setex":
                 return redis.setex(key, 600, args.get(1));
             case "psetex":

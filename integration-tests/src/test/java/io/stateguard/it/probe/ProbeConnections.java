@@ -3,6 +3,7 @@ package io.stateguard.it.probe;
 import io.lettuce.core.ReadFrom;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.masterreplica.MasterReplica;
 import io.lettuce.core.masterreplica.StatefulRedisMasterReplicaConnection;
@@ -32,11 +33,16 @@ final class ProbeConnections {
 
     /** Two connections over {@code nodes}: {@code primary} reads from the primary, {@code replica} from replicas only. */
     static Pair primaryAndReplica(RedisClient client, List<RedisURI> nodes) {
+        return primaryAndReplica(client, nodes, StringCodec.UTF8);
+    }
+
+    /** {@link #primaryAndReplica(RedisClient, List)} whose replica-reading connection decodes with {@code codec}. */
+    static Pair primaryAndReplica(RedisClient client, List<RedisURI> nodes, RedisCodec<String, String> replicaCodec) {
         StatefulRedisMasterReplicaConnection<String, String> primary = MasterReplica.connect(client, StringCodec.UTF8,
                 nodes);
         try {
             StatefulRedisMasterReplicaConnection<String, String> replica = MasterReplica.connect(client,
-                    StringCodec.UTF8, nodes);
+                    replicaCodec, nodes);
             primary.setReadFrom(ReadFrom.valueOf("master")); // MASTER in 5.x, UPSTREAM later
             replica.setReadFrom(ReadFrom.REPLICA);
             return new Pair(primary, replica);

@@ -26,8 +26,11 @@ public final class InconsistencyEvents {
     private static final String MARKER = "[stateguard] WARN inconsistency ";
 
     private static final Pattern LINE = Pattern.compile("\\[stateguard] WARN inconsistency type=(\\S+) action=(\\S+)"
-            + " rule=(\\S+) db=(\\d+)(?: key=(\\S+))? op=(\\S+) expected=(-?\\d+) observed=(\\S+) node=(\\S+)"
+            + " rule=(\\S+) db=(\\d+)(?: key=(\\S+))? op=(\\S+) expected=(-?\\d+|deleted) observed=(\\S+) node=(\\S+)"
             + " role=(primary|replica)(.*)$");
+
+    /** {@link Event#expected()} of a {@code deleted_value}: the log says {@code expected=deleted}. */
+    public static final long DELETED = Long.MIN_VALUE;
 
     private InconsistencyEvents() {
     }
@@ -46,7 +49,8 @@ public final class InconsistencyEvents {
         @Override
         public String toString() {
             return "type=" + type + " action=" + action + " rule=" + rule + " db=" + db + " key=" + key + " op=" + op
-                    + " expected=" + expected + " observed=" + observed + " node=" + node + " role=" + role;
+                    + " expected=" + (expected == DELETED ? "deleted" : String.valueOf(expected)) + " observed=" + observed
+                    + " node=" + node + " role=" + role;
         }
     }
 
@@ -76,7 +80,8 @@ public final class InconsistencyEvents {
                     + line).isEmpty();
             events.add(new Event(matcher.group(1), matcher.group(2), matcher.group(3),
                     Integer.parseInt(matcher.group(4)), matcher.group(5), matcher.group(6),
-                    Long.parseLong(matcher.group(7)), matcher.group(8), matcher.group(9), matcher.group(10)));
+                    matcher.group(7).equals("deleted") ? DELETED : Long.parseLong(matcher.group(7)), matcher.group(8),
+                    matcher.group(9), matcher.group(10)));
         }
         return events;
     }
@@ -122,9 +127,21 @@ public final class InconsistencyEvents {
             return add(new Event("missing", action, rule, db, key, op, expected, "missing", replicaNode, "replica"));
         }
 
-        /** A {@code primary_regression} found by the re-read (node unknown, role primary). */
+        /**
+         * A {@code deleted_value} served by the replica: a value of a key the application deleted, which the
+         * primary no longer has.
+         */
+        public Expected deletedValue(String action, String rule, int db, String key, String op, long observed) {
+            return add(new Event("deleted_value", action, rule, db, key, op, DELETED, Long.toString(observed),
+                    replicaNode, "replica"));
+        }
+
+        /**
+         * A {@code primary_regression} (a lost write proven by the primary's replication ID) found by a
+         * re-read: reported, node unknown, role primary.
+         */
         public Expected primaryRegression(String rule, int db, String key, String op, long expected, String observed) {
-            return add(new Event("primary_regression", "reread_primary", rule, db, key, op, expected, observed,
+            return add(new Event("primary_regression", "reported", rule, db, key, op, expected, observed,
                     "unknown", "primary"));
         }
 

@@ -154,6 +154,7 @@ public final class LettuceInstrumentationModule implements InstrumentationModule
             "io.stateguard.agent.lettuce.LettuceFields",
             "io.stateguard.agent.lettuce.LettuceFields$1",
             "io.stateguard.agent.lettuce.LettuceFields$2",
+            "io.stateguard.agent.lettuce.LettuceFields$3",
             "io.stateguard.agent.lettuce.LettuceFields$OutputShape",
             "io.stateguard.agent.lettuce.LettuceDispatch",
             "io.stateguard.agent.lettuce.LettuceDispatch$Databases",
@@ -164,7 +165,10 @@ public final class LettuceInstrumentationModule implements InstrumentationModule
             "io.stateguard.agent.lettuce.LettuceReplies$Scratch",
             "io.stateguard.agent.lettuce.LettuceCompletion",
             "io.stateguard.agent.lettuce.LettuceCompletion$1",
-            "io.stateguard.agent.lettuce.LettuceCompletion$2", // the switch on the verdict
+            "io.stateguard.agent.lettuce.LettuceCompletion$2",
+            "io.stateguard.agent.lettuce.LettuceCompletion$3", // the switch on the verdict
+            "io.stateguard.agent.lettuce.PrimaryReplicationIds",
+            "io.stateguard.agent.lettuce.PrimaryReplicationIds$1",
             "io.stateguard.agent.lettuce.StaleStates"));
 
     @Override

@@ -1,0 +1,142 @@
+package io.stateguard.agent.guard;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Proof of lost writes from the primary's replication ID, read over time: a change proves lost writes
+ * only when a read that started after the mark still saw the old ID.
+ */
+class ReplicationIdsTest {
+
+    private static final long SECOND = 1_000_000_000L;
+
+    private final Object topology = new Object();
+
+    private long now = 100 * SECOND;
+
+    /** Answers given later, by {@link #answer}: reads in flight. */
+    private final List<ReplicationIds.Callback> inFlight = new ArrayList<>();
+
+    private final AtomicInteger reads = new AtomicInteger();
+
+    private final ReplicationIds ids = new ReplicationIds((topology, done) -> {
+        if (topology != this.topology) {
+            return false;
+        }
+        reads.incrementAndGet();
+        inFlight.add(done);
+        return true;
+    }, SECOND, () -> now);
+
+    private void answer(String replicationId) {
+        ReplicationIds.Callback next = inFlight.remove(0);
+        next.done(replicationId, replicationId == null ? "NOPERM" : null);
+    }
+
+    private ReplicationIds.Proof fresh(String replicationId) {
+        List<ReplicationIds.Proof> proofs = new ArrayList<>();
+        ids.fresh(topology, proofs::add);
+        answer(replicationId);
+        assertThat(proofs).hasSize(1);
+        return proofs.get(0);
+    }
+
+    @Test
+    void sightingsReadTheIdAtMostOncePerIntervalAndNeverWait() {
+        assertThat(ids.sighting(topology)).as("the read it starts is the first after the mark").isEqualTo((short) 1);
+        assertThat(reads).hasValue(1);
+        assertThat(ids.sighting(topology)).as("no second read within the interval: the next one vouches")
+                .isEqualTo((short) 2);
+        now += 2 * SECOND;
+        assertThat(ids.sighting(topology)).as("the first read is still in flight").isEqualTo((short) 2);
+        assertThat(reads).hasValue(1);
+        answer("A");
+        assertThat(ids.sighting(topology)).isEqualTo((short) 2);
+        assertThat(reads).hasValue(2);
+        assertThat(ids.sighting(null)).isEqualTo(ReplicationIds.NO_SIGHTING);
+    }
+
+    @Test
+    void theReadAMarkStartsVouchesForIt() {
+        short mark = ids.sighting(topology); // the reply that set the mark is in: read 1 reaches Redis after it
+        answer("A");
+        assertThat(fresh("B").changedSince(mark)).isTrue();
+    }
+
+    @Test
+    void aChangeAfterAReadThatFollowedTheMarkProvesLostWrites() {
+        ids.sighting(topology);
+        answer("A");
+        short mark = ids.sighting(topology); // the mark is set: read 1 started before it
+        now += 2 * SECOND;
+        ids.sighting(topology); // read 2 starts after the mark
+        answer("A");
+        assertThat(fresh("B").changedSince(mark)).isTrue();
+        assertThat(fresh("A").changedSince(mark)).as("the same history").isFalse();
+    }
+
+    @Test
+    void withoutAReadBetweenTheMarkAndTheProofNothingIsProven() {
+        ids.sighting(topology);
+        answer("A");
+        short mark = ids.sighting(topology);
+        assertThat(fresh("B").changedSince(mark))
+                .as("the mark may have been set on B already: only read 1, which started before it, saw A").isFalse();
+        assertThat(mark).isEqualTo((short) 2);
+    }
+
+    @Test
+    void aReadInFlightWhenTheMarkWasSetDoesNotCountAsAfterIt() {
+        ids.sighting(topology); // read 1 starts
+        short mark = ids.sighting(topology); // the mark is set while read 1 is in flight
+        answer("A"); // Redis may have answered read 1 before the reply that set the mark
+        assertThat(fresh("B").changedSince(mark)).isFalse();
+    }
+
+    @Test
+    void anUnknownIdProvesNothing() {
+        ids.sighting(topology);
+        answer("A");
+        short mark = ids.sighting(topology);
+        now += 2 * SECOND;
+        ids.sighting(topology);
+        answer(null); // denied
+        assertThat(fresh("B").changedSince(mark)).as("no read after the mark answered").isFalse();
+        assertThat(fresh(null).changedSince(mark)).isFalse();
+        assertThat(fresh("B").changedSince(ReplicationIds.NO_SIGHTING)).isFalse();
+    }
+
+    @Test
+    void aTopologyNoSourceCanReadProvesNothingAndIsNotReadAgainAndAgain() {
+        Object cluster = new Object();
+        ids.sighting(cluster);
+        List<ReplicationIds.Proof> proofs = new ArrayList<>();
+        ids.fresh(cluster, proofs::add);
+        assertThat(proofs).singleElement().satisfies(proof -> assertThat(proof.changedSince((short) 1)).isFalse());
+        assertThat(reads).hasValue(0);
+    }
+
+    @Test
+    void aMarkOlderThanTheRememberedReadsProvesNothing() {
+        ids.sighting(topology);
+        answer("A");
+        short mark = ids.sighting(topology);
+        for (int i = 0; i < ReplicationIds.HISTORY; i++) {
+            now += 2 * SECOND;
+            ids.sighting(topology);
+            answer("A");
+        }
+        assertThat(fresh("B").changedSince(mark)).isFalse();
+        short recent = ids.sighting(topology);
+        now += 2 * SECOND;
+        ids.sighting(topology);
+        answer("B");
+        assertThat(fresh("C").changedSince(recent)).isTrue();
+    }
+}
