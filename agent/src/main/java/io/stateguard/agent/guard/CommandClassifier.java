@@ -76,7 +76,8 @@ public final class CommandClassifier {
             return null;
         }
         return new TrackedCommand(CommandKind.GET, operation, connection, database, singleRule[rule],
-                new byte[][] {key}, null);
+                new byte[][] {key}, null, WriteCondition.ALWAYS, false,
+                new long[] {guard.marks().get(database, key, 0, key.length)});
     }
 
     /** The keys of a command the guard follows, or {@code null} when there are none. */
@@ -219,8 +220,16 @@ public final class CommandClassifier {
         for (int i = 0; i < ruleArray.length; i++) {
             ruleArray[i] = rules.get(i);
         }
-        return new TrackedCommand(kind, operation, connection, database, ruleArray, keys.toArray(new byte[0][]),
-                written.isEmpty() ? null : written.toArray(new byte[0][]), condition, returnsPrevious);
+        byte[][] keyArray = keys.toArray(new byte[0][]);
+        long[] floors = null;
+        if (kind.isRead()) {
+            floors = new long[keyArray.length];
+            for (int i = 0; i < keyArray.length; i++) {
+                floors[i] = guard.marks().get(database, keyArray[i], 0, keyArray[i].length);
+            }
+        }
+        return new TrackedCommand(kind, operation, connection, database, ruleArray, keyArray,
+                written.isEmpty() ? null : written.toArray(new byte[0][]), condition, returnsPrevious, floors);
     }
 
     /** Whether rule {@code rule} versions hashes ({@code hash:<field>}) rather than string values. */

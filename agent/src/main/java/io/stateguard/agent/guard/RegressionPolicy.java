@@ -3,6 +3,7 @@ package io.stateguard.agent.guard;
 import io.stateguard.agent.config.OnRegression;
 import io.stateguard.agent.config.RoutingMode;
 import io.stateguard.agent.config.Rule;
+import io.stateguard.agent.versions.HighWaterMarks;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -18,11 +19,12 @@ import java.util.List;
  * The primary is the truth about the present; the marks are the truth about what this process has
  * already been shown. So:
  * <ul>
- * <li>A reply that may come from a replica and is older than the mark (or nil for a key with a mark, or a
- *     value of a key the application deleted) is only a suspicion: the primary is read, and it is an
- *     inconsistency only when the primary shows that the replica was behind (a value where the replica
- *     had none, none where it had one, a newer version). A primary that agrees (the key expired, another
- *     process deleted or rewrote it) clears the suspicion; nothing is reported or thrown.</li>
+ * <li>A reply that may come from a replica and is older than what the application had been shown when
+ *     it issued the read (its mark then; or nil for a key with a mark, or a value of a key the
+ *     application deleted) is only a suspicion: the primary is read, and it is an inconsistency only when
+ *     the primary shows that the reply was stale ({@link VersionGuard#replicaWasBehind}). A primary that
+ *     agrees (the key expired, another process deleted or rewrote it) clears the suspicion; nothing is
+ *     reported or thrown.</li>
  * <li>A value the primary itself serves that is below the mark (or a nil) is a lost write only when the
  *     primary's replication ID differs from the one the mark was seen under ({@link ReplicationIds}): a
  *     failover or a restart without persistence since. Then it is a {@code primary_regression}.
@@ -102,7 +104,7 @@ public final class RegressionPolicy {
                 }
             } else {
                 Regression suspicion = guard.check(command.rules[i], command.database, command.keys[i], values[i],
-                        sighting);
+                        sighting, command.floors == null ? HighWaterMarks.NO_MARK : command.floors[i]);
                 if (suspicion != null) {
                     suspicions = add(suspicions, suspicion);
                 }

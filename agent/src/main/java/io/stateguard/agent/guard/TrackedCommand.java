@@ -20,16 +20,24 @@ public final class TrackedCommand {
     final WriteCondition condition;
     /** For writes: whether the reply is the key's previous value ({@code SET … GET}, {@code GETSET}). */
     final boolean returnsPrevious;
+    /**
+     * For reads: per key, its mark when the application issued the command ({@link
+     * io.stateguard.agent.versions.HighWaterMarks#NO_MARK} for none): what the application had been shown
+     * before it asked. A reply is a regression only if it is older than that; marks raised while the read
+     * was in flight (a concurrent write or read) do not count against it.
+     */
+    final long[] floors;
     /** The application's OpenTelemetry context at dispatch (reads only), parent of a span reported later. */
     Object context;
 
     TrackedCommand(CommandKind kind, String operation, Object connection, int database, int[] rules, byte[][] keys,
             byte[][] written) {
-        this(kind, operation, connection, database, rules, keys, written, WriteCondition.ALWAYS, false);
+        this(kind, operation, connection, database, rules, keys, written, WriteCondition.ALWAYS, false, null);
     }
 
     TrackedCommand(CommandKind kind, String operation, Object connection, int database, int[] rules, byte[][] keys,
-            byte[][] written, WriteCondition condition, boolean returnsPrevious) {
+            byte[][] written, WriteCondition condition, boolean returnsPrevious, long[] floors) {
+        this.floors = floors;
         this.kind = kind;
         this.operation = operation;
         this.connection = connection;

@@ -83,15 +83,18 @@ public final class VersionGuard {
      *     {@code null} for a nil reply.
      * @param sighting the {@link ReplicationIds#sighting} of the topology now, kept with the mark when the
      *     reply raises it.
+     * @param floor the key's mark when the application issued the read ({@link HighWaterMarks#NO_MARK}
+     *     for none): only a reply older than what the application had been shown before it asked is
+     *     suspect, not one older than a mark a concurrent command raised meanwhile.
      * @return the suspected regression ({@link InconsistencyType#VERSION_REGRESSION}, {@link
      *     InconsistencyType#MISSING}, or {@link InconsistencyType#DELETED_VALUE} for a value no newer than
-     *     the application's delete), or {@code null} when the reply is not older than the mark (the mark
+     *     the application's delete), or {@code null} when the reply is not older than the floor (the mark
      *     then moves up to it) or cannot be checked (the reason is counted).
      */
-    public Regression check(int ruleIndex, int db, byte[] key, ByteBuffer value, short sighting) {
+    public Regression check(int ruleIndex, int db, byte[] key, ByteBuffer value, short sighting, long floor) {
         Rule rule = rules.get(ruleIndex);
         if (value == null) {
-            if (!marks.contains(db, key, 0, key.length)) {
+            if (floor == HighWaterMarks.NO_MARK || !marks.contains(db, key, 0, key.length)) {
                 return null;
             }
             short tag = marks.tag(db, key, 0, key.length);
@@ -99,7 +102,8 @@ public final class VersionGuard {
                 return null; // the application deleted the key: nil is what it expects
             }
             long mark = marks.get(db, key, 0, key.length);
-            return new Regression(ruleIndex, rule, db, key, InconsistencyType.MISSING, mark, false, 0, mark, tag);
+            return new Regression(ruleIndex, rule, db, key, InconsistencyType.MISSING, Math.min(floor, mark), false, 0,
+                    mark, tag);
         }
         VersionReading reading = readings.get();
         if (!rule.version().extract(value, reading)) {
@@ -109,21 +113,27 @@ public final class VersionGuard {
         long version = reading.version();
         // A deleted key's mark is one above the version deleted (unknown: the largest version), tagged
         // deleted: an equal or newer value is a new write and clears the tag, an older one is suspect.
-        if (marks.observe(db, key, 0, key.length, version, sighting) != Observation.REGRESSED) {
+        if (marks.observe(db, key, 0, key.length, version, sighting) != Observation.REGRESSED
+                || floor == HighWaterMarks.NO_MARK || version >= floor) {
             return null;
         }
-        return suspicion(ruleIndex, rule, db, key, version);
+        return suspicion(ruleIndex, rule, db, key, version, floor);
     }
 
-    private Regression suspicion(int ruleIndex, Rule rule, int db, byte[] key, long version) {
+    /** {@link #check(int, int, byte[], ByteBuffer, short, long)} of a read issued with the current mark as its floor. */
+    public Regression check(int ruleIndex, int db, byte[] key, ByteBuffer value, short sighting) {
+        return check(ruleIndex, db, key, value, sighting, marks.get(db, key, 0, key.length));
+    }
+
+    private Regression suspicion(int ruleIndex, Rule rule, int db, byte[] key, long version, long floor) {
         long mark = marks.get(db, key, 0, key.length);
         short tag = marks.tag(db, key, 0, key.length);
         if (isDeleted(tag)) {
-            return new Regression(ruleIndex, rule, db, key, InconsistencyType.DELETED_VALUE, deletedVersion(mark), true,
-                    version, mark, tag);
+            return new Regression(ruleIndex, rule, db, key, InconsistencyType.DELETED_VALUE,
+                    deletedVersion(Math.min(floor, mark)), true, version, mark, tag);
         }
-        return new Regression(ruleIndex, rule, db, key, InconsistencyType.VERSION_REGRESSION, mark, true, version,
-                mark, tag);
+        return new Regression(ruleIndex, rule, db, key, InconsistencyType.VERSION_REGRESSION, Math.min(floor, mark),
+                true, version, mark, tag);
     }
 
     /**
@@ -168,25 +178,38 @@ public final class VersionGuard {
     }
 
     /**
-     * Whether the primary's answer shows that a suspected replica reply was stale: the primary has a
-     * value where the replica answered nil, has none where the replica answered one, or has a newer
-     * version. A primary that agrees with the replica (both nil, equal versions) clears the suspicion:
-     * the key expired, was deleted or was rewritten by someone else, which is not a regression.
+     * Whether the primary's answer, read after the suspected reply, shows that reply was stale, and not the
+     * present overtaken by a later write (the primary may have changed between the two reads):
+     * <ul>
+     * <li>an older version: the primary has at least the version the application had been shown
+     *     (versions only grow, so the reply's version was history before the read);</li>
+     * <li>a nil: the primary still has exactly the version the application had been shown (the key was
+     *     there all along); a newer version may have been written after the key expired;</li>
+     * <li>a value of a deleted key: the primary has no value, or one newer than the one deleted (written
+     *     again after the delete: the reply is from before it).</li>
+     * </ul>
+     * Anything else (the primary agrees with the reply, or is below what the application was shown: the
+     * key expired, was deleted or rewritten lower by someone else) is the present, not a regression.
      *
      * @param primaryValue the primary's value ({@code null} for nil)
      */
     public boolean replicaWasBehind(Regression suspicion, ByteBuffer primaryValue) {
-        if (primaryValue == null) {
-            return suspicion.observedPresent();
+        long primaryVersion = 0;
+        if (primaryValue != null) {
+            VersionReading reading = readings.get();
+            if (!suspicion.rule().version().extract(primaryValue.duplicate(), reading)) {
+                return false;
+            }
+            primaryVersion = reading.version();
         }
-        if (!suspicion.observedPresent()) {
-            return true;
+        switch (suspicion.type()) {
+            case DELETED_VALUE:
+                return primaryValue == null || primaryVersion > suspicion.expected();
+            case MISSING:
+                return primaryValue != null && primaryVersion == suspicion.expected();
+            default:
+                return primaryValue != null && primaryVersion >= suspicion.expected();
         }
-        VersionReading reading = readings.get();
-        if (!suspicion.rule().version().extract(primaryValue.duplicate(), reading)) {
-            return false;
-        }
-        return reading.version() > suspicion.observed();
     }
 
     /**

@@ -10,7 +10,6 @@ import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
 import io.stateguard.agent.guard.GuardRuntime;
 import io.stateguard.agent.guard.ReplicationIds;
-import io.stateguard.agent.internal.InternalErrors;
 
 import java.util.function.BiConsumer;
 
@@ -66,8 +65,8 @@ final class PrimaryReplicationIds implements ReplicationIds.Source {
         try {
             ((RedisChannelWriter) topology).write(info);
         } catch (Throwable t) {
+            // The writer refused (a closed connection): not an error of the agent; the ID stays unknown.
             GuardRuntime.rereadDone(info);
-            InternalErrors.record("guard.replication-id", t);
             done.done(null, null);
         } finally {
             GuardRuntime.endReread();

@@ -546,9 +546,9 @@ class RegressionPolicyTest {
         assertThat(readConfirmed("f:g", value(6), value(7))).as("applied: the value written is the mark")
                 .contains("expected version >= 7, observed 6");
 
-        reply(written(CommandKind.GETSET, "GETSET", "f:h", v(json(4))), WriteReply.previous(value(6)));
-        assertThat(readConfirmed("f:h", value(3), value(4))).as("the previous value 6 is the highest shown")
-                .contains("expected version >= 6, observed 3");
+        reply(written(CommandKind.GETSET, "GETSET", "f:h", v(json(8))), WriteReply.previous(value(6)));
+        assertThat(readConfirmed("f:h", value(3), value(8))).as("the previous value 6, then the value written")
+                .contains("expected version >= 8, observed 3");
         reply(written(CommandKind.GETSET, "GETSET", "f:i", v(json(4))), WriteReply.previous(null));
         assertThat(readConfirmed("f:i", value(3), value(4))).contains("expected version >= 4, observed 3");
 

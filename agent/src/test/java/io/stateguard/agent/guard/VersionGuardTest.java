@@ -2,6 +2,7 @@ package io.stateguard.agent.guard;
 
 import io.stateguard.agent.config.ConfigLoader;
 import io.stateguard.agent.keys.KeyPrivacy;
+import io.stateguard.agent.versions.HighWaterMarks;
 import io.stateguard.agent.versions.VersionFailure;
 import org.junit.jupiter.api.Test;
 
@@ -143,11 +144,9 @@ class VersionGuardTest {
     }
 
     @Test
-    void aNilForAKeyWhoseMarkIsTheLowestVersionIsStillMissing() {
+    void aMarkAtTheLowestVersionProtectsNothing() {
         guard.check(0, 0, key("s:min"), json(Long.MIN_VALUE), S);
-        Regression missing = guard.check(0, 0, key("s:min"), null, S);
-        assertThat(missing.type()).isEqualTo(InconsistencyType.MISSING);
-        assertThat(missing.expected()).isEqualTo(Long.MIN_VALUE);
+        assertThat(guard.check(0, 0, key("s:min"), null, S)).as("it reads as no mark").isNull();
     }
 
     /** A proof with a fixed answer, and the sighting a reset mark gets. */
@@ -223,18 +222,37 @@ class VersionGuardTest {
     }
 
     @Test
-    void theReplicaWasBehindOnlyWhenThePrimaryDiffersFromItsAnswer() {
+    void thePrimaryConfirmsAReplyOnlyWhenItWasHistoryBeforeTheRead() {
         guard.check(0, 0, key("s:b"), json(7), S);
         Regression older = guard.check(0, 0, key("s:b"), json(5), S);
-        assertThat(guard.replicaWasBehind(older, json(7))).isTrue();
-        assertThat(guard.replicaWasBehind(older, json(6))).isTrue();
+        assertThat(guard.replicaWasBehind(older, json(7))).as("the primary has what the application saw").isTrue();
+        assertThat(guard.replicaWasBehind(older, json(9))).as("or newer: versions only grow").isTrue();
+        assertThat(guard.replicaWasBehind(older, json(6))).as("below what was shown: rewritten lower").isFalse();
         assertThat(guard.replicaWasBehind(older, json(5))).as("the primary agrees").isFalse();
-        assertThat(guard.replicaWasBehind(older, json(4))).isFalse();
-        assertThat(guard.replicaWasBehind(older, null)).as("the primary has no value: the replica's is stale")
-                .isTrue();
+        assertThat(guard.replicaWasBehind(older, null)).as("deleted or expired since: the present").isFalse();
         Regression missing = guard.check(0, 0, key("s:b"), null, S);
+        assertThat(guard.replicaWasBehind(missing, json(7))).as("the value shown is there all along").isTrue();
         assertThat(guard.replicaWasBehind(missing, null)).as("expired or deleted: nil on both").isFalse();
-        assertThat(guard.replicaWasBehind(missing, json(3))).isTrue();
+        assertThat(guard.replicaWasBehind(missing, json(8)))
+                .as("written again after it may have expired: the nil may have been the present").isFalse();
+        guard.deleted(0, key("s:b"), S);
+        Regression deleted = guard.check(0, 0, key("s:b"), json(7), S);
+        assertThat(deleted.type()).isEqualTo(InconsistencyType.DELETED_VALUE);
+        assertThat(guard.replicaWasBehind(deleted, null)).as("still deleted").isTrue();
+        assertThat(guard.replicaWasBehind(deleted, json(8))).as("written again after the delete").isTrue();
+        assertThat(guard.replicaWasBehind(deleted, json(7))).as("the primary has the deleted value again").isFalse();
+    }
+
+    @Test
+    void onlyAReplyOlderThanTheMarkAtDispatchIsSuspect() {
+        guard.check(0, 0, key("s:c"), json(5), S);
+        long floor = guard.marks().get(0, key("s:c"), 0, 3);
+        guard.observeApplied(0, 0, key("s:c"), json(8), true, S); // a concurrent write completes meanwhile
+        assertThat(guard.check(0, 0, key("s:c"), json(6), S, floor)).as("6 was current when the read was issued")
+                .isNull();
+        assertThat(guard.check(0, 0, key("s:c"), json(4), S, floor).expected()).isEqualTo(5);
+        assertThat(guard.check(0, 0, key("s:new"), null, S, HighWaterMarks.NO_MARK)).isNull();
+        assertThat(guard.marks().get(0, key("s:c"), 0, 3)).isEqualTo(8);
     }
 
     @Test

@@ -457,6 +457,15 @@ public final class ForkedJvm {
                     + "\n--- stderr ---\n" + stderr();
         }
 
+        /**
+         * Waits up to {@code timeout} for the JVM to end by itself, then returns what it printed (ending it
+         * first if it is still running: its result then shows the kill).
+         */
+        public Result await(Duration timeout) throws IOException, InterruptedException {
+            process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return stop();
+        }
+
         /** Ends the JVM (if it still runs) and returns what it printed. */
         public Result stop() throws IOException, InterruptedException {
             if (process.isAlive()) {
