@@ -5,6 +5,7 @@ import io.stateguard.agent.internal.InternalErrors;
 import io.stateguard.agent.internal.WeakIdentityMap;
 
 import java.lang.ref.WeakReference;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,9 +39,6 @@ public final class ReplicationIds {
 
     /** A sighting that proves nothing (the topology is unknown). */
     public static final short NO_SIGHTING = 0;
-
-    /** How many reads per topology are remembered: a mark older than that proves nothing. */
-    static final int HISTORY = 8192;
 
     /** Sightings are sequence numbers cut to 15 bits (a mark's tag keeps one more bit for itself). */
     static final int SIGHTING_BITS = 0x7FFF;
@@ -268,26 +266,46 @@ public final class ReplicationIds {
         }
     }
 
-    /** The reads of one topology's ID: per sequence number (modulo {@link #HISTORY}) what it answered. */
+    /**
+     * The reads of one topology's ID, as runs: consecutive answered reads with the same ID, by sequence
+     * number. Histories change rarely (a failover, a restart), so a few runs cover any time span.
+     */
     private static final class Topology {
+
+        /** Runs kept: a topology that failed over more often than this forgets the oldest (proofs get harder). */
+        private static final int MAX_RUNS = 64;
 
         final AtomicInteger started = new AtomicInteger();
         volatile long startedAt;
         final AtomicBoolean reading = new AtomicBoolean();
-        /** Per slot: the sequence number (high 32 bits) and the ID's number (low 32 bits, 0: none yet). */
-        private final long[] answers = new long[HISTORY];
+        /** Per run: {first sequence, last sequence, ID number}, oldest first. Guarded by this. */
+        private final List<int[]> runs = new ArrayList<>();
 
         Topology(long startedAt) {
             this.startedAt = startedAt;
         }
 
         synchronized void answered(int sequence, int number) {
-            answers[Math.floorMod(sequence, HISTORY)] = (long) sequence << 32 | (number & 0xFFFFFFFFL);
+            int[] last = runs.isEmpty() ? null : runs.get(runs.size() - 1);
+            if (last != null && last[2] == number) {
+                last[0] = Math.min(last[0], sequence);
+                last[1] = Math.max(last[1], sequence);
+                return;
+            }
+            if (runs.size() == MAX_RUNS) {
+                runs.remove(0);
+            }
+            runs.add(new int[] {sequence, sequence, number});
         }
 
-        synchronized int answerOf(int sequence) {
-            long slot = answers[Math.floorMod(sequence, HISTORY)];
-            return (int) (slot >>> 32) == sequence ? (int) slot : 0;
+        /** The ID number of the first answered read at or after {@code sequence} (its run's), or 0. */
+        synchronized int firstAnswerFrom(int sequence) {
+            for (int[] run : runs) {
+                if (run[1] - sequence >= 0) {
+                    return run[2];
+                }
+            }
+            return 0;
         }
 
         Proof proof(final int freshSequence, final int freshNumber) {
@@ -298,18 +316,13 @@ public final class ReplicationIds {
                     if (bits == NO_SIGHTING) {
                         return false;
                     }
-                    // The newest sequence number at or below the fresh read's that ends in these bits.
+                    // The newest sequence number at or below the fresh read's that ends in these bits. A mark
+                    // older than that (15 bits wrapped) is judged by a later read: a change seen after a later
+                    // point is a change after the mark too, so this can only miss a proof, never make a false one.
                     int firstAfterMark = freshSequence - ((freshSequence - bits) & SIGHTING_BITS);
-                    if (freshSequence - firstAfterMark >= HISTORY) {
-                        return false;
-                    }
-                    for (int s = firstAfterMark; s < freshSequence; s++) {
-                        int number = answerOf(s);
-                        if (number != 0) {
-                            return number != freshNumber; // the first read after the mark that answered
-                        }
-                    }
-                    return false;
+                    int number = firstAnswerFrom(firstAfterMark);
+                    // A read with another ID cannot be the fresh one: it answered before it, after the mark.
+                    return number != 0 && number != freshNumber;
                 }
 
                 @Override

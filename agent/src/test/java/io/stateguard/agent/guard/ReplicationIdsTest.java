@@ -123,20 +123,30 @@ class ReplicationIdsTest {
     }
 
     @Test
-    void aMarkOlderThanTheRememberedReadsProvesNothing() {
+    void aMarkOfLongAgoIsStillProvenAfterTheSequenceNumbersWrap() {
         ids.sighting(topology);
         answer("A");
         short mark = ids.sighting(topology);
-        for (int i = 0; i < ReplicationIds.HISTORY; i++) {
+        for (int i = 0; i < 40_000; i++) { // more reads than 15 bits count
             now += 2 * SECOND;
             ids.sighting(topology);
             answer("A");
         }
-        assertThat(fresh("B").changedSince(mark)).isFalse();
-        short recent = ids.sighting(topology);
+        assertThat(fresh("B").changedSince(mark)).isTrue();
+    }
+
+    @Test
+    void aChangeBeforeTheMarkIsNotALossAfterIt() {
+        ids.sighting(topology);
+        answer("A");
+        now += 2 * SECOND;
+        ids.sighting(topology);
+        answer("B"); // failed over before the mark
+        short mark = ids.sighting(topology);
         now += 2 * SECOND;
         ids.sighting(topology);
         answer("B");
-        assertThat(fresh("C").changedSince(recent)).isTrue();
+        assertThat(fresh("B").changedSince(mark)).isFalse();
+        assertThat(fresh("C").changedSince(mark)).isTrue();
     }
 }
