@@ -25,9 +25,10 @@ import java.util.function.LongSupplier;
  * <em>sighting</em>, the sequence number of the first read started after the reply that set it arrived
  * ({@link #sighting}): that read and every later one reached Redis after the command behind the mark. A
  * proof ({@link Proof#changedSince}) takes the first of them that answered before the fresh read made
- * for the proof: different IDs prove that the history changed after the mark. Anything less (no read answered between the two, the ID unknown, a mark older than the
- * last {@value #HISTORY} reads) proves nothing, and the guard then treats the primary's value as the
- * present, never as a lost write.
+ * for the proof: different IDs prove that the history changed after the mark. Anything less (no read
+ * answered between the two, the ID unknown) proves nothing, and the guard then treats the primary's
+ * value as the present, never as a lost write. Reads are remembered as runs of equal IDs, so a mark of
+ * any age can be judged.
  *
  * <p>A topology is the client's object the commands go through (for Lettuce, the Master/Replica channel
  * writer); a {@link Source} registered by the client adapter reads the ID of its current primary
