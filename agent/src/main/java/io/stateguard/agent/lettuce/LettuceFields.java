@@ -171,14 +171,17 @@ final class LettuceFields {
         }
     }
 
+    /** A Master/Replica channel writer's connection provider field, or {@code null} for other writers. */
+    private static Field providerOf(Class<?> writerType) {
+        // Lettuce 6+ (masterreplica) and Lettuce 5 (masterslave) name the writer's provider differently.
+        Field provider = declared(writerType, "masterReplicaConnectionProvider");
+        return provider != null ? provider : declared(writerType, "masterSlaveConnectionProvider");
+    }
+
     private static final ClassValue<Field[]> DATABASE_PATH = new ClassValue<Field[]>() {
         @Override
         protected Field[] computeValue(Class<?> type) {
-            // Lettuce 6+ (masterreplica) and Lettuce 5 (masterslave) name the writer's provider differently.
-            Field provider = declared(type, "masterReplicaConnectionProvider");
-            if (provider == null) {
-                provider = declared(type, "masterSlaveConnectionProvider");
-            }
+            Field provider = providerOf(type);
             Field uri = provider == null ? null : declared(provider.getType(), "initialRedisUri");
             return uri == null ? new Field[0] : new Field[] {provider, uri};
         }
@@ -219,10 +222,7 @@ final class LettuceFields {
     private static final ClassValue<Field[]> WRITER_STATE = new ClassValue<Field[]>() {
         @Override
         protected Field[] computeValue(Class<?> type) {
-            Field provider = declared(type, "masterReplicaConnectionProvider");
-            if (provider == null) {
-                provider = declared(type, "masterSlaveConnectionProvider");
-            }
+            Field provider = providerOf(type);
             if (provider == null) {
                 return null;
             }
