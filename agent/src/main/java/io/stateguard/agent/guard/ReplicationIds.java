@@ -6,6 +6,7 @@ import io.stateguard.agent.internal.WeakIdentityMap;
 
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -169,7 +170,41 @@ public final class ReplicationIds {
             done.done(NOTHING);
             return;
         }
-        read(topology, topology(topology), done);
+        Topology state = topology(topology);
+        synchronized (state) {
+            if (state.waiting != null) {
+                // A proof read is in flight, but it started before this caller's value was seen: wait for the next
+                // one, which serves every caller queued meanwhile (after a failover, many keys need a proof at once).
+                state.waiting.add(done);
+                return;
+            }
+            state.waiting = new ArrayList<>();
+        }
+        freshFor(topology, state, Collections.singletonList(done));
+    }
+
+    /** One proof read for {@code callers}; then one for whoever queued meanwhile, until nobody did. */
+    private void freshFor(final Object topology, final Topology state, final List<ProofCallback> callers) {
+        read(topology, state, new ProofCallback() {
+            @Override
+            public void done(Proof proof) {
+                for (ProofCallback caller : callers) {
+                    try {
+                        caller.done(proof);
+                    } catch (Throwable t) {
+                        InternalErrors.record("guard.replication-id", t);
+                    }
+                }
+                List<ProofCallback> next;
+                synchronized (state) {
+                    next = state.waiting;
+                    state.waiting = next == null || next.isEmpty() ? null : new ArrayList<ProofCallback>();
+                }
+                if (next != null && !next.isEmpty()) {
+                    freshFor(topology, state, next);
+                }
+            }
+        });
     }
 
     private Topology topology(Object topology) {
@@ -278,6 +313,8 @@ public final class ReplicationIds {
 
         final AtomicInteger started = new AtomicInteger();
         volatile long startedAt;
+        /** Callers of {@link #fresh} waiting for the next proof read while one is in flight; guarded by this. */
+        List<ProofCallback> waiting;
         final AtomicBoolean reading = new AtomicBoolean();
         /** Per run: {first sequence, last sequence, ID number}, oldest first. Guarded by this. */
         private final List<int[]> runs = new ArrayList<>();

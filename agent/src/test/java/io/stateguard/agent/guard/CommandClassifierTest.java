@@ -44,6 +44,17 @@ class CommandClassifierTest {
     }
 
     @Test
+    void aTimeToLiveDeletesAtOnceOnlyWhenItIsAnIntegerNotAboveZero() {
+        for (String deletes : new String[] {"0", "00", "-1", "-250"}) {
+            assertThat(CommandClassifier.notPositive(deletes.getBytes(StandardCharsets.US_ASCII))).as(deletes).isTrue();
+        }
+        for (String keeps : new String[] {"1", "10", "01", "-", "", "-1a", "1-", "+0", "/", ":"}) {
+            assertThat(CommandClassifier.notPositive(keeps.getBytes(StandardCharsets.US_ASCII))).as(keeps).isFalse();
+        }
+        assertThat(CommandClassifier.notPositive(null)).isFalse();
+    }
+
+    @Test
     void theQuickLookAnswersSingleKeyCommandsExactlyAndDefersMultiKeyWrites() throws Exception {
         assertThat(classifier.quickLook(CommandKind.GET, KEYS, new String[] {"s:1"})).isEqualTo(0);
         assertThat(classifier.quickLook(CommandKind.GET, KEYS, new String[] {"p:1"}))

@@ -549,6 +549,9 @@ class RegressionPolicyTest {
         reply(written(CommandKind.GETSET, "GETSET", "f:h", v(json(8))), WriteReply.previous(value(6)));
         assertThat(readConfirmed("f:h", value(3), value(8))).as("the previous value 6, then the value written")
                 .contains("expected version >= 8, observed 3");
+        reply(written(CommandKind.GETSET, "GETSET", "f:p", v(json(4))), WriteReply.previous(value(9)));
+        assertThat(readConfirmed("f:p", value(8), value(9))).as("a previous value above the value written is the mark")
+                .contains("expected version >= 9, observed 8");
         reply(written(CommandKind.GETSET, "GETSET", "f:i", v(json(4))), WriteReply.previous(null));
         assertThat(readConfirmed("f:i", value(3), value(4))).contains("expected version >= 4, observed 3");
 

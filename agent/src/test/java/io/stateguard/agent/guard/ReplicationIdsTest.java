@@ -149,4 +149,49 @@ class ReplicationIdsTest {
         assertThat(fresh("B").changedSince(mark)).isFalse();
         assertThat(fresh("C").changedSince(mark)).isTrue();
     }
+
+    @Test
+    void proofsAskedWhileOneIsInFlightShareTheNextRead() {
+        ids.sighting(topology);
+        answer("A");
+        short mark = ids.sighting(topology);
+        now += 2 * SECOND;
+        ids.sighting(topology);
+        answer("A");
+        int before = reads.get();
+        List<ReplicationIds.Proof> proofs = new ArrayList<>();
+        ids.fresh(topology, proofs::add); // in flight
+        for (int i = 0; i < 100; i++) {
+            ids.fresh(topology, proofs::add); // after a failover, every key wants a proof
+        }
+        assertThat(reads.get() - before).as("one read in flight").isEqualTo(1);
+        answer("B");
+        assertThat(proofs).hasSize(1);
+        assertThat(reads.get() - before).as("one more read for the 100 that waited").isEqualTo(2);
+        answer("B");
+        assertThat(proofs).hasSize(101).allMatch(proof -> proof.changedSince(mark));
+        assertThat(inFlight).isEmpty();
+    }
+
+    @Test
+    void eachTopologyKeepsItsOwnReads() {
+        Object other = new Object();
+        ReplicationIds both = new ReplicationIds((topology, done) -> {
+            reads.incrementAndGet();
+            inFlight.add(done);
+            return true;
+        }, SECOND, () -> now);
+        both.sighting(topology);
+        answer("A");
+        short mark = both.sighting(topology);
+        now += 2 * SECOND;
+        both.sighting(other); // another topology's reads in between
+        answer("X");
+        both.sighting(topology);
+        answer("A");
+        List<ReplicationIds.Proof> proofs = new ArrayList<>();
+        both.fresh(topology, proofs::add);
+        answer("B");
+        assertThat(proofs).singleElement().satisfies(proof -> assertThat(proof.changedSince(mark)).isTrue());
+    }
 }

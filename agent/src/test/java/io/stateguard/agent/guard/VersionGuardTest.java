@@ -250,6 +250,7 @@ class VersionGuardTest {
         guard.observeApplied(0, 0, key("s:c"), json(8), true, S); // a concurrent write completes meanwhile
         assertThat(guard.check(0, 0, key("s:c"), json(6), S, floor)).as("6 was current when the read was issued")
                 .isNull();
+        assertThat(guard.check(0, 0, key("s:c"), json(5), S, floor)).as("what was shown").isNull();
         assertThat(guard.check(0, 0, key("s:c"), json(4), S, floor).expected()).isEqualTo(5);
         assertThat(guard.check(0, 0, key("s:new"), null, S, HighWaterMarks.NO_MARK)).isNull();
         assertThat(guard.marks().get(0, key("s:c"), 0, 3)).isEqualTo(8);
