@@ -47,6 +47,20 @@ class ReplicationIdsTest {
         return proofs.get(0);
     }
 
+    /**
+     * A mark set after a first read of the ID answered {@code history}, and a later read (started after the
+     * mark) that answered it again: the mark's sighting.
+     */
+    private short markVouchedFor(String history) {
+        ids.sighting(topology);
+        answer(history);
+        short mark = ids.sighting(topology);
+        now += 2 * SECOND;
+        ids.sighting(topology);
+        answer(history);
+        return mark;
+    }
+
     @Test
     void sightingsReadTheIdAtMostOncePerIntervalAndNeverWait() {
         assertThat(ids.sighting(topology)).as("the read it starts is the first after the mark").isEqualTo((short) 1);
@@ -152,12 +166,7 @@ class ReplicationIdsTest {
 
     @Test
     void proofsAskedWhileOneIsInFlightShareTheNextRead() {
-        ids.sighting(topology);
-        answer("A");
-        short mark = ids.sighting(topology);
-        now += 2 * SECOND;
-        ids.sighting(topology);
-        answer("A");
+        short mark = markVouchedFor("A");
         int before = reads.get();
         List<ReplicationIds.Proof> proofs = new ArrayList<>();
         ids.fresh(topology, proofs::add); // in flight
