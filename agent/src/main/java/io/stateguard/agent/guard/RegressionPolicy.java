@@ -98,7 +98,7 @@ public final class RegressionPolicy {
             Rule rule = guard.rules().get(command.rules[i]);
             if (rule.routing() == RoutingMode.PRIMARY) {
                 Regression candidate = guard.checkPrimary(command.rules[i], command.database, command.keys[i],
-                        values[i], sighting);
+                        values[i], sighting, command.floors == null ? HighWaterMarks.NO_MARK : command.floors[i]);
                 if (candidate != null) {
                     candidates = add(candidates, candidate);
                 }

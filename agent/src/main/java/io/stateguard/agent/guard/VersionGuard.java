@@ -147,9 +147,18 @@ public final class VersionGuard {
      * @return the candidate, or {@code null} (also when the value has no readable version, counted).
      */
     public Regression checkPrimary(int ruleIndex, int db, byte[] key, ByteBuffer value, short sighting) {
+        return checkPrimary(ruleIndex, db, key, value, sighting, marks.get(db, key, 0, key.length));
+    }
+
+    /**
+     * {@link #checkPrimary(int, int, byte[], ByteBuffer, short)} of a read issued when the key's mark was
+     * {@code floor}: a value at or above the floor was the present when the read was issued, whatever a
+     * concurrent write raised the mark to meanwhile, and leaves the mark alone.
+     */
+    public Regression checkPrimary(int ruleIndex, int db, byte[] key, ByteBuffer value, short sighting, long floor) {
         Rule rule = rules.get(ruleIndex);
         if (value == null) {
-            if (!marks.contains(db, key, 0, key.length)) {
+            if (floor == HighWaterMarks.NO_MARK || !marks.contains(db, key, 0, key.length)) {
                 return null;
             }
             short tag = marks.tag(db, key, 0, key.length);
@@ -167,7 +176,8 @@ public final class VersionGuard {
             return null;
         }
         long version = reading.version();
-        if (marks.observe(db, key, 0, key.length, version, sighting) != Observation.REGRESSED) {
+        if (marks.observe(db, key, 0, key.length, version, sighting) != Observation.REGRESSED
+                || floor == HighWaterMarks.NO_MARK || version >= floor) {
             return null;
         }
         long mark = marks.get(db, key, 0, key.length);

@@ -254,6 +254,12 @@ class VersionGuardTest {
         assertThat(guard.check(0, 0, key("s:c"), json(4), S, floor).expected()).isEqualTo(5);
         assertThat(guard.check(0, 0, key("s:new"), null, S, HighWaterMarks.NO_MARK)).isNull();
         assertThat(guard.marks().get(0, key("s:c"), 0, 3)).isEqualTo(8);
+        assertThat(guard.checkPrimary(0, 0, key("s:c"), json(6), S, floor))
+                .as("the primary's 6 was the present when the read was issued").isNull();
+        assertThat(guard.marks().get(0, key("s:c"), 0, 3)).as("the concurrent write's mark stays").isEqualTo(8);
+        assertThat(guard.checkPrimary(0, 0, key("s:c"), null, S, HighWaterMarks.NO_MARK))
+                .as("no mark when the read was issued").isNull();
+        assertThat(guard.checkPrimary(0, 0, key("s:c"), json(4), S, floor).expected()).isEqualTo(8);
     }
 
     @Test
