@@ -42,6 +42,9 @@ public final class ReplicationIds {
     /** A sighting that proves nothing (the topology is unknown). */
     public static final short NO_SIGHTING = 0;
 
+    /** How long a topology whose primary refused {@code INFO} is not asked again. */
+    static final long REFUSED_PAUSE_NANOS = 60_000_000_000L;
+
     /** Sightings are sequence numbers cut to 15 bits (a mark's tag keeps one more bit for itself). */
     static final int SIGHTING_BITS = 0x7FFF;
 
@@ -155,7 +158,8 @@ public final class ReplicationIds {
         // that set the mark, so the next sequence number is the first read that can vouch for the mark.
         int next = state.started.get() + 1;
         long now = nanos.getAsLong();
-        if (now - state.startedAt >= refreshNanos && state.reading.compareAndSet(false, true)) {
+        if (now - state.startedAt >= refreshNanos && now - state.refusedUntil >= 0
+                && state.reading.compareAndSet(false, true)) {
             read(topology, state, null);
         }
         return (short) (next & SIGHTING_BITS);
@@ -171,6 +175,10 @@ public final class ReplicationIds {
             return;
         }
         Topology state = topology(topology);
+        if (nanos.getAsLong() - state.refusedUntil < 0) {
+            done.done(NOTHING); // refused a moment ago: it proves nothing now either
+            return;
+        }
         synchronized (state) {
             if (state.waiting != null) {
                 // A proof read is in flight, but it started before this caller's value was seen: wait for the next
@@ -241,6 +249,9 @@ public final class ReplicationIds {
                         state.answered(sequence, number);
                     } else if (failure != null) {
                         unreadable(failure);
+                        // Redis will refuse again (an ACL): ask again only after a while, not 10 times a second,
+                        // which would fill the server's ACL log.
+                        state.refusedUntil = nanos.getAsLong() + REFUSED_PAUSE_NANOS;
                     }
                 } catch (Throwable t) {
                     InternalErrors.record("guard.replication-id", t);
@@ -313,6 +324,8 @@ public final class ReplicationIds {
 
         final AtomicInteger started = new AtomicInteger();
         volatile long startedAt;
+        /** Until when (nanos) nothing is asked, after the primary refused {@code INFO}. */
+        volatile long refusedUntil;
         /** Callers of {@link #fresh} waiting for the next proof read while one is in flight; guarded by this. */
         List<ProofCallback> waiting;
         final AtomicBoolean reading = new AtomicBoolean();
@@ -321,6 +334,7 @@ public final class ReplicationIds {
 
         Topology(long startedAt) {
             this.startedAt = startedAt;
+            this.refusedUntil = startedAt; // nanoTime may be negative: compared by difference, never with 0
         }
 
         synchronized void answered(int sequence, int number) {
