@@ -143,6 +143,17 @@ class CommandClassifierTest {
         assertThat(CommandKind.of("SETNX")).isEqualTo(CommandKind.SETNX);
         assertThat(CommandKind.of("MSETNX")).isEqualTo(CommandKind.MSETNX);
         assertThat(CommandKind.of("HSETNX")).isEqualTo(CommandKind.HSETNX);
+        assertThat(CommandKind.of("EXPIRE")).isEqualTo(CommandKind.EXPIRE);
+        assertThat(CommandKind.of("PEXPIRE")).isEqualTo(CommandKind.EXPIRE);
+        assertThat(CommandKind.of("FLUSHDB")).isEqualTo(CommandKind.FLUSH);
+        assertThat(CommandKind.of("FLUSHALL")).isEqualTo(CommandKind.FLUSH);
+        assertThat(CommandKind.EXPIRE.isJudgedByReply()).isTrue();
+        assertThat(CommandKind.FLUSH.isJudgedByReply()).isFalse();
+        EncodedArguments chained = new EncodedArguments().add(true, new byte[] {'k'}).addNumber(new byte[] {'0'})
+                .add(false, new byte[] {'v'});
+        assertThat(chained.size()).isEqualTo(3);
+        assertThat(chained.isNumber(1)).isTrue();
+        assertThat(chained.isNumber(2)).isFalse();
         assertThat(CommandKind.of("GETSET")).isEqualTo(CommandKind.GETSET);
         assertThat(CommandKind.of("SETEX")).isEqualTo(CommandKind.SET);
         assertThat(CommandKind.of("HMSET")).isEqualTo(CommandKind.HSET);

@@ -627,4 +627,29 @@ class RegressionPolicyTest {
         assertThat(read("f:none", value(1)).action()).as("no previous value: nothing shown, no mark")
                 .isEqualTo(ReplyVerdict.Action.PASS);
     }
+
+    @Test
+    void anMgetOfAPrimaryRoutedAndAReplicaCheckedKeyJudgesEachByItsRule() {
+        install(KeyPrivacy.FULL);
+        write("p:m", 7);
+        write("rr:m", 5);
+        laterRead();
+        replicationId = "history-B"; // a failover lost p:m's 7
+        TrackedCommand mget = classifier.classify(CommandKind.MGET, "MGET", connection, 0, args("p:m", "rr:m"));
+        ReplyVerdict verdict = policy.onReply(mget, new ByteBuffer[] {value(6), value(4)}, nodes, connection);
+        assertThat(verdict.action()).as("the replica-checked key is re-read").isEqualTo(ReplyVerdict.Action.REREAD);
+        assertThat(verdict.regressions()).extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
+                .containsExactly("rr:m");
+        assertThat(events).as("the primary-routed key's lost write, proven at once").singleElement()
+                .satisfies(event -> assertThat(event.type()).isEqualTo(InconsistencyType.PRIMARY_REGRESSION));
+    }
+
+    @Test
+    void aReReadWhosePrimaryReplyCannotBeReadReportsNothingAndFailsNothing() {
+        install(KeyPrivacy.FULL);
+        write("f:u", 5);
+        ReplyVerdict verdict = read("f:u", value(4));
+        assertThat(policy.onReread(verdict, null)).isNull();
+        assertThat(events).isEmpty();
+    }
 }

@@ -225,4 +225,37 @@ class ReplicationIdsTest {
         ids.sighting(topology);
         assertThat(reads).as("asked again after the pause").hasValue(2);
     }
+
+    @Test
+    void aValueSeenBeforeAProofReadIsVouchedForByIt() {
+        ids.sighting(topology);
+        answer("A");
+        ReplicationIds.Proof proof = fresh("A"); // read 2
+        short reset = proof.sighting();
+        assertThat(reset).isEqualTo((short) 2);
+        assertThat(fresh("B").changedSince(reset)).as("read 2 saw A after the value, B now").isTrue();
+    }
+
+    @Test
+    void registeredSourcesReadOnlyTheirOwnTopologies() {
+        Object mine = new Object();
+        List<ReplicationIds.Callback> pending = new ArrayList<>();
+        ReplicationIds.Source source = (topology, done) -> {
+            if (topology != mine) {
+                return false;
+            }
+            pending.add(done);
+            return true;
+        };
+        ReplicationIds.addSource(source);
+        ReplicationIds.addSource(source); // once is enough
+        ReplicationIds registered = new ReplicationIds(null, SECOND, () -> now);
+        registered.sighting(mine);
+        assertThat(pending).hasSize(1);
+        List<ReplicationIds.Proof> proofs = new ArrayList<>();
+        registered.fresh(new Object(), proofs::add);
+        assertThat(proofs).as("no source reads a topology of no client: nothing is proven").singleElement()
+                .satisfies(proof -> assertThat(proof.changedSince((short) 1)).isFalse());
+        assertThat(pending).hasSize(1);
+    }
 }

@@ -241,6 +241,8 @@ class VersionGuardTest {
         assertThat(guard.replicaWasBehind(deleted, null)).as("still deleted").isTrue();
         assertThat(guard.replicaWasBehind(deleted, json(8))).as("written again after the delete").isTrue();
         assertThat(guard.replicaWasBehind(deleted, json(7))).as("the primary has the deleted value again").isFalse();
+        assertThat(guard.replicaWasBehind(older, text("{\"version\":\"x\"}"))).as("an unreadable primary value")
+                .isFalse();
     }
 
     @Test

@@ -128,6 +128,12 @@ class HighWaterMarksFormsTest {
                     .isInstanceOf(IndexOutOfBoundsException.class);
             assertThatThrownBy(() -> marks.remove(0, key, bad[0], bad[1])).as(name)
                     .isInstanceOf(IndexOutOfBoundsException.class);
+            assertThatThrownBy(() -> marks.observe(0, key, bad[0], bad[1], 1, (short) 1)).as(name)
+                    .isInstanceOf(IndexOutOfBoundsException.class);
+            assertThatThrownBy(() -> marks.reset(0, key, bad[0], bad[1], 1, (short) 1)).as(name)
+                    .isInstanceOf(IndexOutOfBoundsException.class);
+            assertThatThrownBy(() -> marks.tag(0, key, bad[0], bad[1])).as(name)
+                    .isInstanceOf(IndexOutOfBoundsException.class);
         }
         assertThat(marks.observe(0, key, 3, 0, 1)).as("an empty slice at the end is a key").isEqualTo(Observation.NEW);
         assertThat(marks.size()).isEqualTo(1);
