@@ -50,11 +50,13 @@ final class PrimaryReplicationIds implements ReplicationIds.Source {
             @Override
             public void accept(String text, Throwable error) {
                 GuardRuntime.rereadDone(info);
-                if (output.hasError() || error instanceof RedisCommandExecutionException) {
-                    // Redis refused it (an ACL's NOPERM, for example): it will refuse again.
-                    done.done(null, output.hasError() ? output.getError() : error.getMessage());
-                } else if (error != null) {
-                    done.done(null, null); // the connection failed: the next read may succeed
+                if (error instanceof RedisCommandExecutionException) {
+                    // Redis refused it with an error reply (an ACL's NOPERM, for example): it will refuse again.
+                    done.done(null, error.getMessage());
+                } else if (error != null || output.hasError()) {
+                    // The connection failed (Lettuce also records "Connection reset" as the output's error): the
+                    // next read, perhaps of a new primary, may succeed.
+                    done.done(null, null);
                 } else {
                     done.done(replicationId(text), null);
                 }

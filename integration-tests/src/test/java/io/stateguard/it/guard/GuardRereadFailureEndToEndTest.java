@@ -217,4 +217,29 @@ class GuardRereadFailureEndToEndTest {
         InconsistencyEvents.assertExactly(result.stderr(), regression("reported", key));
         assertThat(result.stderr()).contains("had a transaction open").doesNotContain("internal error");
     }
+
+    /**
+     * The application's ACL user may not run {@code INFO} on the primary: the guard cannot read the
+     * primary's replication ID, says so once (with Redis's reason), and keeps working: the stale replica
+     * read is still re-read on the primary and reported, and nothing counts as an internal error.
+     */
+    @Test
+    void aPrimaryThatRefusesInfoIsNamedOnceAndTheGuardKeepsWorking() throws Exception {
+        String key = "noinfo:state:k";
+        REDIS.get().primary().command("ACL", "SETUSER", "app", "on", ">secret", "~*", "+@all", "-info");
+        REDIS.get().replica(0).command("ACL", "SETUSER", "app", "on", ">secret", "~*", "+@all", "-info");
+        try {
+            ForkedJvm.Result result = run("error-reply", key, "app", "secret");
+            assertThat(result.values("probe.").get("read")).as(result.describe("gets the primary's value"))
+                    .isEqualTo("7");
+            InconsistencyEvents.assertExactly(result.stderr(), regression("reread_primary", key));
+            assertThat(result.stderr().lines().filter(line -> line.contains("cannot read the primary's replication ID")))
+                    .as(result.describe("named the refusal once")).singleElement().asString()
+                    .contains("NOPERM", "never reported as primary_regression");
+            assertThat(result.stderr()).doesNotContain("internal error");
+        } finally {
+            REDIS.get().primary().command("ACL", "DELUSER", "app");
+            REDIS.get().replica(0).command("ACL", "DELUSER", "app");
+        }
+    }
 }
