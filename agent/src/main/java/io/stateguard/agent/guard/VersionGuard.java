@@ -94,30 +94,41 @@ public final class VersionGuard {
     public Regression check(int ruleIndex, int db, byte[] key, ByteBuffer value, short sighting, long floor) {
         Rule rule = rules.get(ruleIndex);
         if (value == null) {
-            if (floor == HighWaterMarks.NO_MARK || !marks.contains(db, key, 0, key.length)) {
+            if (!nilIsSuspect(db, key, floor)) {
                 return null;
-            }
-            short tag = marks.tag(db, key, 0, key.length);
-            if (isDeleted(tag)) {
-                return null; // the application deleted the key: nil is what it expects
             }
             long mark = marks.get(db, key, 0, key.length);
             return new Regression(ruleIndex, rule, db, key, InconsistencyType.MISSING, Math.min(floor, mark), false, 0,
-                    mark, tag);
+                    mark, marks.tag(db, key, 0, key.length));
         }
+        // A deleted key's mark is one above the version deleted (unknown: the largest version), tagged
+        // deleted: an equal or newer value is a new write and clears the tag, an older one is suspect.
+        if (!valueIsSuspect(rule, db, key, value, sighting, floor)) {
+            return null;
+        }
+        return suspicion(ruleIndex, rule, db, key, readings.get().version(), floor);
+    }
+
+    /** Whether a nil is suspect: the key had a mark when the read was issued, and is not deleted. */
+    private boolean nilIsSuspect(int db, byte[] key, long floor) {
+        return floor != HighWaterMarks.NO_MARK && marks.contains(db, key, 0, key.length)
+                && !isDeleted(marks.tag(db, key, 0, key.length));
+    }
+
+    /**
+     * Reads a value's version (left in {@link #readings}) and raises the mark to it; whether it is below
+     * {@code floor}, the mark when the read was issued. A value without a readable version is counted and
+     * not suspect.
+     */
+    private boolean valueIsSuspect(Rule rule, int db, byte[] key, ByteBuffer value, short sighting, long floor) {
         VersionReading reading = readings.get();
         if (!rule.version().extract(value, reading)) {
             unchecked[reading.failure().ordinal()].increment();
-            return null;
+            return false;
         }
         long version = reading.version();
-        // A deleted key's mark is one above the version deleted (unknown: the largest version), tagged
-        // deleted: an equal or newer value is a new write and clears the tag, an older one is suspect.
-        if (marks.observe(db, key, 0, key.length, version, sighting) != Observation.REGRESSED
-                || floor == HighWaterMarks.NO_MARK || version >= floor) {
-            return null;
-        }
-        return suspicion(ruleIndex, rule, db, key, version, floor);
+        return marks.observe(db, key, 0, key.length, version, sighting) == Observation.REGRESSED
+                && floor != HighWaterMarks.NO_MARK && version < floor;
     }
 
     /** {@link #check(int, int, byte[], ByteBuffer, short, long)} of a read issued with the current mark as its floor. */
@@ -158,28 +169,19 @@ public final class VersionGuard {
     public Regression checkPrimary(int ruleIndex, int db, byte[] key, ByteBuffer value, short sighting, long floor) {
         Rule rule = rules.get(ruleIndex);
         if (value == null) {
-            if (floor == HighWaterMarks.NO_MARK || !marks.contains(db, key, 0, key.length)) {
-                return null;
-            }
-            short tag = marks.tag(db, key, 0, key.length);
-            if (isDeleted(tag)) {
+            if (!nilIsSuspect(db, key, floor)) {
                 return null;
             }
             long mark = marks.get(db, key, 0, key.length);
+            short tag = marks.tag(db, key, 0, key.length);
             marks.reset(db, key, 0, key.length, deletedMark(mark), (short) (DELETED | sighting));
             return new Regression(ruleIndex, rule, db, key, InconsistencyType.PRIMARY_REGRESSION, mark, false, 0, mark,
                     tag);
         }
-        VersionReading reading = readings.get();
-        if (!rule.version().extract(value, reading)) {
-            unchecked[reading.failure().ordinal()].increment();
+        if (!valueIsSuspect(rule, db, key, value, sighting, floor)) {
             return null;
         }
-        long version = reading.version();
-        if (marks.observe(db, key, 0, key.length, version, sighting) != Observation.REGRESSED
-                || floor == HighWaterMarks.NO_MARK || version >= floor) {
-            return null;
-        }
+        long version = readings.get().version();
         long mark = marks.get(db, key, 0, key.length);
         short tag = marks.tag(db, key, 0, key.length);
         marks.reset(db, key, 0, key.length, version, sighting);
