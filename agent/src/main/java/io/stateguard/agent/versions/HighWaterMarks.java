@@ -475,7 +475,7 @@ public final class HighWaterMarks {
          */
         volatile short tag;
 
-        Entry(int hash, int db, int length, long w0, long w1, long w2, long w3, byte[] tail, long version) {
+        Entry(int hash, int db, int length, long w0, long w1, long w2, long w3, byte[] tail, long version, short tag) {
             this.hash = hash;
             this.db = db;
             this.length = length;
@@ -485,6 +485,7 @@ public final class HighWaterMarks {
             this.w3 = w3;
             this.tail = tail;
             this.version = version;
+            this.tag = tag;
             this.referenced = true;
         }
 
@@ -589,10 +590,7 @@ public final class HighWaterMarks {
                 try {
                     e = find(slots, hash, db, w0, w1, w2, w3, array, buffer, offset, length);
                     if (e == null) {
-                        e = insert(hash, db, w0, w1, w2, w3, array, buffer, offset, length, version);
-                        if (e != null && tagged) {
-                            e.tag = tag;
-                        }
+                        insert(hash, db, w0, w1, w2, w3, array, buffer, offset, length, version, tag);
                         return Observation.NEW;
                     }
                 } finally {
@@ -622,10 +620,7 @@ public final class HighWaterMarks {
                 try {
                     e = find(slots, hash, db, w0, w1, w2, w3, array, buffer, offset, length);
                     if (e == null) {
-                        e = insert(hash, db, w0, w1, w2, w3, array, buffer, offset, length, version);
-                        if (e != null) {
-                            e.tag = tag;
-                        }
+                        insert(hash, db, w0, w1, w2, w3, array, buffer, offset, length, version, tag);
                         return;
                     }
                 } finally {
@@ -741,14 +736,14 @@ public final class HighWaterMarks {
          * Inserts a key known to be absent, under the write lock. When the table is full, evicts one of
          * this segment's marks instead of taking room, or, if it has none, leaves the key untracked.
          */
-        private Entry insert(int hash, int db, long w0, long w1, long w2, long w3,
+        private void insert(int hash, int db, long w0, long w1, long w2, long w3,
                 byte[] array, ByteBuffer buffer, int offset, int length,
-                long version) {
+                long version, short tag) {
             Entry[] s = slots;
             int capacity = s.length;
             if (!table.reserve()) {
                 if (size == 0) {
-                    return null;
+                    return;
                 }
                 evictOne(s);
             } else if (size >= capacity - (capacity >>> 2) && capacity < maxSlots) {
@@ -768,10 +763,8 @@ public final class HighWaterMarks {
             }
             // Referenced from the start, so that a new mark survives a full turn of the hand: the read
             // that follows a write must still find it.
-            Entry entry = new Entry(hash, db, length, w0, w1, w2, w3, tail, version);
-            s[firstEmpty(s, hash)] = entry;
+            s[firstEmpty(s, hash)] = new Entry(hash, db, length, w0, w1, w2, w3, tail, version, tag);
             size++;
-            return entry;
         }
 
         /**
