@@ -123,8 +123,6 @@ public final class ReplicationIds {
      */
     private volatile Object[] last = {new WeakReference<>(null), null};
 
-    private final AtomicBoolean unreadableWarning = new AtomicBoolean();
-
     /**
      * @param source read before the registered sources ({@code null} for none: tests pass one)
      * @param refreshNanos how old the newest read may get while marks are set before another starts
@@ -293,12 +291,11 @@ public final class ReplicationIds {
         return false;
     }
 
-    private void unreadable(String failure) {
-        if (unreadableWarning.compareAndSet(false, true)) {
-            AgentLog.warn("cannot read the primary's replication ID (INFO replication: " + failure + "): a lost write"
-                    + " cannot be proven, so a primary below a key's mark resets the mark (stateguard.marks.reset)"
-                    + " and is never reported as primary_regression (logged once)");
-        }
+    private static void unreadable(String failure) {
+        AgentLog.once(AgentLog.Level.WARN, "guard.replication-id.refused", "cannot read the primary's replication ID"
+                + " (INFO replication: " + failure + "): a lost write cannot be proven, so a primary below a key's mark"
+                + " resets the mark (stateguard.marks.reset) and is never reported as primary_regression (logged once)",
+                null);
     }
 
     /** A small number for {@code replicationId}, the same for the same ID (numbers are only compared). */
