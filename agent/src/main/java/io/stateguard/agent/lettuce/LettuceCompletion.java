@@ -1,6 +1,5 @@
 package io.stateguard.agent.lettuce;
 
-import io.lettuce.core.RedisChannelWriter;
 import io.lettuce.core.output.CommandOutput;
 import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.Command;
@@ -144,33 +143,24 @@ public final class LettuceCompletion {
         }
         final boolean detached = verdict.detached();
         final CommandOutput freshOutput;
-        AsyncCommand future;
+        AsyncCommand reread;
         try {
             freshOutput = LettuceFields.freshOutput(staleOutput);
-            final AsyncCommand reread = new AsyncCommand(new Command(command.getType(), freshOutput, command.getArgs()));
-            future = reread;
-            GuardRuntime.rereadStarted(reread);
-            future.whenComplete((value, error) -> {
-                GuardRuntime.rereadDone(reread);
-                afterReread(guard, detached ? null : command, freshOutput, verdict, (Throwable) error);
-            });
+            reread = new AsyncCommand(new Command(command.getType(), freshOutput, command.getArgs()));
+            reread.whenComplete((value, error) -> afterReread(guard, detached ? null : command, freshOutput, verdict,
+                    (Throwable) error));
         } catch (Throwable t) {
             // Cannot build the re-read: deliver what the replica said, as without the agent.
             InternalErrors.record("guard.reread", t);
             guard.policy().onRereadFailed(verdict);
             return false;
         }
-        GuardRuntime.beginReread();
-        try {
-            ((RedisChannelWriter) verdict.command().connection()).write(future);
-        } catch (Throwable t) {
+        Throwable refused = LettuceDispatch.writeOwn(writer, reread);
+        if (refused != null) {
             // The writer refused (closed connection): deliver what the replica said, as without the agent.
-            GuardRuntime.rereadDone(future);
-            rereadFailed(t.toString());
+            rereadFailed(refused.toString());
             guard.policy().onRereadFailed(verdict);
             return false;
-        } finally {
-            GuardRuntime.endReread();
         }
         return !detached; // a detached re-read only confirms: Lettuce completes the command now
     }

@@ -1,5 +1,7 @@
 package io.stateguard.agent.lettuce;
 
+import io.lettuce.core.RedisChannelWriter;
+import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.DecoratedCommand;
@@ -15,6 +17,7 @@ import io.stateguard.agent.routing.PrimaryRouting;
 import io.stateguard.agent.telemetry.Telemetry;
 
 import java.util.Collection;
+import java.util.function.BiConsumer;
 
 /**
  * Lettuce's dispatch of a command, on the application's thread: the channel writer's advice records
@@ -138,6 +141,34 @@ public final class LettuceDispatch {
             tracked.context(Telemetry.captureContext(command));
         }
         guard.remember(command, tracked);
+    }
+
+    /**
+     * Writes one of the guard's own commands (a re-read, {@code INFO replication}) through the application's
+     * channel writer, to the primary: remembered as the guard's until it completes (so that a redirect of it
+     * goes to the primary and is never tracked), and routed to the primary while it is written.
+     *
+     * @return {@code null} when written; what the writer threw when it refused (a closed connection), in which
+     *     case the command is forgotten and will not complete through the writer
+     */
+    static Throwable writeOwn(Object writer, final AsyncCommand<?, ?, ?> command) {
+        GuardRuntime.rereadStarted(command);
+        command.whenComplete(new BiConsumer<Object, Throwable>() {
+            @Override
+            public void accept(Object value, Throwable error) {
+                GuardRuntime.rereadDone(command);
+            }
+        });
+        GuardRuntime.beginReread();
+        try {
+            ((RedisChannelWriter) writer).write(command);
+            return null;
+        } catch (Throwable t) {
+            GuardRuntime.rereadDone(command);
+            return t;
+        } finally {
+            GuardRuntime.endReread();
+        }
     }
 
     /** Whether {@code command} is, or wraps, one of the guard's re-reads in flight. */

@@ -8,7 +8,6 @@ import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
-import io.stateguard.agent.guard.GuardRuntime;
 import io.stateguard.agent.guard.ReplicationIds;
 
 import java.util.function.BiConsumer;
@@ -49,7 +48,6 @@ final class PrimaryReplicationIds implements ReplicationIds.Source {
         info.whenComplete(new BiConsumer<String, Throwable>() {
             @Override
             public void accept(String text, Throwable error) {
-                GuardRuntime.rereadDone(info);
                 if (error instanceof RedisCommandExecutionException) {
                     // Redis refused it with an error reply (an ACL's NOPERM, for example): it will refuse again.
                     done.done(null, error.getMessage());
@@ -62,16 +60,8 @@ final class PrimaryReplicationIds implements ReplicationIds.Source {
                 }
             }
         });
-        GuardRuntime.rereadStarted(info);
-        GuardRuntime.beginReread();
-        try {
-            ((RedisChannelWriter) topology).write(info);
-        } catch (Throwable t) {
-            // The writer refused (a closed connection): not an error of the agent; the ID stays unknown.
-            GuardRuntime.rereadDone(info);
-            done.done(null, null);
-        } finally {
-            GuardRuntime.endReread();
+        if (LettuceDispatch.writeOwn(topology, info) != null) {
+            done.done(null, null); // the writer refused (a closed connection): not an error of the agent
         }
         return true;
     }

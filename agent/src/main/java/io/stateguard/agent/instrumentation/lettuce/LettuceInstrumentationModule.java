@@ -157,6 +157,7 @@ public final class LettuceInstrumentationModule implements InstrumentationModule
             "io.stateguard.agent.lettuce.LettuceFields$3",
             "io.stateguard.agent.lettuce.LettuceFields$OutputShape",
             "io.stateguard.agent.lettuce.LettuceDispatch",
+            "io.stateguard.agent.lettuce.LettuceDispatch$1", // writeOwn's completion
             "io.stateguard.agent.lettuce.LettuceDispatch$Databases",
             "io.stateguard.agent.lettuce.LettuceDispatch$Intents",
             "io.stateguard.agent.lettuce.LettuceReplies",
