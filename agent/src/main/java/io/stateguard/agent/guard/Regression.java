@@ -24,11 +24,6 @@ public final class Regression {
     final short tag;
 
     Regression(int ruleIndex, Rule rule, int database, byte[] key, InconsistencyType type, long expected,
-            boolean observedPresent, long observed) {
-        this(ruleIndex, rule, database, key, type, expected, observedPresent, observed, expected, (short) 0);
-    }
-
-    Regression(int ruleIndex, Rule rule, int database, byte[] key, InconsistencyType type, long expected,
             boolean observedPresent, long observed, long mark, short tag) {
         this.mark = mark;
         this.tag = tag;

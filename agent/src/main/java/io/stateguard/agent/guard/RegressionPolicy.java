@@ -62,10 +62,6 @@ public final class RegressionPolicy {
         this.replicationIds = replicationIds;
     }
 
-    public ReplicationIds replicationIds() {
-        return replicationIds;
-    }
-
     /**
      * Judges the reply of a tracked command.
      *
