@@ -11,10 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -88,16 +86,16 @@ class AgentJarEndToEndTest {
 
     @Test
     void javaDashJarPrintsVersionAndUsage() throws Exception {
-        Run run = run(List.of("-jar", JAR.toString()));
-        assertThat(run.exit).isZero();
-        assertThat(run.out).contains("StateGuard agent").contains("Usage: java -javaagent:stateguard-agent.jar");
+        ProcessRun run = run(List.of("-jar", JAR.toString()));
+        assertThat(run.exit()).isZero();
+        assertThat(run.out()).contains("StateGuard agent").contains("Usage: java -javaagent:stateguard-agent.jar");
     }
 
     @Test
     void startsAndLogsOneLineWithVersionRulesAndInstrumentation() throws Exception {
-        Run run = app("keys=gw:state:*");
-        assertThat(run.exit).isZero();
-        assertThat(run.out).contains("hello from the application");
+        ProcessRun run = app("keys=gw:state:*");
+        assertThat(run.exit()).isZero();
+        assertThat(run.out()).contains("hello from the application");
         assertThat(run.errLines()).filteredOn(line -> line.contains("started"))
                 .singleElement().asString()
                 .startsWith("[stateguard] INFO StateGuard ")
@@ -107,9 +105,9 @@ class AgentJarEndToEndTest {
 
     @Test
     void invalidConfigurationDisablesTheAgentWithOneLineAndTheApplicationStarts() throws Exception {
-        Run run = app("keys=gw:state:*;routing=primry");
-        assertThat(run.exit).isZero();
-        assertThat(run.out).contains("hello from the application");
+        ProcessRun run = app("keys=gw:state:*;routing=primry");
+        assertThat(run.exit()).isZero();
+        assertThat(run.out()).contains("hello from the application");
         assertThat(run.errLines()).singleElement().asString()
                 .startsWith("[stateguard] ERROR invalid configuration: stateguard.routing='primry': unknown routing")
                 .contains("StateGuard is disabled");
@@ -117,9 +115,9 @@ class AgentJarEndToEndTest {
 
     @Test
     void invalidTelemetryKeyPrivacyDisablesTheAgentWithOneLine() throws Exception {
-        Run run = app("keys=gw:state:*;telemetry.keys=secret");
-        assertThat(run.exit).isZero();
-        assertThat(run.out).contains("hello from the application");
+        ProcessRun run = app("keys=gw:state:*;telemetry.keys=secret");
+        assertThat(run.exit()).isZero();
+        assertThat(run.out()).contains("hello from the application");
         assertThat(run.errLines()).singleElement().asString()
                 .startsWith("[stateguard] ERROR invalid configuration: stateguard.telemetry.keys='secret': unknown key"
                         + " privacy (expected one of: full, hashed, none)")
@@ -128,10 +126,10 @@ class AgentJarEndToEndTest {
 
     @Test
     void failFastExitsTheJvmOnInvalidConfiguration() throws Exception {
-        Run run = app("keys=gw:state:*;routing=primry;fail-fast=true");
-        assertThat(run.exit).isNotZero();
-        assertThat(run.out).doesNotContain("hello from the application");
-        assertThat(run.err).contains("stateguard.routing='primry'").contains("stops the JVM");
+        ProcessRun run = app("keys=gw:state:*;routing=primry;fail-fast=true");
+        assertThat(run.exit()).isNotZero();
+        assertThat(run.out()).doesNotContain("hello from the application");
+        assertThat(run.err()).contains("stateguard.routing='primry'").contains("stops the JVM");
     }
 
     /**
@@ -142,12 +140,12 @@ class AgentJarEndToEndTest {
     void failFastFromTheConfigurationFileExitsTheJvm(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("stateguard.properties");
         Files.write(file, List.of("stateguard.keys=gw:state:*", "stateguard.fail-fast=true"), StandardCharsets.UTF_8);
-        Run run = run(List.of("-Dstateguard.config=" + file, "-Dstateguard.routing=primry",
+        ProcessRun run = run(List.of("-Dstateguard.config=" + file, "-Dstateguard.routing=primry",
                 "-javaagent:" + JAR.toAbsolutePath(),
                 "-cp", Paths.get("target", "test-classes").toAbsolutePath().toString(),
                 "io.stateguard.agent.testapp.HelloApp"));
-        assertThat(run.exit).as(run.err).isEqualTo(1);
-        assertThat(run.out).doesNotContain("hello from the application");
+        assertThat(run.exit()).as(run.err()).isEqualTo(1);
+        assertThat(run.out()).doesNotContain("hello from the application");
         assertThat(run.errLines()).containsExactly("[stateguard] ERROR invalid configuration: stateguard.routing='primry':"
                 + " unknown routing (expected one of: primary, configured, replica-checked); StateGuard is disabled and"
                 + " stateguard.fail-fast=true stops the JVM");
@@ -162,61 +160,40 @@ class AgentJarEndToEndTest {
     void helpersAreDefinedBesideAnIsolatedLettuceWithoutOpeningJavaLangToTheClassPath() throws Exception {
         Path lettuce = Paths.get(System.getProperty("stateguard.lettuce.jars", "target/lettuce-jars"))
                 .resolve("lettuce-core-7.7.0.RELEASE.jar");
-        Run run = run(List.of("-javaagent:" + JAR.toAbsolutePath() + "=keys=gw:*;version=json:/version",
+        ProcessRun run = run(List.of("-javaagent:" + JAR.toAbsolutePath() + "=keys=gw:*;version=json:/version",
                 "-cp", Paths.get("target", "test-classes").toAbsolutePath().toString(),
                 "io.stateguard.agent.testapp.IsolatedLettuceApp", lettuce.toString()));
-        assertThat(run.exit).as(run.err).isZero();
-        assertThat(run.out.lines().toList()).as(run.err)
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out().lines().toList()).as(run.err())
                 .containsExactly("helpers.beside.lettuce=true", "java.lang.open.to.class.path=false");
-        assertThat(run.err).contains("applying lettuce-6+").doesNotContain("WARN").doesNotContain("ERROR");
+        assertThat(run.err()).contains("applying lettuce-6+").doesNotContain("WARN").doesNotContain("ERROR");
     }
 
     @Test
     void withoutRulesTheAgentSaysSoAndStaysOut() throws Exception {
-        Run run = app(null);
-        assertThat(run.exit).isZero();
-        assertThat(run.out).contains("hello from the application");
-        assertThat(run.err).contains("has no state-key rules");
+        ProcessRun run = app(null);
+        assertThat(run.exit()).isZero();
+        assertThat(run.out()).contains("hello from the application");
+        assertThat(run.err()).contains("has no state-key rules");
     }
 
     @Test
     void disabledAgentDoesNothing() throws Exception {
-        Run run = app("keys=a;enabled=false");
-        assertThat(run.exit).isZero();
-        assertThat(run.err).contains("is disabled (stateguard.enabled=false)");
+        ProcessRun run = app("keys=a;enabled=false");
+        assertThat(run.exit()).isZero();
+        assertThat(run.err()).contains("is disabled (stateguard.enabled=false)");
     }
 
-    private static Run app(String agentArgs) throws Exception {
+    private static ProcessRun app(String agentArgs) throws Exception {
         return run(List.of("-javaagent:" + JAR.toAbsolutePath() + (agentArgs == null ? "" : "=" + agentArgs),
                 "-cp", Paths.get("target", "test-classes").toAbsolutePath().toString(),
                 "io.stateguard.agent.testapp.HelloApp"));
     }
 
-    private static Run run(List<String> args) throws Exception {
+    private static ProcessRun run(List<String> args) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(args);
-        Path out = Files.createTempFile("agent-it", ".out");
-        Path err = Files.createTempFile("agent-it", ".err");
-        try {
-            ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
-            builder.environment().keySet().removeIf(name -> name.startsWith("STATEGUARD_"));
-            Process process = builder.start();
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new AssertionError("timed out: " + command);
-            }
-            return new Run(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                    Files.readString(err, StandardCharsets.UTF_8));
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-        }
-    }
-
-    private record Run(int exit, String out, String err) {
-        List<String> errLines() {
-            return Arrays.stream(err.split("\\R")).filter(line -> !line.isBlank()).toList();
-        }
+        return ProcessRun.run(command);
     }
 }

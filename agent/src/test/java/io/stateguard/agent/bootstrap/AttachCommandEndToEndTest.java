@@ -51,29 +51,29 @@ class AttachCommandEndToEndTest {
 
     @Test
     void withoutArgumentsPrintsVersionAndUsageOfEveryCommand() throws Exception {
-        Run run = cli();
-        assertThat(run.exit).isZero();
-        assertThat(run.out).startsWith("StateGuard agent ")
+        ProcessRun run = cli();
+        assertThat(run.exit()).isZero();
+        assertThat(run.out()).startsWith("StateGuard agent ")
                 .contains("Usage: java -javaagent:stateguard-agent.jar")
                 .contains("java -jar stateguard-agent.jar attach <pid> [name=value;...]")
                 .contains("java -jar stateguard-agent.jar list")
                 .contains("exit codes: 0 done, 1 failed, 2 bad arguments, 3 StateGuard is already active");
-        Run version = cli("version");
-        assertThat(version.exit).isZero();
-        assertThat(version.out.strip()).matches("StateGuard agent \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+        ProcessRun version = cli("version");
+        assertThat(version.exit()).isZero();
+        assertThat(version.out().strip()).matches("StateGuard agent \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
     }
 
     @Test
     void badArgumentsAreUsageErrors() throws Exception {
-        Run unknown = cli("detach");
-        assertThat(unknown.exit).isEqualTo(2);
-        assertThat(unknown.err).startsWith("stateguard: unknown command 'detach'").contains("Usage:");
-        Run noPid = cli("attach");
-        assertThat(noPid.exit).isEqualTo(2);
-        assertThat(noPid.err).startsWith("stateguard: attach needs the process id of a running JVM");
-        Run notANumber = cli("attach", "gateway");
-        assertThat(notANumber.exit).isEqualTo(2);
-        assertThat(notANumber.err).startsWith("stateguard: 'gateway' is not a process id");
+        ProcessRun unknown = cli("detach");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).startsWith("stateguard: unknown command 'detach'").contains("Usage:");
+        ProcessRun noPid = cli("attach");
+        assertThat(noPid.exit()).isEqualTo(2);
+        assertThat(noPid.err()).startsWith("stateguard: attach needs the process id of a running JVM");
+        ProcessRun notANumber = cli("attach", "gateway");
+        assertThat(notANumber.exit()).isEqualTo(2);
+        assertThat(notANumber.err()).startsWith("stateguard: 'gateway' is not a process id");
     }
 
     @Test
@@ -81,18 +81,18 @@ class AttachCommandEndToEndTest {
         assumeThat(Paths.get("/proc/self")).as("needs /proc").isDirectory();
         long missing = 999_999_999L; // above Linux's largest pid_max (2^22)
         assumeThat(Paths.get("/proc/" + missing)).doesNotExist();
-        Run run = cli("attach", String.valueOf(missing));
-        assertThat(run.exit).isEqualTo(1);
-        assertThat(run.err.strip()).isEqualTo("stateguard: no process with id " + missing);
+        ProcessRun run = cli("attach", String.valueOf(missing));
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err().strip()).isEqualTo("stateguard: no process with id " + missing);
     }
 
     @Test
     void aProcessThatIsNotAJvmIsNeitherAttachedToNorSignalled() throws Exception {
         assumeThat(Paths.get("/proc/self")).as("needs /proc").isDirectory();
         Process sleep = track(new ProcessBuilder("sleep", "60").start());
-        Run run = cli("attach", String.valueOf(sleep.pid()));
-        assertThat(run.exit).isEqualTo(1);
-        assertThat(run.err.strip()).isEqualTo("stateguard: process " + sleep.pid() + " is not a Java virtual machine");
+        ProcessRun run = cli("attach", String.valueOf(sleep.pid()));
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err().strip()).isEqualTo("stateguard: process " + sleep.pid() + " is not a Java virtual machine");
         // The Attach API signals its target with SIGQUIT, which would have ended sleep.
         Thread.sleep(200);
         assertThat(sleep.isAlive()).as("the process was not signalled").isTrue();
@@ -101,20 +101,20 @@ class AttachCommandEndToEndTest {
     @Test
     void attachLoadsTheAgentOnceListShowsTheJvmAndASecondAttachIsRefused() throws Exception {
         Process app = startTarget(false);
-        Run list = cli("list");
-        assertThat(list.exit).isZero();
-        assertThat(list.out).contains("PID").containsPattern("(?m)^" + app.pid() + "\\s+" + AttachTargetApp.class.getName()
+        ProcessRun list = cli("list");
+        assertThat(list.exit()).isZero();
+        assertThat(list.out()).contains("PID").containsPattern("(?m)^" + app.pid() + "\\s+" + AttachTargetApp.class.getName()
                 + "$");
 
-        Run attach = cli("attach", String.valueOf(app.pid()), "keys=gw:state:*", "log.level=info");
-        assertThat(attach.exit).as(attach.toString()).isZero();
-        assertThat(attach.out).startsWith("StateGuard ")
+        ProcessRun attach = cli("attach", String.valueOf(app.pid()), "keys=gw:state:*", "log.level=info");
+        assertThat(attach.exit()).as(attach.toString()).isZero();
+        assertThat(attach.out()).startsWith("StateGuard ")
                 .contains(" attached to JVM " + app.pid() + " (" + AttachTargetApp.class.getName() + ", Java ")
                 .contains("active (attached); rules: default{keys=gw:state:*, routing=primary}");
 
-        Run again = cli("attach", String.valueOf(app.pid()), "keys=other:*");
-        assertThat(again.exit).as(again.toString()).isEqualTo(3);
-        assertThat(again.err).contains("is already active in JVM " + app.pid()).contains("it is not loaded twice");
+        ProcessRun again = cli("attach", String.valueOf(app.pid()), "keys=other:*");
+        assertThat(again.exit()).as(again.toString()).isEqualTo(3);
+        assertThat(again.err()).contains("is already active in JVM " + app.pid()).contains("it is not loaded twice");
 
         assertThat(app.isAlive()).isTrue();
         String log = stderrOf(app);
@@ -126,29 +126,29 @@ class AttachCommandEndToEndTest {
     @Test
     void anAgentStartedWithJavaagentIsNotAttachedAgain() throws Exception {
         Process app = startTarget(true);
-        Run attach = cli("attach", String.valueOf(app.pid()), "keys=gw:state:*");
-        assertThat(attach.exit).as(attach.toString()).isEqualTo(3);
-        assertThat(attach.err).contains("is already active in JVM " + app.pid() + " (")
+        ProcessRun attach = cli("attach", String.valueOf(app.pid()), "keys=gw:state:*");
+        assertThat(attach.exit()).as(attach.toString()).isEqualTo(3);
+        assertThat(attach.err()).contains("is already active in JVM " + app.pid() + " (")
                 .contains(": active; rules: default{keys=gw:*, routing=primary}");
     }
 
     @Test
     void invalidSettingsOnAttachAreReportedAndCanBeCorrectedByAnotherAttach() throws Exception {
         Process app = startTarget(false);
-        Run invalid = cli("attach", String.valueOf(app.pid()), "keys=gw:state:*;routing=primry");
-        assertThat(invalid.exit).as(invalid.toString()).isEqualTo(1);
-        assertThat(invalid.err).contains("StateGuard did not activate in JVM " + app.pid())
+        ProcessRun invalid = cli("attach", String.valueOf(app.pid()), "keys=gw:state:*;routing=primry");
+        assertThat(invalid.exit()).as(invalid.toString()).isEqualTo(1);
+        assertThat(invalid.err()).contains("StateGuard did not activate in JVM " + app.pid())
                 .contains("disabled: invalid configuration: stateguard.routing='primry'");
 
-        Run failFast = cli("attach", String.valueOf(app.pid()), "keys=gw:state:*;routing=primry;fail-fast=true");
-        assertThat(failFast.exit).as(failFast.toString()).isEqualTo(1);
-        assertThat(failFast.err).contains("StateGuard refused to start in JVM " + app.pid())
+        ProcessRun failFast = cli("attach", String.valueOf(app.pid()), "keys=gw:state:*;routing=primry;fail-fast=true");
+        assertThat(failFast.exit()).as(failFast.toString()).isEqualTo(1);
+        assertThat(failFast.err()).contains("StateGuard refused to start in JVM " + app.pid())
                 .contains("stateguard.routing='primry'");
         assertThat(app.isAlive()).as("fail-fast fails the attach, not the application").isTrue();
 
-        Run valid = cli("attach", String.valueOf(app.pid()), "keys=gw:state:*");
-        assertThat(valid.exit).as(valid.toString()).isZero();
-        assertThat(valid.out).contains("active (attached)");
+        ProcessRun valid = cli("attach", String.valueOf(app.pid()), "keys=gw:state:*");
+        assertThat(valid.exit()).as(valid.toString()).isZero();
+        assertThat(valid.out()).contains("active (attached)");
     }
 
     @Test
@@ -163,14 +163,14 @@ class AttachCommandEndToEndTest {
         Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path jar = Files.copy(JAR, directory.resolve("stateguard-agent.jar"), StandardCopyOption.REPLACE_EXISTING);
         Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
-        Run run = run(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+        ProcessRun run = run(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                 JAVA.toString(), "-jar", jar.toString(), "attach", String.valueOf(app.pid())));
-        requireInCi(!run.err.contains("Unable to access jarfile") && !run.err.contains("Permission denied"),
+        requireInCi(!run.err().contains("Unable to access jarfile") && !run.err().contains("Permission denied"),
                 "user nobody (uid 65534) cannot run " + JAVA + " or read a copy of the jar in " + directory
                         + ": install the JDK world-readable (a distribution package or /opt with mode 755), and let"
                         + " the temporary directory be traversable by others\n" + run);
-        assertThat(run.exit).as(run.toString()).isEqualTo(1);
-        assertThat(run.err).contains("stateguard: process " + app.pid() + " runs as user root (uid 0), this command as ")
+        assertThat(run.exit()).as(run.toString()).isEqualTo(1);
+        assertThat(run.err()).contains("stateguard: process " + app.pid() + " runs as user root (uid 0), this command as ")
                 .contains("the Attach API only connects to JVMs of the same user")
                 .contains("sudo -u root java -jar stateguard-agent.jar attach " + app.pid());
         assertThat(stderrOf(app)).doesNotContain("[stateguard]");
@@ -186,17 +186,17 @@ class AttachCommandEndToEndTest {
         Process app = startTarget(false);
         ExecutorService both = Executors.newFixedThreadPool(2);
         try {
-            Future<Run> first = both.submit(() -> cli("attach", String.valueOf(app.pid()), "keys=first:*"));
-            Future<Run> second = both.submit(() -> cli("attach", String.valueOf(app.pid()), "keys=second:*"));
-            List<Run> runs = List.of(first.get(120, TimeUnit.SECONDS), second.get(120, TimeUnit.SECONDS));
-            assertThat(runs).as(runs.toString()).extracting(Run::exit).containsExactlyInAnyOrder(0, 3);
-            Run won = runs.stream().filter(run -> run.exit == 0).findFirst().orElseThrow();
-            Run lost = runs.stream().filter(run -> run.exit == 3).findFirst().orElseThrow();
-            String winner = won.command.get(won.command.size() - 1);
-            assertThat(won.out).contains("active (attached); rules: default{" + winner + ", routing=primary}");
-            assertThat(lost.err).as(lost.toString()).containsAnyOf("is already active in JVM " + app.pid(),
+            Future<ProcessRun> first = both.submit(() -> cli("attach", String.valueOf(app.pid()), "keys=first:*"));
+            Future<ProcessRun> second = both.submit(() -> cli("attach", String.valueOf(app.pid()), "keys=second:*"));
+            List<ProcessRun> runs = List.of(first.get(120, TimeUnit.SECONDS), second.get(120, TimeUnit.SECONDS));
+            assertThat(runs).as(runs.toString()).extracting(ProcessRun::exit).containsExactlyInAnyOrder(0, 3);
+            ProcessRun won = runs.stream().filter(run -> run.exit() == 0).findFirst().orElseThrow();
+            ProcessRun lost = runs.stream().filter(run -> run.exit() == 3).findFirst().orElseThrow();
+            String winner = won.command().get(won.command().size() - 1);
+            assertThat(won.out()).contains("active (attached); rules: default{" + winner + ", routing=primary}");
+            assertThat(lost.err()).as(lost.toString()).containsAnyOf("is already active in JVM " + app.pid(),
                     "by another command at the same time");
-            assertThat(lost.err).contains(winner);
+            assertThat(lost.err()).contains(winner);
             String log = stderrOf(app);
             assertThat(log.lines().filter(line -> line.contains("started in"))).singleElement().asString()
                     .contains("(attached); rules: default{" + winner);
@@ -219,11 +219,11 @@ class AttachCommandEndToEndTest {
         Path stale = own.resolve(String.valueOf(sleeper.pid()));
         Files.copy(live, stale);
         try {
-            Run list = cli("list");
-            assertThat(list.out).as("the Attach API lists the stale entry").containsPattern("(?m)^" + sleeper.pid() + "\\s");
-            Run attach = cli("attach", String.valueOf(sleeper.pid()), "keys=a:*");
-            assertThat(attach.exit).as(attach.toString()).isEqualTo(1);
-            assertThat(attach.err.strip()).isEqualTo("stateguard: process " + sleeper.pid() + " is not a Java virtual machine");
+            ProcessRun list = cli("list");
+            assertThat(list.out()).as("the Attach API lists the stale entry").containsPattern("(?m)^" + sleeper.pid() + "\\s");
+            ProcessRun attach = cli("attach", String.valueOf(sleeper.pid()), "keys=a:*");
+            assertThat(attach.exit()).as(attach.toString()).isEqualTo(1);
+            assertThat(attach.err().strip()).isEqualTo("stateguard: process " + sleeper.pid() + " is not a Java virtual machine");
             assertThat(sleeper.isAlive()).as("the process was not signalled").isTrue();
         } finally {
             Files.deleteIfExists(stale);
@@ -252,23 +252,23 @@ class AttachCommandEndToEndTest {
                 + " a JDK's java (Java 8: one with lib/tools.jar; Java 9+: one with the jdk.attach module)";
         List<String> limited = List.of(JAVA.toString(), "--limit-modules", "java.base,java.management,java.instrument",
                 "-jar", JAR.toString());
-        Run list = run(concat(limited, "list"));
-        assertThat(list.exit).as(list.toString()).isEqualTo(1);
-        assertThat(list.out).isEmpty();
-        assertThat(list.err.strip()).isEqualTo(expected);
+        ProcessRun list = run(concat(limited, "list"));
+        assertThat(list.exit()).as(list.toString()).isEqualTo(1);
+        assertThat(list.out()).isEmpty();
+        assertThat(list.err().strip()).isEqualTo(expected);
         // attach checks the process first (it exists and is a JVM of this user: the test's own JVM)
-        Run attach = run(concat(limited, "attach", String.valueOf(ProcessHandle.current().pid())));
-        assertThat(attach.exit).as(attach.toString()).isEqualTo(1);
-        assertThat(attach.err.strip()).isEqualTo(expected);
+        ProcessRun attach = run(concat(limited, "attach", String.valueOf(ProcessHandle.current().pid())));
+        assertThat(attach.exit()).as(attach.toString()).isEqualTo(1);
+        assertThat(attach.err().strip()).isEqualTo(expected);
     }
 
     @Test
     void aJvmThatRefusesAttachIsAnAttachFailureWithHints() throws Exception {
         Process app = startTarget(false, "-XX:+DisableAttachMechanism");
-        Run run = cli("attach", String.valueOf(app.pid()), "keys=gw:state:*");
-        assertThat(run.exit).as(run.toString()).isEqualTo(1);
-        assertThat(run.out).isEmpty();
-        assertThat(run.err.strip()).isEqualTo("stateguard: cannot attach to JVM " + app.pid()
+        ProcessRun run = cli("attach", String.valueOf(app.pid()), "keys=gw:state:*");
+        assertThat(run.exit()).as(run.toString()).isEqualTo(1);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err().strip()).isEqualTo("stateguard: cannot attach to JVM " + app.pid()
                 + ": AttachNotSupportedException: The VM does not support the attach mechanism"
                 + " (the JVM may run as another user or in another container, may have been started with"
                 + " -XX:+DisableAttachMechanism, or may not be a HotSpot-based JVM)");
@@ -279,20 +279,20 @@ class AttachCommandEndToEndTest {
     @Test
     void withoutTheAgentJarAttachSaysSo() throws Exception {
         // The command's classes outside a jar (a build directory): there is no jar to load into the target.
-        Run run = run(List.of(JAVA.toString(), "-cp", Paths.get("target", "classes").toAbsolutePath().toString(),
+        ProcessRun run = run(List.of(JAVA.toString(), "-cp", Paths.get("target", "classes").toAbsolutePath().toString(),
                 StateGuardAgent.class.getName(), "attach", String.valueOf(ProcessHandle.current().pid())));
-        assertThat(run.exit).as(run.toString()).isEqualTo(1);
-        assertThat(run.err.strip()).isEqualTo("stateguard: cannot locate the agent jar this command runs from");
+        assertThat(run.exit()).as(run.toString()).isEqualTo(1);
+        assertThat(run.err().strip()).isEqualTo("stateguard: cannot locate the agent jar this command runs from");
     }
 
     @Test
     void listTakesNoArguments() throws Exception {
-        Run run = cli("list", "--all");
-        assertThat(run.exit).as(run.toString()).isEqualTo(2);
-        assertThat(run.out).isEmpty();
-        assertThat(run.err).startsWith("stateguard: list takes no arguments" + System.lineSeparator()
+        ProcessRun run = cli("list", "--all");
+        assertThat(run.exit()).as(run.toString()).isEqualTo(2);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).startsWith("stateguard: list takes no arguments" + System.lineSeparator()
                 + System.lineSeparator() + "StateGuard agent ");
-        assertThat(run.err.substring(run.err.indexOf("StateGuard agent "))).isEqualTo(cli("help").out);
+        assertThat(run.err().substring(run.err().indexOf("StateGuard agent "))).isEqualTo(cli("help").out());
     }
 
     @Test
@@ -300,17 +300,17 @@ class AttachCommandEndToEndTest {
         Path java21 = javaOfFeatureAtLeast(21);
         requireInCi(java21 != null, "needs a JDK 21 or later (the test's own, or one in /usr/lib/jvm) as the target");
         Process app = startTarget(java21, false);
-        Run run = cli("attach", String.valueOf(app.pid()), "keys=gw:state:*");
-        assertThat(run.exit).as(run.toString()).isZero();
-        assertThat(run.out.lines()).hasSize(2);
-        assertThat(run.out.lines().toList().get(1)).isEqualTo("note: JDK 21+ warns about dynamically loaded agents"
+        ProcessRun run = cli("attach", String.valueOf(app.pid()), "keys=gw:state:*");
+        assertThat(run.exit()).as(run.toString()).isZero();
+        assertThat(run.out().lines()).hasSize(2);
+        assertThat(run.out().lines().toList().get(1)).isEqualTo("note: JDK 21+ warns about dynamically loaded agents"
                 + " (and refuses them with -XX:-EnableDynamicAgentLoading); start the JVM with"
                 + " -XX:+EnableDynamicAgentLoading to allow them silently");
 
         Process flagged = startTarget(java21, false, "-XX:+EnableDynamicAgentLoading");
-        Run quiet = cli("attach", String.valueOf(flagged.pid()), "keys=gw:state:*");
-        assertThat(quiet.exit).as(quiet.toString()).isZero();
-        assertThat(quiet.out.lines()).as("no note with the flag").hasSize(1);
+        ProcessRun quiet = cli("attach", String.valueOf(flagged.pid()), "keys=gw:state:*");
+        assertThat(quiet.exit()).as(quiet.toString()).isZero();
+        assertThat(quiet.out().lines()).as("no note with the flag").hasSize(1);
     }
 
     /** A java launcher of a JDK whose feature version is at least {@code feature}, or {@code null}. */
@@ -397,36 +397,13 @@ class AttachCommandEndToEndTest {
         return process;
     }
 
-    private static Run cli(String... args) throws Exception {
+    private static ProcessRun cli(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(JAVA.toString(), "-jar", JAR.toString()));
         command.addAll(List.of(args));
         return run(command);
     }
 
-    private static Run run(List<String> command) throws Exception {
-        Path out = Files.createTempFile("attach-cli", ".out");
-        Path err = Files.createTempFile("attach-cli", ".err");
-        try {
-            ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
-            builder.environment().keySet().removeIf(name -> name.startsWith("STATEGUARD_"));
-            Process process = builder.start();
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new AssertionError("timed out: " + command);
-            }
-            return new Run(command, process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                    Files.readString(err, StandardCharsets.UTF_8));
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-        }
-    }
-
-    private record Run(List<String> command, int exit, String out, String err) {
-        @Override
-        public String toString() {
-            return String.join(" ", command) + " exited with " + exit + "\n--- stdout ---\n" + out + "\n--- stderr ---\n"
-                    + err;
-        }
+    private static ProcessRun run(List<String> command) throws Exception {
+        return ProcessRun.run(command);
     }
 }
