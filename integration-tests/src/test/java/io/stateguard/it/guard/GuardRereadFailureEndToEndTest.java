@@ -6,6 +6,7 @@ import io.stateguard.it.support.InconsistencyEvents;
 import io.stateguard.harness.PrimaryReplicaTopology;
 import io.stateguard.it.probe.GuardRereadFailureProbe;
 import io.stateguard.it.support.ForkedJvm;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,6 +39,34 @@ class GuardRereadFailureEndToEndTest {
     @RegisterExtension
     static final RedisTopologyExtension<PrimaryReplicaTopology> REDIS = RedisTopologyExtension
             .of(() -> PrimaryReplicaTopology.builder().replicas(1).laggingReplicas(true).start());
+
+    private static final String APP_USER = "app";
+    private static final String APP_PASSWORD = "secret";
+
+    /**
+     * Creates the application's ACL user on the primary and the replica: every command ({@code +@all}) but
+     * what {@code primaryDenial} and {@code replicaDenial} take away ({@code null}: nothing).
+     */
+    private void appUser(String primaryDenial, String replicaDenial) {
+        REDIS.get().primary().command(aclUser(primaryDenial));
+        REDIS.get().replica(0).command(aclUser(replicaDenial));
+    }
+
+    private static String[] aclUser(String denial) {
+        List<String> command = new ArrayList<>(List.of("ACL", "SETUSER", APP_USER, "on", ">" + APP_PASSWORD, "~*",
+                "+@all"));
+        if (denial != null) {
+            command.add(denial);
+        }
+        return command.toArray(new String[0]);
+    }
+
+    /** No test leaves its ACL user behind (deleting a user that does not exist changes nothing). */
+    @AfterEach
+    void removeAppUser() {
+        REDIS.get().primary().command("ACL", "DELUSER", APP_USER);
+        REDIS.get().replica(0).command("ACL", "DELUSER", APP_USER);
+    }
 
     /** Runs one scenario while the replica holds version 6 of {@code key}; checks the replica is stale after. */
     private ForkedJvm.Result run(String scenario, String key, String... credentials) throws Exception {
@@ -85,21 +114,15 @@ class GuardRereadFailureEndToEndTest {
     @Test
     void anErrorReplyToTheRereadHandsOverTheReplicasValue() throws Exception {
         String key = "acl:state:k";
-        REDIS.get().primary().command("ACL", "SETUSER", "app", "on", ">secret", "~*", "+@all", "-get");
-        REDIS.get().replica(0).command("ACL", "SETUSER", "app", "on", ">secret", "~*", "+@all");
-        try {
-            ForkedJvm.Result result = run("error-reply", key, "app", "secret");
-            Map<String, String> values = result.values("probe.");
-            assertThat(values.get("read")).as(result.describe("fails open")).isEqualTo("6");
-            assertThat(values.get("completions")).isEqualTo("1");
-            assertThat(values.get("after")).as("the primary refuses GET to this user")
-                    .isEqualTo("EXC:io.lettuce.core.RedisCommandExecutionException");
-            InconsistencyEvents.assertExactly(result.stderr(), regression("reported", key));
-            assertRereadFailureLoggedOnce(result, "NOPERM");
-        } finally {
-            REDIS.get().primary().command("ACL", "DELUSER", "app");
-            REDIS.get().replica(0).command("ACL", "DELUSER", "app");
-        }
+        appUser("-get", null);
+        ForkedJvm.Result result = run("error-reply", key, APP_USER, APP_PASSWORD);
+        Map<String, String> values = result.values("probe.");
+        assertThat(values.get("read")).as(result.describe("fails open")).isEqualTo("6");
+        assertThat(values.get("completions")).isEqualTo("1");
+        assertThat(values.get("after")).as("the primary refuses GET to this user")
+                .isEqualTo("EXC:io.lettuce.core.RedisCommandExecutionException");
+        InconsistencyEvents.assertExactly(result.stderr(), regression("reported", key));
+        assertRereadFailureLoggedOnce(result, "NOPERM");
     }
 
     /**
@@ -226,20 +249,14 @@ class GuardRereadFailureEndToEndTest {
     @Test
     void aPrimaryThatRefusesInfoIsNamedOnceAndTheGuardKeepsWorking() throws Exception {
         String key = "noinfo:state:k";
-        REDIS.get().primary().command("ACL", "SETUSER", "app", "on", ">secret", "~*", "+@all", "-info");
-        REDIS.get().replica(0).command("ACL", "SETUSER", "app", "on", ">secret", "~*", "+@all", "-info");
-        try {
-            ForkedJvm.Result result = run("error-reply", key, "app", "secret");
-            assertThat(result.values("probe.").get("read")).as(result.describe("gets the primary's value"))
-                    .isEqualTo("7");
-            InconsistencyEvents.assertExactly(result.stderr(), regression("reread_primary", key));
-            assertThat(result.stderr().lines().filter(line -> line.contains("cannot read the primary's replication ID")))
-                    .as(result.describe("named the refusal once")).singleElement().asString()
-                    .contains("NOPERM", "never reported as primary_regression");
-            assertThat(result.stderr()).doesNotContain("internal error");
-        } finally {
-            REDIS.get().primary().command("ACL", "DELUSER", "app");
-            REDIS.get().replica(0).command("ACL", "DELUSER", "app");
-        }
+        appUser("-info", "-info");
+        ForkedJvm.Result result = run("error-reply", key, APP_USER, APP_PASSWORD);
+        assertThat(result.values("probe.").get("read")).as(result.describe("gets the primary's value"))
+                .isEqualTo("7");
+        InconsistencyEvents.assertExactly(result.stderr(), regression("reread_primary", key));
+        assertThat(result.stderr().lines().filter(line -> line.contains("cannot read the primary's replication ID")))
+                .as(result.describe("named the refusal once")).singleElement().asString()
+                .contains("NOPERM", "never reported as primary_regression");
+        assertThat(result.stderr()).doesNotContain("internal error");
     }
 }
