@@ -11,6 +11,9 @@ import io.stateguard.agent.guard.LoggingReporter;
 import io.stateguard.agent.guard.GuardRuntime;
 import io.stateguard.agent.guard.VersionGuard;
 import io.stateguard.agent.routing.PrimaryRouting;
+import io.stateguard.agent.replication.Endpoint;
+import io.stateguard.agent.replication.ReplicationMonitor;
+import io.stateguard.agent.internal.Clocks;
 import io.stateguard.agent.routing.RoutingStats;
 import io.stateguard.agent.telemetry.AgentCounters;
 import io.stateguard.agent.routing.RoutingPolicy;
@@ -102,15 +105,21 @@ public final class AgentInstaller {
             RoutingPolicy policy = RoutingPolicy.of(config.rules());
             installTelemetry(config, policy, version);
             PrimaryRouting.install(policy);
+            if (config.watchesReplicas()) {
+                ReplicationMonitor.install(new ReplicationMonitor(config.replicationPollNanos(), FAILOVERS,
+                        Clocks.SYSTEM_NANOS));
+            }
+            // Replies are seen (CommandHandler.complete) to check versions and to time causal writes' acknowledgements.
+            boolean seesReplies = config.checksVersions() || policy.remembersWrites();
             if (config.checksVersions()) {
                 GuardRuntime.install(new VersionGuard(config.rules(), config.maxTrackedKeys(), config.telemetryKeys()), policy.matcher());
             }
             summary = "rules: " + describe(config.rules());
             if (attached) {
                 // The application's Lettuce classes are loaded already: they are retransformed now.
-                LettuceInstrumentation.installOn(instrumentation, config.checksVersions());
+                LettuceInstrumentation.installOn(instrumentation, seesReplies);
             } else {
-                LettuceInstrumentation.install(instrumentation, config.checksVersions());
+                LettuceInstrumentation.install(instrumentation, seesReplies);
             }
         } catch (Throwable t) {
             failed(t);
@@ -141,6 +150,7 @@ public final class AgentInstaller {
     private static void failed(Throwable t) {
         PrimaryRouting.uninstall();
         GuardRuntime.uninstall();
+        ReplicationMonitor.uninstall();
         InternalErrors.record("install", t);
         AgentLog.error("could not install the instrumentation; StateGuard is disabled, the application runs"
                 + " without it", t);
@@ -193,6 +203,33 @@ public final class AgentInstaller {
         public long marksReset(boolean absentOnPrimary) {
             GuardRuntime guard = GuardRuntime.current();
             return guard == null ? 0 : guard.versionGuard().marksReset(absentOnPrimary);
+        }
+
+        @Override
+        public long failovers() {
+            ReplicationMonitor monitor = ReplicationMonitor.current();
+            return monitor == null ? 0 : monitor.failovers();
+        }
+
+        @Override
+        public void replicaLags(final ReplicaLags recorder) {
+            ReplicationMonitor monitor = ReplicationMonitor.current();
+            if (monitor != null) {
+                monitor.lags(new ReplicationMonitor.LagSink() {
+                    @Override
+                    public void lag(Endpoint replica, long lagNanos, long lagBytes) {
+                        recorder.lag(replica.host(), replica.port(), lagNanos, lagBytes);
+                    }
+                });
+            }
+        }
+    };
+
+    /** Failovers the replication monitor proves become {@code stateguard.failover} spans. */
+    private static final ReplicationMonitor.Listener FAILOVERS = new ReplicationMonitor.Listener() {
+        @Override
+        public void failover(String topology, Endpoint primary, String previousId, String currentId) {
+            Telemetry.reportFailover(topology, primary.host(), primary.port(), previousId, currentId);
         }
     };
 

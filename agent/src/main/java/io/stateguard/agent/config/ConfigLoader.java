@@ -56,11 +56,17 @@ public final class ConfigLoader {
     private static final String ON_REGRESSION = "stateguard.on.regression";
     private static final String MAX_TRACKED_KEYS = "stateguard.max.tracked.keys";
     private static final String TELEMETRY_KEYS = "stateguard.telemetry.keys";
+    private static final String MAX_REPLICA_LAG = "stateguard.max.replica.lag";
+    private static final String POLL_INTERVAL = "stateguard.replication.poll.interval";
+
+    /** Bounds of {@code stateguard.replication.poll-interval}. */
+    static final long MIN_POLL_NANOS = 10_000_000L;
+    static final long MAX_POLL_NANOS = 10_000_000_000L;
 
     private static final String RULE_PREFIX = "stateguard.rule.";
 
     /** Settings a named rule may carry, normalised, without the {@code stateguard.rule.<name>.} part. */
-    private static final String[] RULE_SETTINGS = {"keys", "routing", "version", "on.regression"};
+    private static final String[] RULE_SETTINGS = {"keys", "routing", "version", "on.regression", "max.replica.lag"};
 
     private ConfigLoader() {
     }
@@ -170,6 +176,17 @@ public final class ConfigLoader {
             maxTrackedKeys = positiveInt(maxKeys, HighWaterMarks.MAX_TRACKED_KEYS_LIMIT);
         }
 
+        long defaultMaxLag = Rule.DEFAULT_MAX_REPLICA_LAG_NANOS;
+        Setting maxLag = settings.get(MAX_REPLICA_LAG);
+        if (maxLag != null) {
+            defaultMaxLag = duration(maxLag, 0, Long.MAX_VALUE);
+        }
+        long pollNanos = StateGuardConfig.DEFAULT_POLL_NANOS;
+        Setting poll = settings.get(POLL_INTERVAL);
+        if (poll != null) {
+            pollNanos = duration(poll, MIN_POLL_NANOS, MAX_POLL_NANOS);
+        }
+
         KeyPrivacy telemetryKeys = KeyPrivacy.FULL;
         Setting privacy = settings.get(TELEMETRY_KEYS);
         if (privacy != null) {
@@ -184,7 +201,7 @@ public final class ConfigLoader {
         Setting keys = settings.get(KEYS);
         if (keys != null) {
             rules.add(rule(Rule.DEFAULT_NAME, keys, routing, defaultRouting, version, defaultVersion, policy,
-                    defaultPolicy));
+                    defaultPolicy, null, defaultMaxLag));
         }
 
         // Named rules, sorted by name so that precedence does not depend on source or map order.
@@ -193,7 +210,8 @@ public final class ConfigLoader {
             String key = setting.normalizedName;
             if (key.equals(CONFIG_FILE) || key.equals(ENABLED) || key.equals(FAIL_FAST) || key.equals(LOG_LEVEL)
                     || key.equals(KEYS) || key.equals(ROUTING) || key.equals(VERSION) || key.equals(ON_REGRESSION)
-                    || key.equals(MAX_TRACKED_KEYS) || key.equals(TELEMETRY_KEYS)) {
+                    || key.equals(MAX_TRACKED_KEYS) || key.equals(TELEMETRY_KEYS) || key.equals(MAX_REPLICA_LAG)
+                    || key.equals(POLL_INTERVAL)) {
                 continue;
             }
             if (key.startsWith(RULE_PREFIX)) {
@@ -236,15 +254,19 @@ public final class ConfigLoader {
                         "the rule name '" + Rule.DEFAULT_NAME + "' is reserved for stateguard.keys");
             }
             rules.add(rule(name, ruleKeys, ruleSettings.get("routing"), defaultRouting, ruleSettings.get("version"),
-                    defaultVersion, ruleSettings.get("on.regression"), defaultPolicy));
+                    defaultVersion, ruleSettings.get("on.regression"), defaultPolicy, ruleSettings.get("max.replica.lag"),
+                    defaultMaxLag));
         }
-        return new StateGuardConfig(enabled, failFast, logLevel, rules, warnings, maxTrackedKeys, telemetryKeys);
+        return new StateGuardConfig(enabled, failFast, logLevel, rules, warnings, maxTrackedKeys, telemetryKeys,
+                pollNanos);
     }
 
     /** A rule from its own settings, falling back to the top-level ones; checks that they fit together. */
     private static Rule rule(String name, Setting keys, Setting routingSetting, RoutingMode defaultRouting,
-            Setting versionSetting, VersionSpec defaultVersion, Setting policySetting, OnRegression defaultPolicy) {
+            Setting versionSetting, VersionSpec defaultVersion, Setting policySetting, OnRegression defaultPolicy,
+            Setting maxLagSetting, long defaultMaxLag) {
         RoutingMode routing = routingSetting == null ? defaultRouting : routing(routingSetting);
+        long maxLag = maxLagSetting == null ? defaultMaxLag : duration(maxLagSetting, 0, Long.MAX_VALUE);
         VersionSpec version = versionSetting == null ? defaultVersion
                 : version(versionSetting);
         OnRegression policy = policySetting == null ? defaultPolicy : onRegression(policySetting);
@@ -253,7 +275,38 @@ public final class ConfigLoader {
             throw new ConfigException(setting, versionSetting == null ? null : versionSetting.value,
                     "routing=replica-checked needs a version source (json:<pointer>, hash:<field> or regex:<pattern>)");
         }
-        return new Rule(name, patterns(keys), routing, version, policy);
+        return new Rule(name, patterns(keys), routing, version, policy, maxLag);
+    }
+
+    /**
+     * A duration as the OpenTelemetry agent writes them: a whole number with a unit {@code ms}, {@code s},
+     * {@code m} or {@code h} ({@code 20ms}, {@code 1s}); a number without a unit is milliseconds.
+     *
+     * @return nanoseconds, within {@code [min, max]}
+     */
+    static long duration(Setting setting, long min, long max) {
+        String value = setting.value.trim().toLowerCase(Locale.ROOT);
+        int digits = 0;
+        while (digits < value.length() && Character.isDigit(value.charAt(digits))) {
+            digits++;
+        }
+        String unit = value.substring(digits).trim();
+        long perUnit = unit.isEmpty() || unit.equals("ms") ? 1_000_000L : unit.equals("s") ? 1_000_000_000L
+                : unit.equals("m") ? 60_000_000_000L : unit.equals("h") ? 3_600_000_000_000L : -1;
+        if (digits > 0 && digits <= 12 && perUnit > 0) {
+            long nanos = Long.parseLong(value.substring(0, digits)) * perUnit;
+            if (nanos >= min && nanos <= max) {
+                return nanos;
+            }
+            throw new ConfigException(setting.name, setting.value, "expected a duration from " + describe(min)
+                    + (max == Long.MAX_VALUE ? " up" : " to " + describe(max)));
+        }
+        throw new ConfigException(setting.name, setting.value,
+                "expected a duration: a whole number with a unit ms, s, m or h (such as 20ms or 1s)");
+    }
+
+    private static String describe(long nanos) {
+        return nanos % 1_000_000_000L == 0 ? nanos / 1_000_000_000L + "s" : nanos / 1_000_000L + "ms";
     }
 
     private static VersionSpec version(Setting setting) {

@@ -16,7 +16,15 @@ public enum RoutingMode {
      * against the key's high-water mark; a regression is handled by the rule's
      * {@link OnRegression} policy. Requires a version source.
      */
-    REPLICA_CHECKED("replica-checked");
+    REPLICA_CHECKED("replica-checked"),
+
+    /**
+     * Reads go to a replica only when every replica the client may read from has provably applied this
+     * process's last acknowledged write of the key (its applied offset is at least the primary's offset observed
+     * after the write) and lags no more than the rule's {@code max-replica-lag}; otherwise to the primary. Unknown
+     * offsets mean the primary. With a version source, replies are also checked as for {@link #REPLICA_CHECKED}.
+     */
+    CAUSAL("causal");
 
     private final String configValue;
 

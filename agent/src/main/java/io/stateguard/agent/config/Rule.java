@@ -25,12 +25,26 @@ public final class Rule {
 
     private final OnRegression onRegression;
 
+    private final long maxReplicaLagNanos;
+
+    /** The default of {@code stateguard.max-replica-lag}: one second. */
+    public static final long DEFAULT_MAX_REPLICA_LAG_NANOS = 1_000_000_000L;
+
     public Rule(String name, List<GlobPattern> patterns, RoutingMode routing) {
         this(name, patterns, routing, VersionSpec.none(), OnRegression.REREAD_PRIMARY);
     }
 
     public Rule(String name, List<GlobPattern> patterns, RoutingMode routing, VersionSpec version,
             OnRegression onRegression) {
+        this(name, patterns, routing, version, onRegression, DEFAULT_MAX_REPLICA_LAG_NANOS);
+    }
+
+    /**
+     * @param maxReplicaLagNanos for {@code causal} and {@code replica-checked} rules: replicas lagging more are
+     *     not read from ({@code stateguard.max-replica-lag})
+     */
+    public Rule(String name, List<GlobPattern> patterns, RoutingMode routing, VersionSpec version,
+            OnRegression onRegression, long maxReplicaLagNanos) {
         if (name == null || name.isEmpty()) {
             throw new IllegalArgumentException("rule name must not be empty");
         }
@@ -45,6 +59,10 @@ public final class Rule {
         this.routing = routing;
         this.version = version == null ? VersionSpec.none() : version;
         this.onRegression = onRegression == null ? OnRegression.REREAD_PRIMARY : onRegression;
+        if (maxReplicaLagNanos < 0) {
+            throw new IllegalArgumentException("rule " + name + ": max-replica-lag must not be negative");
+        }
+        this.maxReplicaLagNanos = maxReplicaLagNanos;
     }
 
     /** The rule's name: {@value #DEFAULT_NAME} or the {@code <name>} of {@code stateguard.rule.<name>.*}. */
@@ -75,6 +93,16 @@ public final class Rule {
         return onRegression;
     }
 
+    /** {@code max-replica-lag}, in nanoseconds: for {@code causal} and {@code replica-checked} rules. */
+    public long maxReplicaLagNanos() {
+        return maxReplicaLagNanos;
+    }
+
+    /** Whether reads of this rule's keys depend on what the replication monitor knows about replicas. */
+    public boolean watchesReplicas() {
+        return routing == RoutingMode.CAUSAL || routing == RoutingMode.REPLICA_CHECKED;
+    }
+
     @Override
     public String toString() {
         StringBuilder text = new StringBuilder(name).append("{keys=");
@@ -85,6 +113,9 @@ public final class Rule {
             text.append(patterns.get(i).glob());
         }
         text.append(", routing=").append(routing.configValue());
+        if (watchesReplicas()) {
+            text.append(", max-replica-lag=").append(maxReplicaLagNanos / 1_000_000L).append("ms");
+        }
         if (checksVersions()) {
             text.append(", version=").append(version).append(", on-regression=").append(onRegression.configValue());
         }

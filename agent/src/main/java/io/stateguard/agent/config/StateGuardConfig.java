@@ -26,8 +26,14 @@ public final class StateGuardConfig {
 
     private final KeyPrivacy telemetryKeys;
 
+    private final long replicationPollNanos;
+
+    /** The default of {@code stateguard.replication.poll-interval}: 50 ms. */
+    public static final long DEFAULT_POLL_NANOS = 50_000_000L;
+
     StateGuardConfig(boolean enabled, boolean failFast, AgentLog.Level logLevel, List<Rule> rules,
-            List<String> warnings, int maxTrackedKeys, KeyPrivacy telemetryKeys) {
+            List<String> warnings, int maxTrackedKeys, KeyPrivacy telemetryKeys, long replicationPollNanos) {
+        this.replicationPollNanos = replicationPollNanos;
         this.telemetryKeys = telemetryKeys;
         this.maxTrackedKeys = maxTrackedKeys;
         this.enabled = enabled;
@@ -68,6 +74,21 @@ public final class StateGuardConfig {
     /** {@code stateguard.telemetry.keys}: how keys appear in spans, metrics and the inconsistency log line. */
     public KeyPrivacy telemetryKeys() {
         return telemetryKeys;
+    }
+
+    /** {@code stateguard.replication.poll-interval}, in nanoseconds. */
+    public long replicationPollNanos() {
+        return replicationPollNanos;
+    }
+
+    /** Whether any rule needs the replication monitor ({@code causal} or {@code replica-checked}). */
+    public boolean watchesReplicas() {
+        for (Rule rule : rules) {
+            if (rule.watchesReplicas()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether any rule checks versions. */

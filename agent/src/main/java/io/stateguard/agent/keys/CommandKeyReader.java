@@ -17,4 +17,25 @@ public interface CommandKeyReader {
      * @throws Exception when the command cannot be read; the caller fails open.
      */
     int firstAcceptedRule(Object command, KeyMatcher matcher, boolean[] accepted) throws Exception;
+
+    /**
+     * The {@link KeyHash} of the command's only key, {@link KeyHash#MANY} when it names several keys, or
+     * {@link KeyHash#NONE} when it names none. An adapter that cannot tell answers {@link KeyHash#MANY}, which is
+     * the safe side (a read of several keys waits for replicas to apply every write of this process).
+     *
+     * @throws Exception when the command cannot be read; the caller fails open.
+     */
+    default long keyHash(Object command) throws Exception {
+        return KeyHash.MANY;
+    }
+
+    /**
+     * The {@link KeyHash} of every key the command writes (for a write of a causally routed key), or {@code null}
+     * when the adapter cannot tell: then the write counts for every key.
+     *
+     * @throws Exception when the command cannot be read; the caller fails open.
+     */
+    default long[] writtenKeyHashes(Object command) throws Exception {
+        return null;
+    }
 }

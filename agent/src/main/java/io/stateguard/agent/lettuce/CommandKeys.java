@@ -9,6 +9,7 @@ import io.lettuce.core.protocol.ProtocolKeyword;
 import io.lettuce.core.protocol.RedisCommand;
 import io.stateguard.agent.guard.EncodedArguments;
 import io.stateguard.agent.keys.CommandKeyReader;
+import io.stateguard.agent.keys.KeyHash;
 import io.stateguard.agent.keys.KeyMatcher;
 
 import java.nio.ByteBuffer;
@@ -51,6 +52,91 @@ public final class CommandKeys implements CommandKeyReader {
     public int firstAcceptedRule(Object command, KeyMatcher matcher, boolean[] accepted) {
         RedisCommand<?, ?, ?> redisCommand = (RedisCommand<?, ?, ?>) command;
         return firstAcceptedRule(redisCommand.getType(), redisCommand.getArgs(), matcher, accepted);
+    }
+
+    @Override
+    public long keyHash(Object command) {
+        RedisCommand<?, ?, ?> redisCommand = (RedisCommand<?, ?, ?>) command;
+        CommandArgs<?, ?> args = redisCommand.getArgs();
+        if (args == null) {
+            return KeyHash.NONE;
+        }
+        if (!LettuceFields.hasArgumentList()) {
+            ByteBuffer encoded = args.getFirstEncodedKey();
+            return encoded == null ? KeyHash.NONE : isMultiKey(redisCommand.getType()) ? KeyHash.MANY : hash(encoded);
+        }
+        try {
+            long found = KeyHash.NONE;
+            for (Object argument : LettuceFields.singularArguments(args)) {
+                if (argument.getClass() != LettuceFields.KEY_ARGUMENT_CLASS) {
+                    continue;
+                }
+                if (found != KeyHash.NONE) {
+                    return KeyHash.MANY; // reached only for commands whose key arguments are all keys
+                }
+                found = hashKey(LettuceFields.key(argument), LettuceFields.keyCodec(argument));
+                if (!isMultiKey(redisCommand.getType())) {
+                    return found; // HGET, HMGET: the other key arguments are fields
+                }
+            }
+            return found;
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    @Override
+    public long[] writtenKeyHashes(Object command) {
+        CommandArgs<?, ?> args = ((RedisCommand<?, ?, ?>) command).getArgs();
+        if (args == null || !LettuceFields.hasArgumentList()) {
+            return null;
+        }
+        try {
+            long[] hashes = new long[4];
+            int count = 0;
+            for (Object argument : LettuceFields.singularArguments(args)) {
+                if (argument.getClass() == LettuceFields.KEY_ARGUMENT_CLASS) {
+                    long hash = hashKey(LettuceFields.key(argument), LettuceFields.keyCodec(argument));
+                    if (hash == KeyHash.MANY) {
+                        return null;
+                    }
+                    if (count == hashes.length) {
+                        hashes = java.util.Arrays.copyOf(hashes, count * 2);
+                    }
+                    hashes[count++] = hash; // a hash field (HSET) counted as a key only costs a replica read
+                }
+            }
+            return java.util.Arrays.copyOf(hashes, count);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static long hashKey(Object key, RedisCodec<?, ?> codec) {
+        if (key == null || codec == null) {
+            return KeyHash.MANY; // unreadable: counted as "several keys", which is the safe side
+        }
+        if (key instanceof byte[] && codec instanceof ByteArrayCodec) {
+            byte[] bytes = (byte[]) key;
+            return KeyHash.of(bytes, 0, bytes.length);
+        }
+        if (key instanceof String && sendsUtf8(codec)) {
+            return KeyHash.ofUtf8((String) key);
+        }
+        ByteBuffer encoded = ((RedisCodec) codec).encodeKey(key);
+        return encoded == null ? KeyHash.MANY : hash(encoded);
+    }
+
+    private static long hash(ByteBuffer buffer) {
+        ByteBuffer copy = buffer.duplicate();
+        byte[] bytes = new byte[copy.remaining()];
+        copy.get(bytes);
+        return KeyHash.of(bytes, 0, bytes.length);
     }
 
     /**

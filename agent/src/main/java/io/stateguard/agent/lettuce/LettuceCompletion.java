@@ -12,6 +12,11 @@ import io.stateguard.agent.guard.ReplyVerdict;
 import io.stateguard.agent.guard.TrackedCommand;
 import io.stateguard.agent.internal.AgentLog;
 import io.stateguard.agent.internal.InternalErrors;
+import io.stateguard.agent.internal.WeakIdentityMap;
+import io.stateguard.agent.routing.CausalWrites;
+import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.protocol.ProtocolKeyword;
+import io.lettuce.core.protocol.TransactionalCommand;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -47,10 +52,78 @@ public final class LettuceCompletion {
     }
 
     /**
+     * A causal write's reply arrived (before the application sees it): its keys were acknowledged now. A write
+     * queued in {@code MULTI} is applied at {@code EXEC}: its keys are acknowledged when the {@code EXEC} on the
+     * same connection completes (a {@code DISCARD} forgets them).
+     */
+    private static void causalWriteCompleted(Object handler, RedisCommand<?, ?, ?> command) {
+        long[] hashes = null;
+        RedisCommand<?, ?, ?> found = command;
+        for (int depth = 0; depth < 8 && found != null; depth++) {
+            hashes = CausalWrites.take(found);
+            if (hashes != null || !(found instanceof DecoratedCommand)) {
+                break;
+            }
+            found = ((DecoratedCommand<?, ?, ?>) found).getDelegate();
+        }
+        if (hashes != null) {
+            if (command instanceof TransactionalCommand || found instanceof TransactionalCommand) {
+                Transactions.queued(handler, hashes);
+            } else {
+                CausalWrites.completed(hashes);
+            }
+            return;
+        }
+        if (Transactions.open()) {
+            ProtocolKeyword type = command.getType();
+            if (type == CommandType.EXEC) {
+                CausalWrites.completed(Transactions.ended(handler));
+            } else if (type == CommandType.DISCARD) {
+                Transactions.ended(handler);
+            }
+        }
+    }
+
+    /** Causal writes queued in a transaction, per connection (its command handler), until EXEC or DISCARD. */
+    static final class Transactions {
+
+        private static final WeakIdentityMap<long[]> QUEUED = new WeakIdentityMap<>();
+
+        private Transactions() {
+        }
+
+        static boolean open() {
+            return !QUEUED.isEmpty();
+        }
+
+        static synchronized void queued(Object handler, long[] hashes) {
+            long[] before = QUEUED.get(handler);
+            if (before == null || hashes == CausalWrites.EVERY_KEY || before == CausalWrites.EVERY_KEY) {
+                QUEUED.put(handler, before == null ? hashes : CausalWrites.EVERY_KEY);
+                return;
+            }
+            long[] all = java.util.Arrays.copyOf(before, before.length + hashes.length);
+            System.arraycopy(hashes, 0, all, before.length, hashes.length);
+            QUEUED.put(handler, all);
+        }
+
+        static synchronized long[] ended(Object handler) {
+            return QUEUED.remove(handler);
+        }
+    }
+
+    /**
      * @return {@code true} when the guard took over the completion (the command is completed later,
      *     with the primary's value or an exception), {@code false} to let Lettuce complete it now.
      */
     public static boolean onComplete(Object handler, RedisCommand<?, ?, ?> command) {
+        if (command != null && !CausalWrites.nothingPending() || command != null && Transactions.open()) {
+            try {
+                causalWriteCompleted(handler, command);
+            } catch (Throwable t) {
+                InternalErrors.record("routing.write", t);
+            }
+        }
         if (command == null || GuardRuntime.nothingPending()) {
             return false;
         }

@@ -33,6 +33,7 @@ public final class LettuceDispatch {
 
     static {
         PrimaryReplicationIds.register();
+        LettuceTopologies.register();
         CommandType[] types = CommandType.values();
         KINDS = new CommandKind[types.length];
         for (CommandType type : types) {
@@ -51,7 +52,7 @@ public final class LettuceDispatch {
             PrimaryRouting.enterToPrimary(CommandKeys.READER, command);
             return;
         }
-        PrimaryRouting.enter(CommandKeys.READER, command);
+        PrimaryRouting.enter(CommandKeys.READER, writer, command);
         GuardRuntime guard = GuardRuntime.current();
         if (guard != null && command != null) {
             try {
@@ -63,8 +64,8 @@ public final class LettuceDispatch {
     }
 
     /** {@code write(Collection)}: a batch is routed as a whole (its replies are not checked). */
-    public static void onWriteBatch(Collection<?> commands) {
-        PrimaryRouting.enterBatch(CommandKeys.READER, commands);
+    public static void onWriteBatch(Object writer, Collection<?> commands) {
+        PrimaryRouting.enterBatch(CommandKeys.READER, writer, commands);
     }
 
     /** On exit from either {@code write} (also when it threw). */
@@ -72,19 +73,32 @@ public final class LettuceDispatch {
         PrimaryRouting.exit();
     }
 
+    /** {@link #routeIntent(Object, int)} without a slot (Master/Replica). */
+    public static Object routeIntent(Object intent) {
+        return routeIntent(intent, -1);
+    }
+
     /**
      * {@code getConnectionAsync(intent, ...)} of a connection provider.
      *
      * @param intent Lettuce's {@code ConnectionIntent} (or the older nested {@code Intent}) constant.
+     * @param slot the hash slot (Cluster), or -1
      * @return the {@code WRITE} constant of the same enum when the command being dispatched goes to
      *     the primary, otherwise {@code intent} itself.
      */
-    public static Object routeIntent(Object intent) {
+    public static Object routeIntent(Object intent, int slot) {
         if (!(intent instanceof Enum)) {
             return intent;
         }
         Enum<?>[] readWrite = Intents.readWrite((Enum<?>) intent);
-        if (readWrite == null || intent != readWrite[0] || !PrimaryRouting.routeToPrimary()) {
+        if (readWrite == null) {
+            return intent;
+        }
+        if (intent == readWrite[1]) {
+            PrimaryRouting.onWriteIntent(); // a causal write is remembered until its reply
+            return intent;
+        }
+        if (intent != readWrite[0] || !PrimaryRouting.routeToPrimary(slot)) {
             return intent;
         }
         // Telemetry finds its backend lazily; a routing-only agent (no version checks) has no other

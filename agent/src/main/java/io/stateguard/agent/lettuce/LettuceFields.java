@@ -276,6 +276,114 @@ final class LettuceFields {
         }
     }
 
+    // ---- The client's view of its topology, for the replication monitor (read on its thread, not per command) ----
+
+    /** The value of field {@code name} of {@code target} (declared there or in a superclass), or {@code null}. */
+    static Object read(Object target, String name) {
+        if (target == null) {
+            return null;
+        }
+        Field field = declared(target.getClass(), name);
+        try {
+            return field == null ? null : field.get(target);
+        } catch (IllegalAccessException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** A Master/Replica channel writer's connection provider, or {@code null}. */
+    static Object masterReplicaProvider(Object writer) {
+        Field provider = writer == null ? null : providerOf(writer.getClass());
+        try {
+            return provider == null ? null : provider.get(writer);
+        } catch (IllegalAccessException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Whether a channel writer (Master/Replica or Cluster) was closed by the application. */
+    static boolean isClosed(Object writer) {
+        Object closed = read(writer, "closed");
+        return closed instanceof Boolean && (Boolean) closed;
+    }
+
+    /** The client resources of a Lettuce client ({@code getResources()} from 6.0, the field before). */
+    static Object resources(Object client) {
+        if (client == null) {
+            return null;
+        }
+        try {
+            return client.getClass().getMethod("getResources").invoke(client);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return read(client, "clientResources");
+        }
+    }
+
+    /** The options of one of a Master/Replica provider's open connections ({@code allConnections()}), or {@code null}. */
+    static Object anyConnectionOptions(Object provider) {
+        if (provider == null) {
+            return null;
+        }
+        for (Class<?> type = provider.getClass(); type != null; type = type.getSuperclass()) {
+            try {
+                java.lang.reflect.Method all = type.getDeclaredMethod("allConnections");
+                all.setAccessible(true);
+                Object connections = all.invoke(provider);
+                if (connections instanceof java.util.Collection) {
+                    for (Object connection : (java.util.Collection<?>) connections) {
+                        if (connection instanceof io.lettuce.core.api.StatefulConnection) {
+                            return ((io.lettuce.core.api.StatefulConnection<?, ?>) connection).getOptions();
+                        }
+                    }
+                }
+                return null;
+            } catch (NoSuchMethodException e) {
+                // look further up
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /** {@code RedisURI.builder(RedisURI)} (Lettuce 6+), or {@code null} on Lettuce 5. */
+    private static final MethodHandle URI_BUILDER = uriBuilder();
+
+    private static MethodHandle uriBuilder() {
+        try {
+            Class<?> builder = Class.forName("io.lettuce.core.RedisURI$Builder", false, RedisURI.class.getClassLoader());
+            return MethodHandles.publicLookup().findStatic(RedisURI.class, "builder",
+                    MethodType.methodType(builder, RedisURI.class));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The URI of node {@code host:port} with the settings of {@code template} (credentials, TLS, timeout,
+     * database), as Lettuce's own Master/Replica connection factory builds it: {@code RedisURI.builder(template)}
+     * with the host and port replaced; on Lettuce 5 the same settings copied one by one.
+     */
+    static RedisURI nodeUri(RedisURI template, String host, int port) throws Throwable {
+        if (URI_BUILDER != null) {
+            Object builder = URI_BUILDER.invoke(template);
+            builder = builder.getClass().getMethod("withHost", String.class).invoke(builder, host);
+            builder = builder.getClass().getMethod("withPort", int.class).invoke(builder, port);
+            return (RedisURI) builder.getClass().getMethod("build").invoke(builder);
+        }
+        RedisURI uri = RedisURI.create(host, port);
+        Object password = RedisURI.class.getMethod("getPassword").invoke(template);
+        if (password instanceof char[]) {
+            RedisURI.class.getMethod("setPassword", char[].class).invoke(uri, password);
+        }
+        uri.setSsl(template.isSsl());
+        uri.setStartTls(template.isStartTls());
+        uri.setVerifyPeer(template.isVerifyPeer());
+        uri.setDatabase(template.getDatabase());
+        uri.setTimeout(template.getTimeout());
+        return uri;
+    }
+
     private static Class<?> classNamed(String name) {
         try {
             return Class.forName(name, false, LettuceFields.class.getClassLoader());

@@ -57,10 +57,19 @@ public final class PrimaryRouting {
      * follows on this thread.
      */
     public static void enter(CommandKeyReader reader, Object command) {
+        enter(reader, null, command);
+    }
+
+    /**
+     * Writer advice, on entry to the write of one command through {@code topology} (the client object the
+     * replication monitor knows the topology by: a channel writer): remembers both for the provider call.
+     */
+    public static void enter(CommandKeyReader reader, Object topology, Object command) {
         if (policy == null) {
             return;
         }
         Dispatch dispatch = CURRENT.get();
+        dispatch.topology = topology;
         dispatch.reader = reader;
         dispatch.command = command;
         dispatch.batch = null;
@@ -82,10 +91,16 @@ public final class PrimaryRouting {
 
     /** Writer advice, on entry to the write of a batch: remembers it. */
     public static void enterBatch(CommandKeyReader reader, Collection<?> commands) {
+        enterBatch(reader, null, commands);
+    }
+
+    /** Writer advice, on entry to the write of a batch through {@code topology}: remembers it. */
+    public static void enterBatch(CommandKeyReader reader, Object topology, Collection<?> commands) {
         if (policy == null) {
             return;
         }
         Dispatch dispatch = CURRENT.get();
+        dispatch.topology = topology;
         dispatch.reader = reader;
         dispatch.command = null;
         dispatch.batch = commands;
@@ -104,6 +119,7 @@ public final class PrimaryRouting {
         dispatch.reader = null;
         dispatch.command = null;
         dispatch.batch = null;
+        dispatch.topology = null;
     }
 
     /**
@@ -112,6 +128,16 @@ public final class PrimaryRouting {
      * re-reading). Counts the routed read.
      */
     public static boolean routeToPrimary() {
+        return routeToPrimary(-1);
+    }
+
+    /**
+     * {@link #routeToPrimary()} for a Cluster provider, which knows the hash slot the command goes to: a
+     * {@code causal} or {@code replica-checked} rule asks the replication monitor about that slot's shard.
+     *
+     * @param slot the hash slot, or -1 (Master/Replica: one shard)
+     */
+    public static boolean routeToPrimary(int slot) {
         RoutingPolicy current = policy;
         if (current == null) {
             return false;
@@ -124,29 +150,74 @@ public final class PrimaryRouting {
             if (!dispatch.active || !current.routesAnything()) {
                 return false;
             }
-            int rule = dispatch.batch == null
-                    ? dispatch.reader.firstAcceptedRule(dispatch.command, current.matcher(),
-                            current.forcePrimaryByRule())
-                    : firstAcceptedRule(dispatch.reader, dispatch.batch, current);
-            if (rule < 0) {
-                return false;
+            if (current.routesToPrimary()) {
+                int rule = firstAcceptedRule(dispatch, current, current.forcePrimaryByRule());
+                if (rule >= 0) {
+                    stats.increment(rule);
+                    return true;
+                }
             }
-            stats.increment(rule);
-            return true;
+            if (current.watchesReplicas()) {
+                int rule = firstAcceptedRule(dispatch, current, current.watchesReplicasByRule());
+                if (rule >= 0 && !ReplicaReads.replicasMayServe(current, rule, dispatch.topology, slot,
+                        dispatch.reader, dispatch.command)) {
+                    stats.increment(rule);
+                    return true;
+                }
+            }
+            return false;
         } catch (Throwable t) {
             InternalErrors.record("routing.decide", t);
             return false;
         }
     }
 
-    /** A batch goes to the primary if any of its commands reads a key of a primary rule. */
-    private static int firstAcceptedRule(CommandKeyReader reader, Collection<?> batch, RoutingPolicy current)
+    /**
+     * Provider advice, for a {@code WRITE} intent: when the command (or a command of the batch) being dispatched
+     * writes a key of a {@code causal} rule, remembers it until its reply ({@link CausalWrites}).
+     */
+    public static void onWriteIntent() {
+        RoutingPolicy current = policy;
+        if (current == null || !current.remembersWrites()) {
+            return;
+        }
+        try {
+            Dispatch dispatch = CURRENT.get();
+            if (!dispatch.active || dispatch.toPrimary || dispatch.forcePrimary) {
+                return;
+            }
+            if (dispatch.batch == null) {
+                rememberWrite(dispatch.reader, dispatch.command, current);
+            } else {
+                for (Object command : dispatch.batch) {
+                    if (command != null) {
+                        rememberWrite(dispatch.reader, command, current);
+                    }
+                }
+            }
+        } catch (Throwable t) {
+            InternalErrors.record("routing.write", t);
+        }
+    }
+
+    private static void rememberWrite(CommandKeyReader reader, Object command, RoutingPolicy current)
             throws Exception {
-        for (Object command : batch) {
+        if (reader.firstAcceptedRule(command, current.matcher(), current.causalByRule()) >= 0) {
+            CausalWrites.register(command, reader.writtenKeyHashes(command));
+        }
+    }
+
+    /** The first key of the command (or batch) being dispatched whose rule is {@code accepted}. */
+    private static int firstAcceptedRule(Dispatch dispatch, RoutingPolicy current, boolean[] accepted)
+            throws Exception {
+        if (dispatch.batch == null) {
+            return dispatch.reader.firstAcceptedRule(dispatch.command, current.matcher(), accepted);
+        }
+        for (Object command : dispatch.batch) {
             if (command == null) {
                 continue;
             }
-            int rule = reader.firstAcceptedRule(command, current.matcher(), current.forcePrimaryByRule());
+            int rule = dispatch.reader.firstAcceptedRule(command, current.matcher(), accepted);
             if (rule >= 0) {
                 return rule;
             }
@@ -170,5 +241,7 @@ public final class PrimaryRouting {
         CommandKeyReader reader;
         Object command;
         Collection<?> batch;
+        /** The client object of the topology the command goes through, or {@code null}. */
+        Object topology;
     }
 }

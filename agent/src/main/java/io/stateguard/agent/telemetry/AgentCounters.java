@@ -44,4 +44,18 @@ public interface AgentCounters {
      * another process).
      */
     long marksReset(boolean absentOnPrimary);
+
+    /** Failovers the replication monitor proved (a shard primary's replication ID changed). */
+    default long failovers() {
+        return 0;
+    }
+
+    /** Hands each replica whose lag the replication monitor knows to {@code recorder}. */
+    default void replicaLags(ReplicaLags recorder) {
+    }
+
+    /** Receives replica lags. */
+    interface ReplicaLags {
+        void lag(String host, int port, long lagNanos, long lagBytes);
+    }
 }

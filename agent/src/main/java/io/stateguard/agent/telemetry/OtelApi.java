@@ -53,6 +53,10 @@ final class OtelApi {
     private final Method gaugeOfLongs;
     private final Method longGaugeCallback;
     private final Method measurementRecord;
+    private final Method gaugeUnit;
+    private final Method longGaugeUnit;
+    private final Method doubleGaugeCallback;
+    private final Method doubleMeasurementRecord;
 
     private OtelApi(String prefix, ClassLoader loader) throws ReflectiveOperationException {
         this.prefix = prefix;
@@ -92,6 +96,10 @@ final class OtelApi {
         Method ofLongs = null;
         Method longGaugeCallbackMethod = null;
         Method record = null;
+        Method gaugeUnitMethod = null;
+        Method longGaugeUnitMethod = null;
+        Method doubleGaugeCallbackMethod = null;
+        Method doubleRecord = null;
         try {
             Class<?> meterClass = type(prefix + ".api.metrics.Meter", loader);
             Class<?> counterBuilderClass = type(prefix + ".api.metrics.LongCounterBuilder", loader);
@@ -107,6 +115,11 @@ final class OtelApi {
             ofLongs = gaugeBuilderClass.getMethod("ofLongs");
             longGaugeCallbackMethod = longGaugeBuilderClass.getMethod("buildWithCallback", Consumer.class);
             record = measurement.getMethod("record", long.class, attributes);
+            gaugeUnitMethod = gaugeBuilderClass.getMethod("setUnit", String.class);
+            longGaugeUnitMethod = longGaugeBuilderClass.getMethod("setUnit", String.class);
+            doubleGaugeCallbackMethod = gaugeBuilderClass.getMethod("buildWithCallback", Consumer.class);
+            doubleRecord = type(prefix + ".api.metrics.ObservableDoubleMeasurement", loader)
+                    .getMethod("record", double.class, attributes);
         } catch (ReflectiveOperationException | LinkageError e) {
             meter = null;
         }
@@ -119,6 +132,10 @@ final class OtelApi {
         gaugeOfLongs = ofLongs;
         longGaugeCallback = longGaugeCallbackMethod;
         measurementRecord = record;
+        gaugeUnit = gaugeUnitMethod;
+        longGaugeUnit = longGaugeUnitMethod;
+        doubleGaugeCallback = doubleGaugeCallbackMethod;
+        doubleMeasurementRecord = doubleRecord;
     }
 
     /**
@@ -253,6 +270,63 @@ final class OtelApi {
         Object builder = gaugeBuilder.invoke(meter, name);
         gaugeDescription.invoke(builder, description);
         longGaugeCallback.invoke(gaugeOfLongs.invoke(builder), callback(observer));
+        return true;
+    }
+
+    /** Registers an asynchronous long gauge with a unit; {@code false} when this copy has no metrics. */
+    boolean observableGauge(Object meter, String name, String description, String unit, Observer observer)
+            throws ReflectiveOperationException {
+        if (meter == null || gaugeBuilder == null) {
+            return false;
+        }
+        Object builder = gaugeBuilder.invoke(meter, name);
+        gaugeDescription.invoke(builder, description);
+        Object longs = gaugeOfLongs.invoke(builder);
+        longGaugeUnit.invoke(longs, unit);
+        longGaugeCallback.invoke(longs, callback(observer));
+        return true;
+    }
+
+    /** A measurement callback's view for double values. */
+    interface DoubleRecorder {
+        void record(double value, String... attributes);
+    }
+
+    /** A source of double observations (see {@link Observer}). */
+    interface DoubleObserver {
+        void observe(DoubleRecorder recorder);
+    }
+
+    /** Registers an asynchronous double gauge with a unit; {@code false} when this copy has no metrics. */
+    boolean observableDoubleGauge(Object meter, String name, String description, String unit,
+            final DoubleObserver observer) throws ReflectiveOperationException {
+        if (meter == null || gaugeBuilder == null) {
+            return false;
+        }
+        Object builder = gaugeBuilder.invoke(meter, name);
+        gaugeDescription.invoke(builder, description);
+        gaugeUnit.invoke(builder, unit);
+        doubleGaugeCallback.invoke(builder, new Consumer<Object>() {
+            @Override
+            public void accept(final Object measurement) {
+                try {
+                    observer.observe(new DoubleRecorder() {
+                        @Override
+                        public void record(double value, String... attributes) {
+                            try {
+                                doubleMeasurementRecord.invoke(measurement, value, attributes(attributes));
+                            } catch (InvocationTargetException e) {
+                                throw new IllegalStateException(e.getCause());
+                            } catch (ReflectiveOperationException e) {
+                                throw new IllegalStateException(e);
+                            }
+                        }
+                    });
+                } catch (Throwable t) {
+                    InternalErrors.record("telemetry.metrics", t);
+                }
+            }
+        });
         return true;
     }
 

@@ -13,6 +13,7 @@ import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -243,6 +244,34 @@ public final class Telemetry {
         }
     }
 
+    /**
+     * Reports a failover the replication monitor proved, as a {@code stateguard.failover} span (an event: no
+     * duration) with the new primary's address and both replication IDs.
+     */
+    public static void reportFailover(String topology, String host, int port, String previousId, String currentId) {
+        if (!installed) {
+            return;
+        }
+        try {
+            Backend current = settled ? current() : resolve();
+            if (current == null) {
+                return;
+            }
+            List<Object> attributes = new ArrayList<>(14);
+            add(attributes, "db.system.name", "redis");
+            add(attributes, "server.address", host);
+            add(attributes, "server.port", Long.valueOf(port));
+            add(attributes, "stateguard.topology", topology);
+            add(attributes, "stateguard.replication_id.previous", previousId);
+            add(attributes, "stateguard.replication_id.current", currentId);
+            long epochNanos = TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis());
+            current.api.emitSpan(current.tracer, FAILOVER_SPAN_NAME, null, attributes, false, epochNanos);
+            SPANS.increment();
+        } catch (Throwable t) {
+            InternalErrors.record("telemetry.span", t);
+        }
+    }
+
     /** Spans created so far; for tests and diagnostics. */
     static long spans() {
         return SPANS.sum();
@@ -288,6 +317,8 @@ public final class Telemetry {
             }
         }
     }
+
+    static final String FAILOVER_SPAN_NAME = "stateguard.failover";
 
     private static void emit(Backend target, Inconsistency inconsistency) throws ReflectiveOperationException {
         target.api.emitSpan(target.tracer, SPAN_NAME, inconsistency.context(), attributes(inconsistency, privacy),
@@ -542,6 +573,42 @@ public final class Telemetry {
                         public void observe(OtelApi.Recorder recorder) {
                             recorder.record(counters.marksReset(true), "cause", "absent_on_primary");
                             recorder.record(counters.marksReset(false), "cause", "older_on_primary");
+                        }
+                    });
+            api.observableCounter(target.meter, "stateguard.failovers",
+                    "Failovers proven by the replication monitor: a shard primary's replication ID changed",
+                    new OtelApi.Observer() {
+                        @Override
+                        public void observe(OtelApi.Recorder recorder) {
+                            recorder.record(counters.failovers());
+                        }
+                    });
+            api.observableDoubleGauge(target.meter, "stateguard.replica.lag",
+                    "Replica lag in time (an upper bound): from the primary's offset timeline to the replica's applied"
+                            + " offset", "s", new OtelApi.DoubleObserver() {
+                        @Override
+                        public void observe(final OtelApi.DoubleRecorder recorder) {
+                            counters.replicaLags(new AgentCounters.ReplicaLags() {
+                                @Override
+                                public void lag(String host, int port, long lagNanos, long lagBytes) {
+                                    recorder.record(lagNanos / 1e9, "server.address", host, "server.port",
+                                            String.valueOf(port));
+                                }
+                            });
+                        }
+                    });
+            api.observableGauge(target.meter, "stateguard.replica.lag.bytes",
+                    "Replica lag in bytes of replication stream: the primary's offset minus the replica's applied offset",
+                    "By", new OtelApi.Observer() {
+                        @Override
+                        public void observe(final OtelApi.Recorder recorder) {
+                            counters.replicaLags(new AgentCounters.ReplicaLags() {
+                                @Override
+                                public void lag(String host, int port, long lagNanos, long lagBytes) {
+                                    recorder.record(lagBytes, "server.address", host, "server.port",
+                                            String.valueOf(port));
+                                }
+                            });
                         }
                     });
             api.observableGauge(target.meter, "stateguard.tracked_keys",

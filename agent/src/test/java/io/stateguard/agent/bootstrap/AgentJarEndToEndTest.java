@@ -147,7 +147,7 @@ class AgentJarEndToEndTest {
         assertThat(run.exit()).as(run.err()).isEqualTo(1);
         assertThat(run.out()).doesNotContain("hello from the application");
         assertThat(run.errLines()).containsExactly("[stateguard] ERROR invalid configuration: stateguard.routing='primry':"
-                + " unknown routing (expected one of: primary, configured, replica-checked); StateGuard is disabled and"
+                + " unknown routing (expected one of: primary, configured, replica-checked, causal); StateGuard is disabled and"
                 + " stateguard.fail-fast=true stops the JVM");
     }
 

@@ -140,7 +140,7 @@ class ConfigLoaderTest {
         "keys=                       | stateguard.keys=''                        | empty key list",
         "keys=a,,b                   | stateguard.keys='a,,b'                    | empty pattern",
         "keys=a\\                    | stateguard.keys='a\\'                     | a\\",
-        "keys=a;routing=primry       | stateguard.routing='primry'               | unknown routing (expected one of: primary, configured, replica-checked)",
+        "keys=a;routing=primry       | stateguard.routing='primry'               | unknown routing (expected one of: primary, configured, replica-checked, causal)",
         "rule.x.keys=a;rule.x.routing=nope | stateguard.rule.x.routing='nope'    | unknown routing",
         "rule.x.routing=primary      | stateguard.rule.x.keys=(missing)          | rule 'x' is configured",
         "rule..keys=a                | stateguard.rule..keys='a'                 | the rule has no name",

@@ -94,10 +94,12 @@ class RoutingDecisionsTest {
     }
 
     @Test
-    void aPolicyWithoutPrimaryRulesRoutesNothing() {
+    void aPolicyWithoutPrimaryRulesKeepsReadsOnReplicasWithoutAMonitor() {
         RoutingPolicy configuredOnly = policy("keys=a:*;routing=configured;rule.b.keys=b:*;rule.b.routing=replica-checked;"
                 + "rule.b.version=json:/v");
-        assertThat(configuredOnly.routesAnything()).isFalse();
+        // A replica-checked rule skips replicas lagging more than max-replica-lag: it routes, by the monitor's word.
+        assertThat(configuredOnly.routesAnything()).isTrue();
+        assertThat(policy("keys=a:*;routing=configured").routesAnything()).isFalse();
         assertThat(configuredOnly.rules()).extracting(r -> r.routing())
                 .containsExactly(RoutingMode.CONFIGURED, RoutingMode.REPLICA_CHECKED);
         assertThat(configuredOnly.matcher().match("b:1")).as("keys still match their rule").isEqualTo(1);

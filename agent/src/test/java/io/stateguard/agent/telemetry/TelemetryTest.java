@@ -453,7 +453,7 @@ class TelemetryTest {
         Collection<MetricData> collected = metrics.collectAllMetrics();
         Map<String, MetricData> byName = collected.stream().collect(Collectors.toMap(MetricData::getName, m -> m));
         assertThat(byName).containsOnlyKeys("stateguard.reads.routed", "stateguard.inconsistencies", "stateguard.errors",
-                "stateguard.tracked_keys", "stateguard.marks.reset");
+                "stateguard.tracked_keys", "stateguard.marks.reset", "stateguard.failovers");
         assertThat(byName.get("stateguard.inconsistencies").getLongSumData().getPoints())
                 .filteredOn(point -> "state".equals(point.getAttributes().get(AttributeKey.stringKey("stateguard.rule")))
                         && "version_regression".equals(point.getAttributes()

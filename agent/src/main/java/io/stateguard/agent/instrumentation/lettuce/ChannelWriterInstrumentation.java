@@ -44,7 +44,7 @@ public final class ChannelWriterInstrumentation implements TypeInstrumentation {
                 MethodAdvice.to(WRITE_COMMAND_ADVICE, "onEnter", MethodAdvice.THIS, 0)
                         .onExit("onExit"));
         transformer.applyAdviceToMethod(method("write", named("java.util.Collection")),
-                MethodAdvice.to(WRITE_BATCH_ADVICE, "onEnter", 0).onExit("onExit"));
+                MethodAdvice.to(WRITE_BATCH_ADVICE, "onEnter", MethodAdvice.THIS, 0).onExit("onExit"));
     }
 
     @Override
@@ -81,9 +81,9 @@ public final class ChannelWriterInstrumentation implements TypeInstrumentation {
         private WriteBatchAdvice() {
         }
 
-        public static void onEnter(java.util.Collection<?> commands) {
+        public static void onEnter(Object writer, java.util.Collection<?> commands) {
             try {
-                LettuceDispatch.onWriteBatch(commands);
+                LettuceDispatch.onWriteBatch(writer, commands);
             } catch (Throwable t) {
                 AdviceErrors.onSuppressed(t);
             }

@@ -48,13 +48,15 @@ public final class ConnectionProviderInstrumentation implements TypeInstrumentat
 
     @Override
     public void transform(TypeTransformer transformer) {
-        MethodMatcher method = arguments == 2
-                ? method("getConnectionAsync", new IntentEnum(), ParameterType.INT)
-                        .describedAs("getConnectionAsync(intent, int slot) with a READ/WRITE intent enum")
-                : method("getConnectionAsync", new IntentEnum())
-                        .describedAs("getConnectionAsync(intent) with a READ/WRITE intent enum");
-        transformer.applyAdviceToMethod(method,
-                MethodAdvice.to(INTENT_ADVICE, "onEnter", 0).assigning(0));
+        if (arguments == 2) {
+            transformer.applyAdviceToMethod(method("getConnectionAsync", new IntentEnum(), ParameterType.INT)
+                    .describedAs("getConnectionAsync(intent, int slot) with a READ/WRITE intent enum"),
+                    MethodAdvice.to(INTENT_ADVICE, "onEnterSlot", 0, 1).assigning(0));
+        } else {
+            transformer.applyAdviceToMethod(method("getConnectionAsync", new IntentEnum())
+                    .describedAs("getConnectionAsync(intent) with a READ/WRITE intent enum"),
+                    MethodAdvice.to(INTENT_ADVICE, "onEnter", 0).assigning(0));
+        }
     }
 
     @Override
@@ -93,7 +95,17 @@ public final class ConnectionProviderInstrumentation implements TypeInstrumentat
 
         public static Object onEnter(Object intent) {
             try {
-                return LettuceDispatch.routeIntent(intent);
+                return LettuceDispatch.routeIntent(intent, -1);
+            } catch (Throwable t) {
+                AdviceErrors.onSuppressed(t);
+                return intent;
+            }
+        }
+
+        /** Cluster: the slot's shard decides where a causal read may go. */
+        public static Object onEnterSlot(Object intent, int slot) {
+            try {
+                return LettuceDispatch.routeIntent(intent, slot);
             } catch (Throwable t) {
                 AdviceErrors.onSuppressed(t);
                 return intent;

@@ -168,6 +168,16 @@ public final class LettuceInstrumentationModule implements InstrumentationModule
             "io.stateguard.agent.lettuce.LettuceCompletion$1",
             "io.stateguard.agent.lettuce.LettuceCompletion$2",
             "io.stateguard.agent.lettuce.LettuceCompletion$3", // the switch on the verdict
+            "io.stateguard.agent.lettuce.LettuceCompletion$Transactions",
+            "io.stateguard.agent.lettuce.LettuceTopologies",
+            "io.stateguard.agent.lettuce.LettuceTopologies$1", // access to the private nested classes
+            "io.stateguard.agent.lettuce.LettuceTopologies$Nodes",
+            "io.stateguard.agent.lettuce.LettuceTopologies$MasterReplica",
+            "io.stateguard.agent.lettuce.LettuceTopologies$Cluster",
+            "io.stateguard.agent.lettuce.LettuceTopologies$Named",
+            "io.stateguard.agent.lettuce.LettuceTopologies$Closer",
+            "io.stateguard.agent.lettuce.LettuceTopologies$Asked",
+            "io.stateguard.agent.lettuce.LettuceTopologies$Asked$1",
             "io.stateguard.agent.lettuce.PrimaryReplicationIds",
             "io.stateguard.agent.lettuce.PrimaryReplicationIds$1",
             "io.stateguard.agent.lettuce.StaleStates"));
