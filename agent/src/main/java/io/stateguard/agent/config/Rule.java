@@ -114,7 +114,8 @@ public final class Rule {
         }
         text.append(", routing=").append(routing.configValue());
         if (watchesReplicas()) {
-            text.append(", max-replica-lag=").append(maxReplicaLagNanos / 1_000_000L).append("ms");
+            text.append(", max-replica-lag=").append(maxReplicaLagNanos % 1_000_000_000L == 0
+                    ? maxReplicaLagNanos / 1_000_000_000L + "s" : maxReplicaLagNanos / 1_000_000L + "ms");
         }
         if (checksVersions()) {
             text.append(", version=").append(version).append(", on-regression=").append(onRegression.configValue());

@@ -80,7 +80,20 @@ public final class ReplicationMonitor {
     private ScheduledThreadPoolExecutor executor;
     private volatile boolean stopped;
 
+    private final boolean pollsByItself;
+
+    /**
+     * @param pollNanos the poll interval ({@code stateguard.replication.poll-interval})
+     * @param listener receives proven failovers, may be {@code null}
+     * @param nanos the clock ({@link System#nanoTime()})
+     */
     public ReplicationMonitor(long pollNanos, Listener listener, LongSupplier nanos) {
+        this(pollNanos, listener, nanos, true);
+    }
+
+    /** {@code pollsByItself = false}: no thread; rounds run when {@link #tick()} is called (tests). */
+    ReplicationMonitor(long pollNanos, Listener listener, LongSupplier nanos, boolean pollsByItself) {
+        this.pollsByItself = pollsByItself;
         if (pollNanos <= 0) {
             throw new IllegalArgumentException("poll interval must be positive");
         }
@@ -232,7 +245,7 @@ public final class ReplicationMonitor {
     }
 
     private void startPolling() {
-        if (executor != null) {
+        if (executor != null || !pollsByItself) {
             return;
         }
         executor = new ScheduledThreadPoolExecutor(1, new ThreadFactory() {
@@ -278,6 +291,8 @@ public final class ReplicationMonitor {
             ScheduledThreadPoolExecutor current = executor;
             if (current != null && !stopped) {
                 current.execute(task);
+            } else if (!pollsByItself && !stopped) {
+                task.run(); // tests: no thread of its own
             }
         } catch (Throwable t) {
             // shut down meanwhile: the round's answers are dropped

@@ -78,19 +78,20 @@ public final class ShardView {
     }
 
     /**
-     * The offset of the first primary sample sent at or after {@code ackNanos}: every write acknowledged
-     * before then is within it. A time before the oldest kept sample gets the oldest sample's offset (an
+     * The offset of the first primary sample sent after {@code ackNanos} (strictly: a sample sent at the same
+     * nanosecond may have been sent before the acknowledgement arrived): every write acknowledged before then is
+     * within it. A time before the oldest kept sample gets the oldest sample's offset (an
      * upper bound, so still safe); {@link #NOT_YET} when no sample was sent since.
      */
     public long offsetSentAfter(long ackNanos) {
         int low = 0;
         int high = sampleSendNanos.length - 1;
-        if (high < 0 || sampleSendNanos[high] - ackNanos < 0) {
+        if (high < 0 || sampleSendNanos[high] - ackNanos <= 0) {
             return NOT_YET;
         }
         while (low < high) {
             int middle = (low + high) >>> 1;
-            if (sampleSendNanos[middle] - ackNanos >= 0) {
+            if (sampleSendNanos[middle] - ackNanos > 0) {
                 high = middle;
             } else {
                 low = middle + 1;

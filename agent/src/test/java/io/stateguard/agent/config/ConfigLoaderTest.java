@@ -18,6 +18,7 @@ import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 class ConfigLoaderTest {
 
@@ -158,12 +159,40 @@ class ConfigLoaderTest {
         "keys=a;max-tracked-keys=0   | stateguard.max-tracked-keys='0'           | expected a whole number",
         "keys=a;max-tracked-keys=lots | stateguard.max-tracked-keys='lots'       | expected a whole number",
         "keys=a;telemetry.keys=hash  | stateguard.telemetry.keys='hash'          | unknown key privacy (expected one of: full, hashed, none)",
+        "keys=a;max-replica-lag=fast | stateguard.max-replica-lag='fast'         | expected a duration",
+        "keys=a;max-replica-lag=2d   | stateguard.max-replica-lag='2d'           | unit ms, s, m or h",
+        "keys=a;max-replica-lag=-5ms | stateguard.max-replica-lag='-5ms'         | expected a duration",
+        "rule.x.keys=a;rule.x.max-replica-lag=1 sec | stateguard.rule.x.max-replica-lag='1 sec' | expected a duration",
+        "keys=a;replication.poll-interval=1ms | stateguard.replication.poll-interval='1ms' | from 10ms to 10s",
+        "keys=a;replication.poll-interval=1m  | stateguard.replication.poll-interval='1m'  | from 10ms to 10s",
     })
     void invalidSettingsNameTheSettingAndTheValue(String args, String named, String problem) {
         assertThatThrownBy(() -> load(args))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(named)
                 .hasMessageContaining(problem);
+    }
+
+    @Test
+    void replicationSettingsWithDefaultsPerRule() {
+        StateGuardConfig defaults = load("keys=s:*;routing=causal");
+        assertThat(defaults.replicationPollNanos()).as("50 ms").isEqualTo(50_000_000L);
+        assertThat(defaults.rules().get(0).maxReplicaLagNanos()).as("1 s").isEqualTo(1_000_000_000L);
+        assertThat(defaults.watchesReplicas()).isTrue();
+        assertThat(load("keys=s:*").watchesReplicas()).as("primary routing needs no monitor").isFalse();
+
+        StateGuardConfig config = load("keys=s:*;routing=causal;max-replica-lag=20ms;replication.poll-interval=100;"
+                + "rule.v.keys=v:*;rule.v.routing=replica-checked;rule.v.version=json:/v;rule.v.max-replica-lag=2s;"
+                + "rule.m.keys=m:*;rule.m.max-replica-lag=1m");
+        assertThat(config.replicationPollNanos()).as("a bare number is milliseconds").isEqualTo(100_000_000L);
+        assertThat(config.rules()).extracting(Rule::name, Rule::maxReplicaLagNanos).containsExactly(
+                tuple("default", 20_000_000L), tuple("m", 60_000_000_000L), tuple("v", 2_000_000_000L));
+        assertThat(config.rules().get(0).routing()).isEqualTo(RoutingMode.CAUSAL);
+        assertThat(config.rules().get(0).checksVersions()).as("causal needs no version source").isFalse();
+        assertThat(config.rules().get(0)).hasToString("default{keys=s:*, routing=causal, max-replica-lag=20ms}");
+        assertThat(load("keys=s:*;routing=causal;max-replica-lag=0").rules().get(0).maxReplicaLagNanos()).isZero();
+        assertThat(load("keys=s:*;max-replica-lag=1h").rules().get(0).maxReplicaLagNanos())
+                .isEqualTo(3_600_000_000_000L);
     }
 
     @Test

@@ -33,7 +33,7 @@ class ConfigValuesTest {
         assertThat(config.rules()).extracting(Rule::toString).containsExactly(
                 "default{keys=gw:state:*,gw:instance:*, routing=primary}",
                 "cache{keys=c:*, routing=configured}",
-                "v{keys=v:*, routing=replica-checked, max-replica-lag=1000ms, version=json:/version, on-regression=fail}");
+                "v{keys=v:*, routing=replica-checked, max-replica-lag=1s, version=json:/version, on-regression=fail}");
         assertThat(config.rules().get(0).patterns()).extracting(p -> p.glob()).containsExactly("gw:state:*", "gw:instance:*");
         assertThat(RoutingMode.PRIMARY.configValue()).isEqualTo("primary");
         assertThat(RoutingMode.CONFIGURED.configValue()).isEqualTo("configured");

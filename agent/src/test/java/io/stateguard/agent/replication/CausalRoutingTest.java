@@ -1,0 +1,147 @@
+package io.stateguard.agent.replication;
+
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.output.ValueOutput;
+import io.lettuce.core.protocol.AsyncCommand;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
+import io.stateguard.agent.config.ConfigLoader;
+import io.stateguard.agent.lettuce.CommandKeys;
+import io.stateguard.agent.lettuce.LettuceDispatch;
+import io.stateguard.agent.routing.CausalWrites;
+import io.stateguard.agent.routing.PrimaryRouting;
+import io.stateguard.agent.routing.RoutingPolicy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The routing decision of {@code causal} and {@code replica-checked} rules, from the rules, the command being
+ * written and the monitor's published view to the intent: Lettuce's READ (the application's ReadFrom) or
+ * WRITE (the primary).
+ */
+class CausalRoutingTest {
+
+    enum Intent { READ, WRITE }
+
+    private static final long MS = 1_000_000L;
+    private static final Endpoint PRIMARY = new Endpoint("127.0.0.1", 7100);
+    private static final Endpoint REPLICA = new Endpoint("127.0.0.1", 7101);
+
+    private final AtomicLong clock = new AtomicLong(5_000 * MS);
+    private final ReplicationMonitor monitor = new ReplicationMonitor(50 * MS, null, clock::get, false);
+    private final ReplicationMonitorTest.Scripted topology = new ReplicationMonitorTest.Scripted(
+            new ShardNodes(PRIMARY, Collections.singletonList(REPLICA), null));
+    private final ReplicationMonitor.TopologyFactory factory = client -> client == topology.client ? topology : null;
+
+    @AfterEach
+    void uninstall() {
+        PrimaryRouting.exit();
+        PrimaryRouting.uninstall();
+        ReplicationMonitor.uninstall();
+    }
+
+    private void install(String settings) {
+        PrimaryRouting.install(RoutingPolicy.of(ConfigLoader.load(settings, new HashMap<>(), new Properties()).rules()));
+        ReplicationMonitor.addFactory(factory);
+        ReplicationMonitor.install(monitor);
+    }
+
+    /** One poll round in which the primary is at {@code primaryOffset} and the replica has applied {@code applied}. */
+    private void round(long primaryOffset, long applied) {
+        clock.addAndGet(50 * MS);
+        topology.answers.put(PRIMARY, InfoTexts.primary(InfoTexts.ID_A, primaryOffset));
+        topology.answers.put(REPLICA, InfoTexts.replica(InfoTexts.ID_A, applied, true));
+        monitor.view(topology.client, -1);
+        monitor.tick();
+    }
+
+    private Object read(CommandType type, String... keys) {
+        CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8);
+        for (String key : keys) {
+            args.addKey(key);
+        }
+        PrimaryRouting.enter(CommandKeys.READER, topology.client,
+                new AsyncCommand<>(new Command<>(type, new ValueOutput<>(StringCodec.UTF8), args)));
+        try {
+            return LettuceDispatch.routeIntent(Intent.READ);
+        } finally {
+            PrimaryRouting.exit();
+        }
+    }
+
+    /** Writes {@code key} as the application does: dispatched with a WRITE intent, its reply arriving now. */
+    private void write(String key) {
+        AsyncCommand<String, String, String> set = new AsyncCommand<>(new Command<>(CommandType.SET,
+                new StatusOutput<>(StringCodec.UTF8), new CommandArgs<>(StringCodec.UTF8).addKey(key).addValue("v")));
+        PrimaryRouting.enter(CommandKeys.READER, topology.client, set);
+        try {
+            assertThat(LettuceDispatch.routeIntent(Intent.WRITE)).isSameAs(Intent.WRITE);
+        } finally {
+            PrimaryRouting.exit();
+        }
+        CausalWrites.completed(CausalWrites.take(set));
+    }
+
+    @Test
+    void causalReadsGoToThePrimaryUntilTheMonitorKnowsTheReplicas() {
+        install("keys=s:*;routing=causal");
+        assertThat(read(CommandType.GET, "s:1")).as("nothing polled yet").isSameAs(Intent.WRITE);
+        round(100, 100);
+        assertThat(read(CommandType.GET, "s:1")).as("caught up, never written here").isSameAs(Intent.READ);
+        assertThat(read(CommandType.GET, "other")).as("no rule: the application's routing").isSameAs(Intent.READ);
+    }
+
+    @Test
+    void aKeyThisProcessWroteIsReadFromReplicasOnceTheyAppliedIt() {
+        install("keys=s:*;routing=causal");
+        round(100, 100);
+        write("s:1");
+        assertThat(read(CommandType.GET, "s:1")).as("no sample since the write").isSameAs(Intent.WRITE);
+        assertThat(read(CommandType.GET, "s:2")).as("another key").isSameAs(Intent.READ);
+        round(140, 100);
+        assertThat(read(CommandType.GET, "s:1")).as("replica at 100 < 140").isSameAs(Intent.WRITE);
+        assertThat(read(CommandType.MGET, "s:2", "s:3")).as("several keys: any causal write counts")
+                .isSameAs(Intent.WRITE);
+        round(140, 140);
+        assertThat(read(CommandType.GET, "s:1")).isSameAs(Intent.READ);
+        assertThat(read(CommandType.MGET, "s:2", "s:3")).isSameAs(Intent.READ);
+    }
+
+    @Test
+    void replicasBeyondTheLagBoundAreSkipped() {
+        install("keys=s:*;routing=causal;max-replica-lag=20ms;rule.v.keys=v:*;rule.v.routing=replica-checked;"
+                + "rule.v.version=json:/v;rule.v.max-replica-lag=1s");
+        round(100, 100);
+        round(200, 150);
+        round(300, 150); // applied 150 covers the sample of 100 rounds ago: lag ~100 ms
+        assertThat(read(CommandType.GET, "s:1")).as("causal, 20 ms bound").isSameAs(Intent.WRITE);
+        assertThat(read(CommandType.GET, "v:1")).as("replica-checked, 1 s bound").isSameAs(Intent.READ);
+    }
+
+    @Test
+    void replicaCheckedKeepsTheApplicationsRoutingWhenTheLagIsUnknown() {
+        install("keys=v:*;routing=replica-checked;version=json:/v;max-replica-lag=20ms");
+        assertThat(read(CommandType.GET, "v:1")).isSameAs(Intent.READ);
+        topology.answers.put(PRIMARY, InfoTexts.primary(InfoTexts.ID_A, 100));
+        topology.answers.put(REPLICA, "NOPERM no permissions to run the 'info' command");
+        monitor.view(topology.client, -1);
+        monitor.tick();
+        assertThat(read(CommandType.GET, "v:1")).as("its replies are checked anyway").isSameAs(Intent.READ);
+    }
+
+    @Test
+    void withoutAMonitorCausalFailsSafeToThePrimary() {
+        PrimaryRouting.install(RoutingPolicy.of(ConfigLoader.load("keys=s:*;routing=causal", new HashMap<>(),
+                new Properties()).rules()));
+        assertThat(read(CommandType.GET, "s:1")).isSameAs(Intent.WRITE);
+    }
+}
