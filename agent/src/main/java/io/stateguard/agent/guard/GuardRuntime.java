@@ -3,6 +3,7 @@ package io.stateguard.agent.guard;
 import io.stateguard.agent.config.RoutingMode;
 import io.stateguard.agent.internal.AgentLog;
 import io.stateguard.agent.internal.Clocks;
+import io.stateguard.agent.replication.ReplicationMonitor;
 import io.stateguard.agent.internal.InternalErrors;
 import io.stateguard.agent.internal.WeakIdentityMap;
 import io.stateguard.agent.keys.KeyMatcher;
@@ -54,10 +55,26 @@ public final class GuardRuntime {
     private final boolean[] checkedOnReplica;
     private final Runnable tooLarge;
 
+    /** Replication IDs read through the replication monitor's connections, when it polls the topology. */
+    private static final ReplicationIds.Source MONITORED_IDS = new ReplicationIds.Source() {
+        @Override
+        public boolean read(Object topology, final ReplicationIds.Callback done) {
+            ReplicationMonitor monitor = ReplicationMonitor.current();
+            return monitor != null && monitor.readPrimaryId(topology, new ReplicationMonitor.PrimaryIdCallback() {
+                @Override
+                public void done(String replicationId, String refusal) {
+                    done.done(replicationId, refusal);
+                }
+            });
+        }
+    };
+
     private GuardRuntime(final VersionGuard versionGuard, KeyMatcher matcher) {
         this.versionGuard = versionGuard;
         this.classifier = new CommandClassifier(versionGuard, matcher);
-        this.policy = new RegressionPolicy(versionGuard, new ReplicationIds(null, REPLICATION_ID_REFRESH_NANOS,
+        // With the replication monitor running, the proof reads the primary's ID on the monitor's own connections.
+        this.policy = new RegressionPolicy(versionGuard, new ReplicationIds(
+                ReplicationMonitor.current() == null ? null : MONITORED_IDS, REPLICATION_ID_REFRESH_NANOS,
                 Clocks.SYSTEM_NANOS));
         this.tooLarge = new Runnable() {
             @Override

@@ -164,6 +164,11 @@ final class LettuceTopologies implements ReplicationMonitor.TopologyFactory {
         }
 
         @Override
+        public void releaseThread() {
+            io.netty.util.concurrent.FastThreadLocal.removeAll();
+        }
+
+        @Override
         public synchronized void close() {
             closed = true;
             for (Endpoint node : new ArrayList<>(connections.keySet())) {
@@ -239,6 +244,9 @@ final class LettuceTopologies implements ReplicationMonitor.TopologyFactory {
     /** A Master/Replica connection: one shard, its nodes the provider's known nodes. */
     private static final class MasterReplica extends Nodes {
 
+        /** The nodes as last seen, for the log after the application closed its connection. */
+        private volatile String lastSeen = "(no primary known yet)";
+
         MasterReplica(Object writer) {
             super(writer);
         }
@@ -267,8 +275,12 @@ final class LettuceTopologies implements ReplicationMonitor.TopologyFactory {
                     replicas.add(endpoint);
                 }
             }
-            return primary == null ? Collections.<ShardNodes>emptyList()
-                    : Collections.singletonList(new ShardNodes(primary, replicas, null));
+            if (primary == null) {
+                return Collections.emptyList();
+            }
+            ShardNodes shard = new ShardNodes(primary, replicas, null);
+            lastSeen = shard.toString();
+            return Collections.singletonList(shard);
         }
 
         @Override
@@ -288,11 +300,11 @@ final class LettuceTopologies implements ReplicationMonitor.TopologyFactory {
         @Override
         public String describe() {
             try {
-                List<ShardNodes> shards = shards();
-                return "Master/Replica " + (shards.isEmpty() ? "(no primary known yet)" : shards.get(0));
+                shards();
             } catch (Throwable t) {
-                return "Master/Replica";
+                // described as last seen
             }
+            return "Master/Replica " + lastSeen;
         }
     }
 

@@ -31,6 +31,14 @@ public interface ClientTopology {
     /** A short description for the log, such as {@code Master/Replica 127.0.0.1:6379}. */
     String describe();
 
+    /**
+     * Called on the monitor's thread after each round that used the client there: drops what the client left in
+     * that thread's thread locals (Netty's per-thread map), which would keep the application's class loader
+     * reachable from the agent's thread after the application let go of its client.
+     */
+    default void releaseThread() {
+    }
+
     /** The outcome of one {@link #info} call. */
     interface InfoAnswer {
 

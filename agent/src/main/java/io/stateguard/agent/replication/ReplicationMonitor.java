@@ -66,6 +66,37 @@ public final class ReplicationMonitor {
 
     private static volatile ReplicationMonitor installed;
 
+    /** What a dropped topology points to instead of the adapter's object. */
+    private static final ClientTopology CLOSED = new ClientTopology() {
+        @Override
+        public boolean inUse() {
+            return false;
+        }
+
+        @Override
+        public List<ShardNodes> shards() {
+            return java.util.Collections.emptyList();
+        }
+
+        @Override
+        public void info(Endpoint node, InfoAnswer answer) {
+            answer.failed(new IllegalStateException("closed"));
+        }
+
+        @Override
+        public void forget(Endpoint node) {
+        }
+
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public String describe() {
+            return "closed topology";
+        }
+    };
+
     private final long pollNanos;
     private final long staleAfterNanos;
     private final Listener listener;
@@ -113,9 +144,17 @@ public final class ReplicationMonitor {
         FACTORIES.add(new WeakReference<>(factory));
     }
 
-    /** Activates {@code monitor}; before this call {@link #current()} is {@code null} (no rule needs one). */
+    /**
+     * Activates {@code monitor} and starts its thread; before this call {@link #current()} is {@code null} (no
+     * rule needs one). The thread starts here, at the agent's start, and not when the first topology is seen:
+     * a thread started from an application thread would inherit that thread's access control context, whose
+     * protection domains would keep the application's class loader from being collected.
+     */
     public static void install(ReplicationMonitor monitor) {
         installed = monitor;
+        synchronized (monitor.lock) {
+            monitor.startPolling();
+        }
     }
 
     /** Stops and removes the installed monitor. */
@@ -163,6 +202,49 @@ public final class ReplicationMonitor {
             last = new Object[] {new WeakReference<>(clientObject), monitored};
         }
         return monitored.view(slot);
+    }
+
+    /** Receives the answer of {@link #readPrimaryId}. */
+    public interface PrimaryIdCallback {
+
+        /**
+         * @param replicationId the primary's {@code master_replid}, or {@code null} when not known
+         * @param refusal the error reply when the primary refused {@code INFO}, else {@code null}
+         */
+        void done(String replicationId, String refusal);
+    }
+
+    /**
+     * Reads, now, the replication ID of the primary of a Master/Replica topology this monitor polls, on the
+     * monitor's own connection to it (never the application's): the guard's proof of lost writes shares the
+     * monitor's connections instead of opening its own path. Never blocks; calls {@code callback} once.
+     *
+     * @return {@code false} (without calling back) when the topology is not polled yet or is a Cluster
+     */
+    public boolean readPrimaryId(Object clientObject, final PrimaryIdCallback callback) {
+        Monitored monitored = clientObject == null || stopped ? null : lookup(clientObject);
+        List<ShardNodes> shards = monitored == null ? null : monitored.layout;
+        if (shards == null || shards.size() != 1 || shards.get(0).slots() != null) {
+            return false;
+        }
+        monitored.topology.info(shards.get(0).primary(), new ClientTopology.InfoAnswer() {
+            @Override
+            public void answered(String text) {
+                ReplicationInfo info = ReplicationInfo.parse(text);
+                callback.done(info.role() == ReplicationInfo.Role.PRIMARY ? info.replicationId() : null, null);
+            }
+
+            @Override
+            public void refused(String error) {
+                callback.done(null, error);
+            }
+
+            @Override
+            public void failed(Throwable cause) {
+                callback.done(null, null);
+            }
+        });
+        return true;
     }
 
     /** Failovers seen so far (changes of a shard primary's replication ID). */
@@ -239,7 +321,6 @@ public final class ReplicationMonitor {
             all.add(monitored);
             AgentLog.info("replication monitor: polling INFO replication of " + topology.describe() + " every "
                     + TimeUnit.NANOSECONDS.toMillis(pollNanos) + " ms");
-            startPolling();
             return monitored;
         }
     }
@@ -273,16 +354,44 @@ public final class ReplicationMonitor {
             try {
                 if (monitored.client.get() == null || !monitored.topology.inUse()) {
                     all.remove(monitored);
+                    String description = monitored.topology.describe();
+                    ClientTopology closing = monitored.topology;
                     monitored.close();
-                    AgentLog.info("replication monitor: stopped polling " + monitored.topology.describe()
-                            + " (the application closed it)");
+                    closing.releaseThread();
+                    forget(monitored);
+                    AgentLog.info("replication monitor: stopped polling " + description + " (the application closed it)");
                     continue;
                 }
                 monitored.publish(now);
                 monitored.poll(now);
             } catch (Throwable t) {
                 InternalErrors.record("replication.monitor", t);
+            } finally {
+                releaseThread(monitored);
             }
+        }
+    }
+
+    private static void releaseThread(Monitored monitored) {
+        try {
+            monitored.topology.releaseThread();
+        } catch (Throwable t) {
+            InternalErrors.record("replication.monitor", t);
+        }
+    }
+
+    /**
+     * Lets go of everything that reaches a dropped topology: its adapter object lives in the application's class
+     * loader, which must be free to go once the application lets go of its client.
+     */
+    private void forget(Monitored monitored) {
+        Object client = monitored.client.get();
+        if (client != null) {
+            topologies.remove(client);
+        }
+        topologies.size(); // drops entries whose client was collected
+        if (last[1] == monitored) {
+            last = new Object[] {NO_CLIENT, null};
         }
     }
 
@@ -322,7 +431,7 @@ public final class ReplicationMonitor {
     private final class Monitored {
 
         final WeakReference<Object> client;
-        final ClientTopology topology;
+        volatile ClientTopology topology;
         final Map<Endpoint, NodeState> nodes = new HashMap<>();
         final Map<Integer, ShardReplication> shards = new HashMap<>();
         final AtomicInteger unanswered = new AtomicInteger();
@@ -457,6 +566,8 @@ public final class ReplicationMonitor {
                 InternalErrors.record("replication.close", t);
             }
             published = null;
+            layout = null;
+            topology = CLOSED;
         }
 
         /** The answer of one node to one round. */

@@ -24,7 +24,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GuardPendingEndToEndTest {
 
-    private static final String AGENT = "keys=*:state:*;version=json:/version;routing=replica-checked;log.level=debug";
+    // The replica is held longer than the default max-replica-lag (1 s) on purpose, which would send its reads to the
+    // primary: this test is about commands the guard holds while a stale replica answers.
+    private static final String AGENT = "keys=*:state:*;version=json:/version;routing=replica-checked;log.level=debug;"
+            + "max-replica-lag=1h";
 
     /** A primary and a replica behind a lag proxy, for the whole class; their logs are kept if a test fails. */
     @RegisterExtension

@@ -33,7 +33,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GuardRereadFailureEndToEndTest {
 
-    private static final String RULE = "keys=*:state:*;version=json:/version;routing=replica-checked";
+    private static final String RULE = "keys=*:state:*;version=json:/version;routing=replica-checked"
+            // The replica is held longer than the default max-replica-lag (1 s) on purpose, which would send its reads
+            // to the primary: these tests are about the guard facing a stale replica. The probe acts when the re-read's
+            // reply is the only traffic held at its proxy in front of the primary: the replication monitor, which
+            // connects through that proxy too, polls once at the start and not again during a scenario.
+            + ";max-replica-lag=1h;replication.poll-interval=10s";
 
     /** A primary and a replica behind a lag proxy, for the whole class; their logs are kept if a test fails. */
     @RegisterExtension
