@@ -129,7 +129,9 @@ public final class ReplicationMonitor {
             throw new IllegalArgumentException("poll interval must be positive");
         }
         this.pollNanos = pollNanos;
-        this.staleAfterNanos = 3 * pollNanos + 200_000_000L;
+        // A round answered later than this is not used: the monitor is starved or a node hangs. Generous enough for a
+        // busy machine (GC pauses, a loaded CPU), strict enough that a stopped monitor sends causal reads to the primary.
+        this.staleAfterNanos = 3 * pollNanos + 500_000_000L;
         this.listener = listener;
         this.nanos = nanos;
     }

@@ -159,10 +159,15 @@ public final class PrimaryRouting {
             }
             if (current.watchesReplicas()) {
                 int rule = firstAcceptedRule(dispatch, current, current.watchesReplicasByRule());
-                if (rule >= 0 && !ReplicaReads.replicasMayServe(current, rule, dispatch.topology, slot,
-                        dispatch.reader, dispatch.command)) {
-                    stats.increment(rule);
-                    return true;
+                if (rule >= 0) {
+                    if (!ReplicaReads.replicasMayServe(current, rule, dispatch.topology, slot, dispatch.reader,
+                            dispatch.command)) {
+                        stats.increment(rule);
+                        return true;
+                    }
+                    if (current.isCausal(rule)) {
+                        stats.incrementChecked(rule); // served by replicas (replica-checked reads: counted by the guard)
+                    }
                 }
             }
             return false;
@@ -186,6 +191,9 @@ public final class PrimaryRouting {
             if (!dispatch.active || dispatch.toPrimary || dispatch.forcePrimary) {
                 return;
             }
+            // The topology a causal key is written through is monitored from then on, so that the first reads of it
+            // already find its replicas known.
+            ReplicaReads.watch(dispatch.topology);
             if (dispatch.batch == null) {
                 rememberWrite(dispatch.reader, dispatch.command, current);
             } else {

@@ -23,6 +23,14 @@ final class ReplicaReads {
     private ReplicaReads() {
     }
 
+    /** Registers {@code topology} with the replication monitor (a no-op once it is known). */
+    static void watch(Object topology) {
+        ReplicationMonitor monitor = ReplicationMonitor.current();
+        if (monitor != null && topology != null) {
+            monitor.view(topology, -1);
+        }
+    }
+
     static boolean replicasMayServe(RoutingPolicy policy, int rule, Object topology, int slot,
             CommandKeyReader reader, Object command) throws Exception {
         boolean causal = policy.isCausal(rule);
