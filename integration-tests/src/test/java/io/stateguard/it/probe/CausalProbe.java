@@ -10,6 +10,10 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.masterreplica.MasterReplica;
 import io.lettuce.core.masterreplica.StatefulRedisMasterReplicaConnection;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -24,9 +28,14 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code write-read}: each round writes every key ({@code SET k <round>}) and reads it back at once;</li>
  *   <li>{@code written-long-ago}: writes every key once, waits {@code pauseMillis}, then reads every key
  *       {@code rounds} times (values must be the ones written);</li>
- *   <li>{@code read}: only reads every key {@code rounds} times (another process writes);</li>
+ *   <li>{@code read}: only reads every key {@code rounds} times (another process writes), {@code pauseMillis}
+ *       between rounds, and {@code probe.warmup.millis} (system property, default 0) instead after the first;</li>
+ *   <li>{@code failover-loop}: write-then-read rounds until the file {@code <pauseMillis>} names exists (the
+ *       test creates it once a failover is over), see {@link #failoverLoop}.</li>
  * </ul>
- * A {@code cluster:} prefix on the nodes connects to a Cluster instead of Master/Replica.
+ * A {@code cluster:} prefix on the nodes connects to a Cluster instead of Master/Replica, and a
+ * {@code redis-sentinel://} URI to the Master/Replica group Sentinel monitors. The system properties
+ * {@code probe.user} and {@code probe.password} authenticate every connection (an ACL user).
  */
 public final class CausalProbe {
 
@@ -36,11 +45,15 @@ public final class CausalProbe {
         String prefix = args[2];
         int keys = Integer.parseInt(args[3]);
         int rounds = Integer.parseInt(args[4]);
-        long pause = args.length > 5 ? Long.parseLong(args[5]) : 0;
         List<String> names = new ArrayList<>();
         for (int k = 0; k < keys; k++) {
             names.add(prefix + k);
         }
+        if (mode.equals("failover-loop")) {
+            failoverLoop(nodes, names, Paths.get(args[5]));
+            return;
+        }
+        long pause = args.length > 5 ? Long.parseLong(args[5]) : 0;
         long stale = 0;
         long reads = 0;
         long nils = 0;
@@ -56,10 +69,8 @@ public final class CausalProbe {
                 client.shutdown(0, 2, TimeUnit.SECONDS);
             }
         } else {
-            List<RedisURI> uris = ProbeConnections.nodes(nodes.split(","));
             RedisClient client = RedisClient.create();
-            try (StatefulRedisMasterReplicaConnection<String, String> connection = MasterReplica.connect(client,
-                    StringCodec.UTF8, uris)) {
+            try (StatefulRedisMasterReplicaConnection<String, String> connection = connect(client, nodes)) {
                 connection.setReadFrom(ReadFrom.REPLICA);
                 long[] counts = run(mode, connection.sync(), names, rounds, pause);
                 stale = counts[0];
@@ -72,6 +83,112 @@ public final class CausalProbe {
         System.out.println("stale=" + stale);
         System.out.println("reads=" + reads);
         System.out.println("nils=" + nils);
+    }
+
+    /** The nodes ({@code host:port,...}) or the Sentinel URI, with {@code probe.user}/{@code probe.password}. */
+    private static List<RedisURI> uris(String nodes) {
+        if (nodes.startsWith("redis-sentinel://")) {
+            int fragment = nodes.indexOf('#');
+            return List.of(RedisURI.create(nodes.substring(0, fragment) + "?timeout=2s" + nodes.substring(fragment)));
+        }
+        String user = System.getProperty("probe.user");
+        String password = System.getProperty("probe.password");
+        List<RedisURI> uris = new ArrayList<>();
+        for (RedisURI node : ProbeConnections.nodes(nodes.split(","))) {
+            RedisURI.Builder uri = RedisURI.builder().withHost(node.getHost()).withPort(node.getPort())
+                    .withTimeout(Duration.ofSeconds(2));
+            if (user != null && password != null) {
+                uri.withAuthentication(user, password.toCharArray());
+            }
+            uris.add(uri.build());
+        }
+        return uris;
+    }
+
+    private static StatefulRedisMasterReplicaConnection<String, String> connect(RedisClient client, String nodes) {
+        List<RedisURI> uris = uris(nodes);
+        return uris.size() == 1 && nodes.startsWith("redis-sentinel://")
+                ? MasterReplica.connect(client, StringCodec.UTF8, uris.get(0))
+                : MasterReplica.connect(client, StringCodec.UTF8, uris);
+    }
+
+    /**
+     * Write-then-read rounds across a failover: each round writes {@code SET k <round>} to every key and reads
+     * it back at once (from replicas, as the application routes). A read older than the round's write is told
+     * apart at once by asking the primary (a second connection reading from the primary):
+     * <ul>
+     *   <li>the primary has the round's write: the read was <em>stale</em> (a node that had not applied an
+     *       acknowledged write that the primary holds answered it);</li>
+     *   <li>the primary does not have it either: the write was <em>lost</em> (acknowledged by the old primary,
+     *       not replicated before the promotion); no client can read it, and that is not a stale read.</li>
+     * </ul>
+     * A round whose write fails (the old primary refusing writes, a timeout during the switch) is not read.
+     * Prints {@code stale}, {@code lost}, {@code reads}, {@code errors} and {@code rounds}; {@code looping=true}
+     * once the first round is done.
+     */
+    private static void failoverLoop(String nodes, List<String> keys, Path stopFile) throws Exception {
+        RedisClient client = RedisClient.create();
+        long stale = 0;
+        long lost = 0;
+        long reads = 0;
+        long errors = 0;
+        long round = 0;
+        List<String> examples = new ArrayList<>();
+        try (StatefulRedisMasterReplicaConnection<String, String> app = connect(client, nodes);
+                StatefulRedisMasterReplicaConnection<String, String> primary = connect(client, nodes)) {
+            app.setReadFrom(ReadFrom.REPLICA);
+            primary.setReadFrom(ReadFrom.valueOf("master"));
+            RedisStringCommands<String, String> redis = app.sync();
+            while (!Files.exists(stopFile)) {
+                round++;
+                String value = Long.toString(round);
+                for (String key : keys) {
+                    try {
+                        redis.set(key, value);
+                    } catch (RuntimeException e) {
+                        errors++;
+                        continue;
+                    }
+                    String read;
+                    try {
+                        read = redis.get(key);
+                    } catch (RuntimeException e) {
+                        errors++;
+                        continue;
+                    }
+                    reads++;
+                    if (value.equals(read)) {
+                        continue;
+                    }
+                    String onPrimary;
+                    try {
+                        onPrimary = primary.sync().get(key);
+                    } catch (RuntimeException e) {
+                        errors++;
+                        onPrimary = null;
+                    }
+                    if (onPrimary != null && Long.parseLong(onPrimary) >= round) {
+                        stale++;
+                    } else {
+                        lost++;
+                    }
+                    if (examples.size() < 10) {
+                        examples.add(key + " wrote " + value + " read " + read + " primary " + onPrimary);
+                    }
+                }
+                if (round == 1) {
+                    System.out.println("looping=true");
+                }
+            }
+        } finally {
+            client.shutdown(0, 2, TimeUnit.SECONDS);
+        }
+        System.out.println("stale=" + stale);
+        System.out.println("lost=" + lost);
+        System.out.println("reads=" + reads);
+        System.out.println("errors=" + errors);
+        System.out.println("rounds=" + round);
+        System.out.println("examples=" + examples);
     }
 
     private static long[] run(String mode, RedisStringCommands<String, String> redis, List<String> keys, int rounds,
@@ -107,6 +224,7 @@ public final class CausalProbe {
                 }
             }
         } else if (mode.equals("read")) {
+            long warmUp = Long.getLong("probe.warmup.millis", 0);
             for (int round = 1; round <= rounds; round++) {
                 for (String key : keys) {
                     if (redis.get(key) == null) {
@@ -114,7 +232,9 @@ public final class CausalProbe {
                     }
                     reads++;
                 }
-                if (pause > 0) {
+                if (round == 1 && warmUp > 0) {
+                    Thread.sleep(warmUp);
+                } else if (pause > 0) {
                     Thread.sleep(pause);
                 }
             }
