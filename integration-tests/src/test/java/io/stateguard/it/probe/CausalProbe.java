@@ -61,6 +61,7 @@ public final class CausalProbe {
             RedisClusterClient client = RedisClusterClient.create(ProbeConnections.nodes(nodes.substring(8).split(",")));
             try (StatefulRedisClusterConnection<String, String> connection = client.connect()) {
                 connection.setReadFrom(ReadFrom.REPLICA);
+                System.err.println("probe: cluster partitions " + connection.getPartitions());
                 long[] counts = run(mode, connection.sync(), names, rounds, pause);
                 stale = counts[0];
                 reads = counts[1];
