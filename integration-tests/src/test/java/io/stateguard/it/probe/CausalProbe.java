@@ -35,7 +35,9 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  * A {@code cluster:} prefix on the nodes connects to a Cluster instead of Master/Replica, and a
  * {@code redis-sentinel://} URI to the Master/Replica group Sentinel monitors. The system properties
- * {@code probe.user} and {@code probe.password} authenticate every connection (an ACL user).
+ * {@code probe.user} and {@code probe.password} authenticate every connection (an ACL user); with
+ * {@code probe.reconnect=true} a Master/Replica probe first reads every key once on a connection it then closes
+ * (300 ms later), and runs its mode on a second one: an application that connects again, in a warm JVM.
  */
 public final class CausalProbe {
 
@@ -71,6 +73,16 @@ public final class CausalProbe {
             }
         } else {
             RedisClient client = RedisClient.create();
+            if (Boolean.getBoolean("probe.reconnect")) {
+                // A connection used for a while, then closed: the application connects again, warm.
+                try (StatefulRedisMasterReplicaConnection<String, String> first = connect(client, nodes)) {
+                    first.setReadFrom(ReadFrom.REPLICA);
+                    for (String key : names) {
+                        first.sync().get(key);
+                    }
+                    Thread.sleep(300);
+                }
+            }
             try (StatefulRedisMasterReplicaConnection<String, String> connection = connect(client, nodes)) {
                 connection.setReadFrom(ReadFrom.REPLICA);
                 long[] counts = run(mode, connection.sync(), names, rounds, pause);
