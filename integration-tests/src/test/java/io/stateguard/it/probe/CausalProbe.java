@@ -30,8 +30,8 @@ import java.util.concurrent.TimeUnit;
  *       {@code rounds} times (values must be the ones written);</li>
  *   <li>{@code read}: only reads every key {@code rounds} times (another process writes), {@code pauseMillis}
  *       between rounds, and {@code probe.warmup.millis} (system property, default 0) instead after the first;</li>
- *   <li>{@code failover-loop}: write-then-read rounds until the file {@code <pauseMillis>} names exists (the
- *       test creates it once a failover is over), see {@link #failoverLoop}.</li>
+ *   <li>{@code failover-loop}: rounds of one write and reads of every key until the file {@code <pauseMillis>}
+ *       names exists (the test creates it once a failover is over), see {@link #failoverLoop}.</li>
  * </ul>
  * A {@code cluster:} prefix on the nodes connects to a Cluster instead of Master/Replica, and a
  * {@code redis-sentinel://} URI to the Master/Replica group Sentinel monitors. The system properties
@@ -126,18 +126,22 @@ public final class CausalProbe {
     }
 
     /**
-     * Write-then-read rounds across a failover: each round writes {@code SET k <round>} to every key and reads
-     * it back at once (from replicas, as the application routes). A read older than the round's write is told
-     * apart at once by asking the primary (a second connection reading from the primary):
+     * Rounds across a failover until the stop file exists: each round writes one key ({@code SET k <round>}, the
+     * keys in turn) and then reads every key (from replicas, as the application routes), 20 ms apart. So a key
+     * was written by this process between a moment and {@code 20 ms * keys} ago: the newest ones must be read
+     * from the primary, the older ones may be read from a replica that has applied them. A read is checked
+     * against this process's last acknowledged write of the key; an older value is told apart at once by asking
+     * the primary (a second connection reading from the primary):
      * <ul>
-     *   <li>the primary has the round's write: the read was <em>stale</em> (a node that had not applied an
-     *       acknowledged write that the primary holds answered it);</li>
-     *   <li>the primary does not have it either: the write was <em>lost</em> (acknowledged by the old primary,
-     *       not replicated before the promotion); no client can read it, and that is not a stale read.</li>
+     *   <li>the primary has that write (or a newer one): the read was <em>stale</em> (a node that had not applied
+     *       an acknowledged write the primary holds answered it);</li>
+     *   <li>the primary does not have it either: the write was <em>lost</em> (acknowledged by the old primary, not
+     *       replicated before the promotion); no client can read it, which is no stale read. The primary's value
+     *       becomes what later reads are checked against.</li>
      * </ul>
-     * A round whose write fails (the old primary refusing writes, a timeout during the switch) is not read.
-     * Prints {@code stale}, {@code lost}, {@code reads}, {@code errors} and {@code rounds}; {@code looping=true}
-     * once the first round is done.
+     * A write that fails (the old primary refusing writes, a timeout during the switch) is not expected; a read
+     * that fails is counted as an error. Prints {@code stale}, {@code lost}, {@code reads}, {@code errors} and
+     * {@code rounds}; {@code looping=true} once every key has been written.
      */
     private static void failoverLoop(String nodes, List<String> keys, Path stopFile) throws Exception {
         RedisClient client = RedisClient.create();
@@ -146,6 +150,8 @@ public final class CausalProbe {
         long reads = 0;
         long errors = 0;
         long round = 0;
+        long[] expected = new long[keys.size()];
+        java.util.Arrays.fill(expected, -1);
         List<String> examples = new ArrayList<>();
         try (StatefulRedisMasterReplicaConnection<String, String> app = connect(client, nodes);
                 StatefulRedisMasterReplicaConnection<String, String> primary = connect(client, nodes)) {
@@ -154,44 +160,53 @@ public final class CausalProbe {
             RedisStringCommands<String, String> redis = app.sync();
             while (!Files.exists(stopFile)) {
                 round++;
-                String value = Long.toString(round);
-                for (String key : keys) {
-                    try {
-                        redis.set(key, value);
-                    } catch (RuntimeException e) {
-                        errors++;
+                int written = (int) (round % keys.size());
+                try {
+                    redis.set(keys.get(written), Long.toString(round));
+                    expected[written] = round;
+                } catch (RuntimeException e) {
+                    errors++;
+                }
+                for (int k = 0; k < keys.size(); k++) {
+                    if (expected[k] < 0) {
                         continue;
                     }
                     String read;
                     try {
-                        read = redis.get(key);
+                        read = redis.get(keys.get(k));
                     } catch (RuntimeException e) {
                         errors++;
                         continue;
                     }
                     reads++;
-                    if (value.equals(read)) {
+                    long value = read == null ? -1 : Long.parseLong(read);
+                    if (value >= expected[k]) {
+                        expected[k] = value;
                         continue;
                     }
                     String onPrimary;
                     try {
-                        onPrimary = primary.sync().get(key);
+                        onPrimary = primary.sync().get(keys.get(k));
                     } catch (RuntimeException e) {
                         errors++;
                         onPrimary = null;
                     }
-                    if (onPrimary != null && Long.parseLong(onPrimary) >= round) {
+                    long primaryValue = onPrimary == null ? -1 : Long.parseLong(onPrimary);
+                    if (examples.size() < 10) {
+                        examples.add(keys.get(k) + " expected " + expected[k] + " read " + read + " primary "
+                                + onPrimary + " (round " + round + ")");
+                    }
+                    if (primaryValue >= expected[k]) {
                         stale++;
                     } else {
                         lost++;
-                    }
-                    if (examples.size() < 10) {
-                        examples.add(key + " wrote " + value + " read " + read + " primary " + onPrimary);
+                        expected[k] = primaryValue;
                     }
                 }
-                if (round == 1) {
+                if (round == keys.size()) {
                     System.out.println("looping=true");
                 }
+                Thread.sleep(20);
             }
         } finally {
             client.shutdown(0, 2, TimeUnit.SECONDS);

@@ -21,8 +21,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A Sentinel failover ({@code SENTINEL FAILOVER}: the replica is promoted, the old primary becomes its replica)
- * in the middle of a {@code routing=causal} write-then-read loop of an application with the agent, which reaches
- * Redis through Sentinel and reads from replicas.
+ * in the middle of a {@code routing=causal} loop of an application with the agent, which reaches Redis through
+ * Sentinel and reads from replicas: each round writes one of 12 keys and reads all of them, so reads of keys
+ * written a moment ago go to the primary and reads of keys written a while ago to the replica, before the
+ * failover and after it (counted by the replica's {@code INFO commandstats}).
  *
  * <ul>
  *   <li>The replication monitor proves the failover once: exactly one {@code stateguard.failover} span (exported
@@ -39,6 +41,27 @@ class SentinelFailoverCausalEndToEndTest {
     static final RedisTopologyExtension<SentinelTopology> SENTINEL = RedisTopologyExtension
             .of(() -> SentinelTopology.builder().replicas(1).start());
 
+    /**
+     * Through Sentinel too, keys written long ago are read from the replica: the monitor asks each node itself
+     * (not the primary Sentinel names) for its offsets.
+     */
+    @Test
+    void keysWrittenLongAgoAreReadFromTheReplica() throws Exception {
+        SentinelTopology sentinel = SENTINEL.get();
+        sentinel.awaitSettled();
+        RedisNode replica = sentinel.replicas().get(0);
+        long before = CommandStats.calls(replica, "get");
+        ForkedJvm.Result with = ForkedJvm.create().withAgent("keys=fo:*;routing=causal")
+                .run(CausalProbe.class.getName(), "written-long-ago", sentinel.sentinelUri(), "fo:old:", "20", "20",
+                        "1500")
+                .assertSuccess();
+        assertThat(with.values("")).as(with.describe("values written 1.5 s before are read as written"))
+                .containsEntry("stale", "0").containsEntry("reads", "400");
+        long fromReplica = CommandStats.calls(replica, "get") - before;
+        assertThat(fromReplica).as(with.describe("replica GETs " + fromReplica)).isGreaterThanOrEqualTo(360);
+        assertThat(with.stderr()).doesNotContain("internal error");
+    }
+
     @Test
     void oneFailoverSpanAndNoStaleRead(@TempDir Path directory) throws Exception {
         SentinelTopology sentinel = SENTINEL.get();
@@ -53,14 +76,21 @@ class SentinelFailoverCausalEndToEndTest {
                     .jvmArg("-Dotel.bsp.schedule.delay=100");
             ForkedJvm.Result result;
             RedisNode promoted;
+            long replicaReadsBefore;
+            long replicaReadsAfter;
             try (ForkedJvm.Running app = jvm.start(CausalProbe.class.getName(), "failover-loop",
-                    sentinel.sentinelUri(), "fo:", "4", "0", stop.toString())) {
+                    sentinel.sentinelUri(), "fo:", "12", "0", stop.toString())) {
                 app.awaitLine(line -> line.equals("looping=true"), Duration.ofSeconds(60));
-                Thread.sleep(500); // the monitor knows the shard, causal reads are under way
+                long replicaGets = CommandStats.calls(replica, "get");
+                Thread.sleep(1_000); // the monitor knows the shard, causal reads are under way
+                replicaReadsBefore = CommandStats.calls(replica, "get") - replicaGets;
                 promoted = sentinel.failover();
                 sentinel.awaitSettled();
                 receiver.awaitSpan(span -> span.name().equals("stateguard.failover"), Duration.ofSeconds(20));
+                Thread.sleep(500);
+                long firstGets = CommandStats.calls(first, "get");
                 Thread.sleep(1_000); // rounds against the settled topology
+                replicaReadsAfter = CommandStats.calls(first, "get") - firstGets;
                 Files.createFile(stop);
                 result = app.await(Duration.ofSeconds(30)).assertSuccess();
             }
@@ -70,6 +100,10 @@ class SentinelFailoverCausalEndToEndTest {
             assertThat(first.role()).as("the old primary is a replica now").isEqualTo("slave");
 
             assertThat(values.get("stale")).as(result.describe("no stale read across the failover")).isEqualTo("0");
+            assertThat(replicaReadsBefore).as(result.describe("the replica served reads of keys written a while ago"
+                    + " before the failover")).isPositive();
+            assertThat(replicaReadsAfter).as(result.describe("the old primary, now a replica, served such reads"
+                    + " after it")).isPositive();
             assertThat(Long.parseLong(values.get("reads"))).as(result.describe("the loop ran")).isGreaterThan(200);
             assertThat(Long.parseLong(values.get("errors"))).as(result.describe("errors only around the switch"))
                     .isLessThan(Long.parseLong(values.get("reads")) / 4);
