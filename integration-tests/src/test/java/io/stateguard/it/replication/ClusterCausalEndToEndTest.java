@@ -18,6 +18,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,6 +46,8 @@ class ClusterCausalEndToEndTest {
      */
     @BeforeAll
     static void lettuceReadsFromEveryReplica() {
+        long start = System.nanoTime();
+        AtomicReference<RuntimeException> last = new AtomicReference<>();
         Await.untilTrue("a Lettuce client reading from the replicas of every shard", Duration.ofSeconds(30), () -> {
             RedisClusterClient client = RedisClusterClient.create(CLUSTER.get().masters().stream()
                     .map(node -> RedisURI.create(node.host(), node.port())).collect(Collectors.toList()));
@@ -55,11 +58,15 @@ class ClusterCausalEndToEndTest {
                 }
                 return true;
             } catch (RuntimeException e) {
+                last.set(e);
                 return false;
             } finally {
                 client.shutdown(0, 2, TimeUnit.SECONDS);
             }
         }, null);
+        System.out.println("[cluster-causal] a plain client read every shard from its replica after "
+                + (System.nanoTime() - start) / 1_000_000 + " ms" + (last.get() == null ? "" : "; until then: "
+                + last.get()));
     }
 
     private static String nodes() {
