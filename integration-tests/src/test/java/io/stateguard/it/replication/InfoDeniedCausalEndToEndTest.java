@@ -22,6 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * refused, so no offset is known and causal reads fail safe to the primary. The replica is 60 ms behind (the
  * harness's lag proxy): without the agent the application's write-then-read loop reads old values from it; with
  * the agent none is stale and the replica serves no read, and each refusing node is named in exactly one warning.
+ * Keys written long ago, which the replica serves for a user allowed {@code INFO}, are read from the primary too.
  */
 class InfoDeniedCausalEndToEndTest {
 
@@ -92,5 +93,35 @@ class InfoDeniedCausalEndToEndTest {
         }
         assertThat(with.stderr()).doesNotContain("internal error");
         assertThat(InconsistencyEvents.parse(with.stderr())).isEmpty();
+    }
+
+    /**
+     * Keys written long ago, which causal routing reads from the replica when its offsets are known (the
+     * default user, allowed {@code INFO}), go to the primary for the user without {@code INFO}.
+     */
+    @Test
+    void keysWrittenLongAgoAreReadFromThePrimaryWhenOffsetsCannotBeRead() throws Exception {
+        RedisNode replica = REDIS.get().replica(0);
+        String causal = "keys=noinfo:old:*;routing=causal";
+
+        long before = CommandStats.calls(replica, "get");
+        ForkedJvm.Result allowed = ForkedJvm.create().withAgent(causal)
+                .run(CausalProbe.class.getName(), "written-long-ago", nodes(), "noinfo:old:default:", "20", "10",
+                        "500")
+                .assertSuccess();
+        long fromReplica = CommandStats.calls(replica, "get") - before;
+        assertThat(fromReplica).as(allowed.describe("a user allowed INFO reads from the replica: " + fromReplica))
+                .isGreaterThanOrEqualTo(180);
+
+        before = CommandStats.calls(replica, "get");
+        ForkedJvm.Result denied = asApplicationUser(ForkedJvm.create().withAgent(causal))
+                .run(CausalProbe.class.getName(), "written-long-ago", nodes(), "noinfo:old:app:", "20", "10", "500")
+                .assertSuccess();
+        fromReplica = CommandStats.calls(replica, "get") - before;
+        assertThat(denied.values("")).containsEntry("stale", "0").containsEntry("reads", "200");
+        assertThat(fromReplica).as(denied.describe("the user without INFO reads from the primary: " + fromReplica))
+                .isZero();
+        assertThat(denied.stderr().lines().filter(line -> line.contains("refused INFO replication")))
+                .as(denied.describe("one warning per refusing node")).hasSize(2);
     }
 }
