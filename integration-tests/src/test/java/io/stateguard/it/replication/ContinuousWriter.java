@@ -16,6 +16,7 @@ final class ContinuousWriter implements AutoCloseable {
 
     private final Thread thread;
     private final AtomicLong writes = new AtomicLong();
+    private final AtomicLong longestGapNanos = new AtomicLong();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile boolean running = true;
 
@@ -23,10 +24,14 @@ final class ContinuousWriter implements AutoCloseable {
         thread = new Thread(() -> {
             try (RespClient client = primary.newClient()) {
                 long n = 0;
+                long last = System.nanoTime();
                 while (running) {
                     for (String key : keys) {
                         client.call("SET", key, "{\"v\":" + (++n) + "}");
                         writes.incrementAndGet();
+                        long now = System.nanoTime();
+                        longestGapNanos.accumulateAndGet(now - last, Math::max);
+                        last = now;
                     }
                     Thread.sleep(1);
                 }
@@ -48,6 +53,14 @@ final class ContinuousWriter implements AutoCloseable {
 
     long writes() {
         return writes.get();
+    }
+
+    /**
+     * The longest time between two writes so far, in milliseconds, and starts measuring again: a gap longer than
+     * the replica's delay lets it catch up (a loaded machine can stall the writer).
+     */
+    long longestGapMillisAndReset() {
+        return longestGapNanos.getAndSet(0) / 1_000_000;
     }
 
     /** Stops writing; fails if a write failed. */

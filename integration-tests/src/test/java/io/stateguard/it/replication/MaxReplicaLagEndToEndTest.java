@@ -84,12 +84,14 @@ class MaxReplicaLagEndToEndTest {
         ForkedJvm.Result result;
         long fromReplica;
         long fromPrimary;
+        long longestGap;
         try (ContinuousWriter writer = ContinuousWriter.start(primary, keys)) {
             // The writer has been at it for a while: the replica is a steady 60 ms behind.
             Thread.sleep(300);
             long replicaBefore = CommandStats.calls(replica, "get");
             long primaryBefore = CommandStats.calls(primary, "get");
             long writesBefore = writer.writes();
+            writer.longestGapMillisAndReset();
             ForkedJvm jvm = ForkedJvm.create().withAgent(agent);
             if (reconnect) {
                 jvm.jvmArg("-Dprobe.reconnect=true");
@@ -100,10 +102,12 @@ class MaxReplicaLagEndToEndTest {
                     String.valueOf(ROUNDS), "10").assertSuccess();
             fromReplica = CommandStats.calls(replica, "get") - replicaBefore;
             fromPrimary = CommandStats.calls(primary, "get") - primaryBefore;
+            longestGap = writer.longestGapMillisAndReset();
             assertThat(writer.writes() - writesBefore).as("the other writer kept writing during the reads")
                     .isGreaterThan(200);
         }
-        String served = "replica GETs " + fromReplica + ", primary GETs " + fromPrimary + " of " + READS + " reads";
+        String served = "replica GETs " + fromReplica + ", primary GETs " + fromPrimary + " of " + READS
+                + " reads; longest pause of the other writer " + longestGap + " ms";
         System.out.println("[max-replica-lag] routing=" + routing + " max-replica-lag=" + maxLag
                 + (reconnect ? " reconnected" : "") + ": " + served);
         assertThat(result.values("")).as(result.describe("read every key")).containsEntry("reads",
