@@ -99,9 +99,9 @@ class ClusterCausalEndToEndTest {
         long mastersBefore = gets(masters);
 
         ForkedJvm.Result with = ForkedJvm.create().withAgent(CAUSAL)
-                .run(CausalProbe.class.getName(), "written-long-ago", nodes(), "cc:old:", "30", "20", "1500")
+                .run(CausalProbe.class.getName(), "written-long-ago", nodes(), "cc:old:", "30", "20", "500")
                 .assertSuccess();
-        assertThat(with.values("")).as(with.describe("values written 1.5 s before are read as written"))
+        assertThat(with.values("")).as(with.describe("values written 0.5 s before are read as written"))
                 .containsEntry("stale", "0").containsEntry("reads", "600");
 
         long fromMasters = gets(masters) - mastersBefore;

@@ -53,9 +53,9 @@ class SentinelFailoverCausalEndToEndTest {
         long before = CommandStats.calls(replica, "get");
         ForkedJvm.Result with = ForkedJvm.create().withAgent("keys=fo:*;routing=causal")
                 .run(CausalProbe.class.getName(), "written-long-ago", sentinel.sentinelUri(), "fo:old:", "20", "20",
-                        "1500")
+                        "500")
                 .assertSuccess();
-        assertThat(with.values("")).as(with.describe("values written 1.5 s before are read as written"))
+        assertThat(with.values("")).as(with.describe("values written 0.5 s before are read as written"))
                 .containsEntry("stale", "0").containsEntry("reads", "400");
         long fromReplica = CommandStats.calls(replica, "get") - before;
         assertThat(fromReplica).as(with.describe("replica GETs " + fromReplica)).isGreaterThanOrEqualTo(360);
