@@ -254,7 +254,7 @@ public final class ReplicationMonitor {
         return failovers.get();
     }
 
-    /** Hands every replica with a known lag to {@code sink}. */
+    /** Hands every replica with a known lag to {@code sink} (not one behind every sample: no bound is known). */
     public void lags(LagSink sink) {
         for (Monitored monitored : all) {
             Published published = monitored.published;
@@ -263,7 +263,7 @@ public final class ReplicationMonitor {
             }
             for (ShardView view : published.views) {
                 for (int i = 0; i < view.replicas().size(); i++) {
-                    if (view.usable(i)) {
+                    if (view.usable(i) && view.lagNanos(i) != Long.MAX_VALUE) {
                         sink.lag(view.replicas().get(i), view.lagNanos(i), view.lagBytes(i));
                     }
                 }

@@ -87,21 +87,17 @@ final class ShardReplication {
     /**
      * An upper bound of the lag of a replica that had applied {@code applied} when its answer arrived: the time
      * from the send of the newest primary sample it covers to that arrival. A replica behind every kept sample
-     * lags at least from the oldest one.
+     * has no upper bound ({@link Long#MAX_VALUE}: beyond any max-replica-lag): the time since the oldest sample
+     * is only a lower bound, and right after the timeline starts (a new topology, a failover) that oldest sample
+     * is the round's own, which would make a replica any distance behind look a millisecond behind.
      */
     long lagNanos(long applied, long receivedNanos) {
-        if (count == 0) {
-            return Long.MAX_VALUE;
-        }
-        int covered = -1;
         for (int i = count - 1; i >= 0; i--) {
             if (offsets[index(i)] <= applied) {
-                covered = i;
-                break;
+                return Math.max(0, receivedNanos - sentNanos[index(i)]);
             }
         }
-        long from = sentNanos[index(covered < 0 ? 0 : covered)];
-        return Math.max(0, receivedNanos - from);
+        return Long.MAX_VALUE;
     }
 
     String replicationId() {

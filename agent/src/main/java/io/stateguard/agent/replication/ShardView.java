@@ -118,7 +118,10 @@ public final class ShardView {
         return usable[i];
     }
 
-    /** Replica {@code i}'s lag in nanoseconds (an upper bound), or -1 when unknown. */
+    /**
+     * Replica {@code i}'s lag in nanoseconds (an upper bound), {@link Long#MAX_VALUE} when it is behind every kept
+     * sample of the primary (no bound known), or -1 when unknown.
+     */
     public long lagNanos(int i) {
         return usable[i] ? lagNanos[i] : -1;
     }

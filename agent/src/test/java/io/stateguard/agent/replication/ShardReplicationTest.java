@@ -120,7 +120,45 @@ class ShardReplicationTest {
         }
         ShardView view = round(primary(InfoTexts.ID_A, 2000, 1000), replica(InfoTexts.ID_A, 1005, 1000, true), 1000);
         assertThat(view.offsetSentAfter(0)).as("the oldest kept sample").isEqualTo(1000 + 11 + 0);
-        assertThat(view.lagNanos(0)).as("behind every kept sample: at least since the oldest")
-                .isEqualTo((1000 - 111) * MS);
+        assertThat(view.lagNanos(0)).as("behind every kept sample: no upper bound is known")
+                .isEqualTo(Long.MAX_VALUE);
+        assertThat(view.replicasServe(WriteAcks.NEVER, 3_600_000 * MS, 1000 * MS)).isFalse();
+    }
+
+    // One round sent at sentMs: the primary at primaryOffset, the replica at applied, both answering 1 ms later.
+    private ShardView round(long sentMs, long primaryOffset, long applied) {
+        long sent = sentMs * MS;
+        long received = sent + MS;
+        Sample primary = new Sample(ReplicationInfo.of(ReplicationInfo.Role.PRIMARY, InfoTexts.ID_A, primaryOffset, true),
+                sent, received);
+        Sample replica = new Sample(ReplicationInfo.of(ReplicationInfo.Role.REPLICA, InfoTexts.ID_A, applied, true),
+                sent, received);
+        return shard.update(PRIMARY, primary, Arrays.asList(REPLICA), new Sample[] {replica}, received, STALE,
+                (node, previous, current) -> failovers.add(node + " " + previous + " -> " + current));
+    }
+
+    @Test
+    void aReplicaBehindTheOnlySampleHasNoBoundNotTheRoundTripTime() {
+        ShardView first = round(1_000, 10_000, 9_000);
+        assertThat(first.complete()).as("the replica answered, link up, same ID").isTrue();
+        assertThat(first.lagNanos(0)).as("behind every sample: unbounded").isEqualTo(Long.MAX_VALUE);
+        assertThat(first.replicasServe(0, 20 * MS, 1_001 * MS)).as("not within 20 ms").isFalse();
+    }
+
+    @Test
+    void aReplicaCoveringASampleLagsAtMostSinceThatSampleWasSent() {
+        round(1_000, 10_000, 9_000);
+        ShardView second = round(1_050, 12_000, 10_500);
+        assertThat(second.lagNanos(0)).as("covers the sample sent at 1000 ms, answered at 1051 ms")
+                .isEqualTo(51 * MS);
+        assertThat(second.replicasServe(0, 20 * MS, 1_051 * MS)).isFalse();
+        assertThat(second.replicasServe(0, 1_000 * MS, 1_051 * MS)).isTrue();
+    }
+
+    @Test
+    void aReplicaThatAppliedEverythingLagsTheRoundTripTime() {
+        ShardView first = round(1_000, 10_000, 10_000);
+        assertThat(first.lagNanos(0)).isEqualTo(MS);
+        assertThat(first.replicasServe(0, 20 * MS, 1_001 * MS)).isTrue();
     }
 }

@@ -122,6 +122,23 @@ public final class OtlpReceiver implements AutoCloseable {
         return byName;
     }
 
+    /** Every export of the metric {@code name} received so far, oldest first: how a gauge moved over time. */
+    public List<Metric> metricHistory(String name) {
+        List<Metric> history = new ArrayList<>();
+        for (ExportMetricsServiceRequest request : metrics) {
+            for (ResourceMetrics resource : request.getResourceMetricsList()) {
+                for (ScopeMetrics scope : resource.getScopeMetricsList()) {
+                    for (Metric metric : scope.getMetricsList()) {
+                        if (metric.getName().equals(name)) {
+                            history.add(metric);
+                        }
+                    }
+                }
+            }
+        }
+        return history;
+    }
+
     /**
      * Every attribute of everything received (resources, scopes, spans, span events and links,
      * metric data points), as {@code name=value} strings.
