@@ -3,6 +3,7 @@ package io.stateguard.benchmarks;
 import io.stateguard.benchmarks.e2e.E2ePhase;
 import io.stateguard.benchmarks.memory.MemoryPhase;
 import io.stateguard.benchmarks.micro.JmhPhase;
+import io.stateguard.benchmarks.replication.ReplicationPhase;
 import io.stateguard.benchmarks.startup.StartupPhase;
 
 import java.util.List;
@@ -22,10 +23,12 @@ final class Report {
     private final E2ePhase e2e;
     private final MemoryPhase memory;
     private final StartupPhase startup;
+    private final ReplicationPhase replication;
     private final Properties versions = Machine.versions();
 
     Report(String date, String redisVersion, String loadAtStart, String loadBefore, String backgroundWhole,
-            double minutes, JmhPhase jmh, E2ePhase e2e, MemoryPhase memory, StartupPhase startup) {
+            double minutes, JmhPhase jmh, E2ePhase e2e, MemoryPhase memory, StartupPhase startup,
+            ReplicationPhase replication) {
         this.date = date;
         this.redisVersion = redisVersion;
         this.loadAtStart = loadAtStart;
@@ -36,6 +39,7 @@ final class Report {
         this.e2e = e2e;
         this.memory = memory;
         this.startup = startup;
+        this.replication = replication;
     }
 
     private static String verdict(boolean met) {
@@ -54,7 +58,7 @@ final class Report {
                     "throughput ratio " + Stats.spread(r, 3) + "; CPU per op ratio (Java threads) " + Stats.spread(c, 3),
                     Stats.median(r), estimate, "0.8 reads × the whole decision"));
         }
-        if (jmh != null) {
+        if (jmh != null && jmh.ranDecision()) {
             double hit = jmh.decisionNanos("decision", 10, "hit", 16);
             double miss = jmh.decisionNanos("decision", 10, "miss", 16);
             double matchHit = jmh.decisionNanos("keyMatcher", 10, "hit", 16);
@@ -99,11 +103,98 @@ final class Report {
                             memory.bytesPerKey("k30", 1_000_000)),
                     memory.worstBytesPerKey() <= 120));
         }
+        md.append(replicationRows());
         if (startup != null) {
             md.append(row("Added start-up time (time to first command)", "≤ 300 ms",
                     String.format(Locale.ROOT, "%.0f ms (median of pairs; `premain` %.0f ms, weaving %.0f ms cold)",
                             startup.medianAddedMillis(), startup.medianPremainMillis(), startup.medianWeaveMillis()),
                     startup.medianAddedMillis() <= 300));
+        }
+        return md.toString();
+    }
+
+    /** The replication-awareness targets (rows of the target table); empty when neither part ran. */
+    private String replicationRows() {
+        StringBuilder md = new StringBuilder();
+        if (replication != null) {
+            ReplicationPhase r = replication;
+            List<Double> shares = r.replicaShares(r.causal, 0);
+            md.append(row("Replication awareness: state reads served by the replica under `routing=causal`, replica "
+                            + "caught up (status polling, `ReadFrom.REPLICA`)", "≥ 90%",
+                    String.format(Locale.ROOT, "%s (median of %d runs, min–max); with the replica %d ms behind %s; "
+                            + "`routing=primary` %s", Stats.spreadPercent(shares, 1), shares.size(),
+                            ReplicationPhase.LAG_MILLIS,
+                            Stats.spreadPercent(r.replicaShares(r.causal, ReplicationPhase.LAG_MILLIS), 1),
+                            Stats.spreadPercent(r.replicaShares(r.primary, 0), 1)),
+                    Stats.median(shares) >= 0.90));
+            long stalePrimary = 0;
+            long staleCausal = 0;
+            long reads = 0;
+            for (long delay : ReplicationPhase.delays()) {
+                stalePrimary += r.staleReads(r.primary, delay);
+                staleCausal += r.staleReads(r.causal, delay);
+                reads += r.reads(r.primary, delay) + r.reads(r.causal, delay);
+            }
+            md.append(row("Replication awareness: stale reads (a version older than one this process wrote or read "
+                            + "before) under `routing=primary` and `routing=causal`, replica 60 ms behind and caught up",
+                    "0",
+                    String.format(Locale.ROOT, "`primary` %d, `causal` %d (whole runs, warm-up included; %,d reads "
+                            + "measured); without the agent %d stale with the replica %d ms behind",
+                            stalePrimary, staleCausal, reads, r.staleReads(r.none, ReplicationPhase.LAG_MILLIS),
+                            ReplicationPhase.LAG_MILLIS),
+                    stalePrimary == 0 && staleCausal == 0));
+        }
+        if (jmh != null && jmh.ranReplicaDecision()) {
+            double primary = jmh.replicaDecisionNanos("primary");
+            double causal = jmh.replicaDecisionNanos("causal") - primary;
+            double written = jmh.replicaDecisionNanos("causalWritten") - primary;
+            md.append(row("Replication awareness: the `causal` decision per read, over `routing=primary` "
+                            + "(`ReplicaDecisionBenchmark`)", "≤ 100 ns",
+                    String.format(Locale.ROOT, "+%.1f ns (key never written by this process), +%.1f ns (key this "
+                            + "process wrote, applied by the replica); `primary` %.1f ns", causal, written, primary),
+                    Math.max(causal, written) <= 100));
+        }
+        return md.toString();
+    }
+
+    /** The "Replication awareness" section; empty when neither part ran. */
+    private String replicationSection() {
+        boolean decision = jmh != null && jmh.ranReplicaDecision();
+        if (replication == null && !decision) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder("## Replication awareness\n\n");
+        md.append("Targets: with the replica caught up, ≥ 90% of state reads served by replicas under `routing=causal`; "
+                + "zero stale reads of the application's own writes under `primary` and `causal`; the decision adds "
+                + "≤ 100 ns per read over `primary` routing.\n\n");
+        if (replication != null) {
+            md.append("### Status polling against a lagging replica\n\n");
+            md.append(replication.setup()).append(". Rules: `keys=").append(ReplicationPhase.KEYS)
+                    .append("` with `routing=primary`, `routing=causal` (default `max-replica-lag` 1 s, poll interval "
+                            + "50 ms), or `routing=replica-checked` with `version=json:/v`.\n\n");
+            md.append("Load: ").append(replication.background()).append(".\n\n");
+            md.append("*Served by the replica*: the replica's share of the `GET` calls both servers counted "
+                    + "(`INFO commandstats`) during the measured window, median (min–max) over runs; a guard's re-read "
+                    + "of a stale reply counts on the primary. *Stale*: a read returning a lower version than one this "
+                    + "process had already seen acknowledged for the key (its own write, or an earlier read), whole "
+                    + "runs including warm-up; in brackets those below its own acknowledged write, measured windows. "
+                    + "*Client CPU per read*: the client process's CPU time (all threads, JIT and GC included) during "
+                    + "the measured window divided by the reads; the ratio is per round against the `routing=primary` "
+                    + "run at the same delay, median (min–max). Reads per second are those of synchronous pollers on "
+                    + "a shared 2-core machine: replica reads and primary reads compete for the same cores.\n\n");
+            md.append(replication.table()).append('\n');
+            md.append("Raw runs: `benchmarks/target/results/replication-runs.csv`.\n\n");
+        }
+        if (decision) {
+            md.append("### The decision's cost (JMH)\n\n");
+            md.append("`ReplicaDecisionBenchmark`: the writer and provider advice calls for a `GET` of an 18-byte key "
+                    + "under one rule `status:*`, as `DecisionBenchmark`'s full decision. For `causal` the agent's "
+                    + "replication monitor runs as in the agent (50 ms rounds on its thread) over a fixture topology "
+                    + "that answers `INFO replication` with fixed text (the replica has applied the primary's offset); "
+                    + "the decision hashes the key, looks up its write acknowledgement and reads the published view "
+                    + "(for a key this process wrote, also a binary search of the primary's offset timeline). "
+                    + jmh.settings() + ".\n\n");
+            md.append(jmh.replicaDecisionTable()).append('\n');
         }
         return md.toString();
     }
@@ -228,6 +319,8 @@ final class Report {
         if (jmh != null) {
             md.append("## Micro-benchmarks (JMH)\n\n").append(jmh.settings()).append(". Load: ")
                     .append(jmh.background()).append(".\n\n");
+        }
+        if (jmh != null && jmh.ranDecision()) {
             md.append("### Per-command routing decision\n\n");
             md.append("Patterns: `app:<i>:*:session` (even i) and `tenant<i>:state:*` (odd i) over up to 4 rules, all "
                     + "`primary`. The *hit* key is `app:0:<filler>:session`; the *miss* key is the same key with its "
@@ -238,6 +331,8 @@ final class Report {
                     + "`LettuceDispatch.onWrite`/`onWriteExit` and the provider advice's `LettuceDispatch.routeIntent(READ)` (thread-local, "
                     + "intent lookup, routed-read counter on a hit).\n\n");
             md.append(jmh.decisionTable()).append('\n');
+        }
+        if (jmh != null) {
             md.append("### Version extraction (`json:/version`)\n\n");
             md.append("A JSON state document (scalars, then an array of small records) in a heap `ByteBuffer`, as the "
                     + "guard gets it; `version` as the first member (the scan stops after it) or the last (the whole "
@@ -276,6 +371,7 @@ final class Report {
                     + "`ClientResources.tracing()` per variant (OpenTelemetry's Lettuce instrumentation replaces it): ")
                     .append(e2e.tracingByVariant()).append(". Raw runs: `benchmarks/target/results/e2e-runs.csv`.\n\n");
         }
+        md.append(replicationSection());
         if (memory != null) {
             md.append("## Memory per tracked key\n\n").append(memory.markdown()).append('\n');
         }
@@ -284,7 +380,10 @@ final class Report {
         }
         md.append("## How to run\n\n```bash\nbenchmarks/run.sh             # builds (tests skipped), runs everything, "
                 + "writes docs/PERFORMANCE.md\nSKIP_BUILD=1 benchmarks/run.sh\nPHASES=jmh,memory benchmarks/run.sh  # "
-                + "some phases only: benchmarks/target/results/PERFORMANCE-partial.md\nROUNDS=7 OPS=300000 "
+                + "some phases only: benchmarks/target/results/PERFORMANCE-partial.md\n"
+                + "PHASES=replication benchmarks/run.sh  # the replication-awareness phase alone (about 3 minutes)\n"
+                + "PHASES=jmh,replication JMH_INCLUDE='.*ReplicaDecisionBenchmark.*' benchmarks/run.sh  # with its "
+                + "decision cost\nROUNDS=7 OPS=300000 "
                 + "benchmarks/run.sh\n```\n\n`mvn -B verify` only compiles the benchmarks module (and runs one tiny "
                 + "test); it runs no benchmark.\n");
         return md.toString();
@@ -300,7 +399,7 @@ final class Report {
                     + "(application, Lettuce, Netty; JIT compilation and GC excluded) is the steadier measure.\n",
                     Stats.spread(e2e.aaRatios(e2e.none, false), 3), Stats.spread(e2e.aaRatios(e2e.none, true), 3)));
         }
-        if (jmh != null) {
+        if (jmh != null && jmh.ranDecision()) {
             double matcher = jmh.decisionNanos("keyMatcher", 10, "miss", 16);
             double keys = jmh.decisionNanos("commandKeys", 10, "miss", 16);
             double full = jmh.decisionNanos("decision", 10, "miss", 16);
