@@ -14,9 +14,9 @@
 # Environment: SKIP_BUILD=1 reuses the previous build; PHASES=jmh,e2e,replication,memory,startup (default all; a subset
 # writes benchmarks/target/results/PERFORMANCE-partial.md instead of docs/PERFORMANCE.md); ROUNDS (5), OPS
 # (90000), WARMUP (30000), BATCH (100), JMH_WARMUP (2), JMH_ITERATIONS (4), JMH_MS (400), JMH_INCLUDE (regex),
-# STARTUP_PAIRS (5), REPL_ROUNDS (3), REPL_KEYS (300), REPL_POLLERS (2), REPL_WARMUP_MS (2000), REPL_MEASURE_MS
-# (4000), OUT (docs/PERFORMANCE.md).
-# The replication phase alone, for development: PHASES=replication benchmarks/run.sh (about 3 minutes); with the
+# STARTUP_PAIRS (5), REPL_ROUNDS (3), REPL_KEYS (300), REPL_POLLERS (2), REPL_BATCH (50), REPL_WARMUP_MS (2000),
+# REPL_MEASURE_MS (4000), OUT (docs/PERFORMANCE.md).
+# The replication phase alone, for development: PHASES=replication benchmarks/run.sh (about 4-5 minutes); with the
 # decision's cost: PHASES=jmh,replication JMH_INCLUDE='.*ReplicaDecisionBenchmark.*' benchmarks/run.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,5 +47,5 @@ exec java -Xms512m -Xmx1g \
   --jmh-include "${JMH_INCLUDE:-io\.stateguard\.benchmarks\.micro\..*}" \
   --startup-pairs "${STARTUP_PAIRS:-5}" \
   --replication-rounds "${REPL_ROUNDS:-3}" --replication-keys "${REPL_KEYS:-300}" \
-  --replication-pollers "${REPL_POLLERS:-2}" --replication-warmup-ms "${REPL_WARMUP_MS:-2000}" \
+  --replication-pollers "${REPL_POLLERS:-2}" --replication-batch "${REPL_BATCH:-50}" --replication-warmup-ms "${REPL_WARMUP_MS:-2000}" \
   --replication-measure-ms "${REPL_MEASURE_MS:-4000}"

@@ -34,7 +34,7 @@ import java.util.Set;
  *   <li>{@code --rounds}, {@code --ops}, {@code --warmup}, {@code --batch}: end-to-end settings;</li>
  *   <li>{@code --jmh-warmup}, {@code --jmh-iterations}, {@code --jmh-ms}, {@code --jmh-include}: JMH settings;</li>
  *   <li>{@code --startup-pairs}: start-up pairs;</li>
- *   <li>{@code --replication-rounds}, {@code --replication-keys}, {@code --replication-pollers},
+ *   <li>{@code --replication-rounds}, {@code --replication-keys}, {@code --replication-pollers}, {@code --replication-batch},
  *       {@code --replication-warmup-ms}, {@code --replication-measure-ms}: the replication phase's settings;</li>
  *   <li>{@code --load-file}: a file with the {@code uptime} and {@code top} lines the script took before starting.</li>
  * </ul>
@@ -126,6 +126,7 @@ public final class Bench {
                 redisVersion = redis.primary().version();
                 replication = new ReplicationPhase(redis, agentJar, intOption("replication-rounds", 3),
                         intOption("replication-keys", 300), intOption("replication-pollers", 2),
+                        intOption("replication-batch", 50),
                         intOption("replication-warmup-ms", 2000), intOption("replication-measure-ms", 4000));
                 replication.run();
                 Files.write(results.resolve("replication-runs.csv"),

@@ -2,8 +2,10 @@ package io.stateguard.benchmarks.replication;
 
 import io.lettuce.core.ReadFrom;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.masterreplica.MasterReplica;
@@ -22,9 +24,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * The status-polling client of the replication phase, run in a forked JVM per variant (with or without the
  * agent): a gateway that keeps a few hundred status keys ({@link #key}, values {@code {"v":N}}) and polls them.
- * One writer thread rewrites a random key every {@code writeEveryMillis} with an increasing version; poller
- * threads read random keys continuously ({@code GET}, synchronous) through one Lettuce Master/Replica connection
- * with {@code ReadFrom.REPLICA} (static nodes: the primary and one replica).
+ * One writer thread rewrites a random key every {@code writeEveryMillis} with an increasing version ({@code SET},
+ * synchronous); poller threads read random keys continuously, in rounds of {@code batch} asynchronous
+ * {@code GET}s issued together and then awaited, through the same Lettuce Master/Replica connection with
+ * {@code ReadFrom.REPLICA} (static nodes: the primary and one replica).
  *
  * <p><b>Stale reads.</b> Per key the client keeps the highest version it has seen acknowledged: its own
  * acknowledged writes and the replies of its completed reads. A read that returns a lower version than the one
@@ -35,8 +38,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * of both nodes on plain connections of its own (not through the Master/Replica connection): the replica's share
  * of the {@code GET}s of the window (a guard's re-read of a stale reply counts on the primary).
  *
+ * <p><b>CPU per read.</b> The process's CPU time during the measured window (all threads: JIT compilers and GC
+ * included) and that of its Java threads (the pollers', Lettuce's, Netty's, the agent's monitor), per read.
+ *
  * <p>Arguments ({@code name=value}): {@code primary}, {@code replica} (ports on 127.0.0.1), {@code keys},
- * {@code pollers}, {@code writeEveryMillis}, {@code warmupMillis}, {@code measureMillis}. Prints
+ * {@code pollers}, {@code batch}, {@code writeEveryMillis}, {@code warmupMillis}, {@code measureMillis}. Prints
  * {@code result.<name>=<value>} lines.
  */
 public final class StatusPollClient {
@@ -51,6 +57,8 @@ public final class StatusPollClient {
     }
 
     private final RedisCommands<String, String> redis;
+    private final RedisAsyncCommands<String, String> async;
+    private final int batch;
     private final String[] keys;
     /** Per key: the highest version known (acknowledged own write or completed read). */
     private final AtomicLongArray known;
@@ -64,8 +72,11 @@ public final class StatusPollClient {
     private final AtomicLong nextVersion;
     private volatile boolean running = true;
 
-    private StatusPollClient(RedisCommands<String, String> redis, int keyCount) {
-        this.redis = redis;
+    private StatusPollClient(StatefulRedisMasterReplicaConnection<String, String> connection, int keyCount,
+            int batch) {
+        this.redis = connection.sync();
+        this.async = connection.async();
+        this.batch = batch;
         this.keys = new String[keyCount];
         for (int i = 0; i < keyCount; i++) {
             keys[i] = key(i);
@@ -86,6 +97,7 @@ public final class StatusPollClient {
         int replica = Integer.parseInt(args.get("replica"));
         int keyCount = Integer.parseInt(args.getOrDefault("keys", "300"));
         int pollers = Integer.parseInt(args.getOrDefault("pollers", "2"));
+        int batch = Integer.parseInt(args.getOrDefault("batch", "50"));
         long writeEvery = Long.parseLong(args.getOrDefault("writeEveryMillis", "50"));
         long warmupMillis = Long.parseLong(args.getOrDefault("warmupMillis", "2000"));
         long measureMillis = Long.parseLong(args.getOrDefault("measureMillis", "4000"));
@@ -98,7 +110,7 @@ public final class StatusPollClient {
                 StatefulRedisConnection<String, String> primaryStats = client.connect(primaryUri);
                 StatefulRedisConnection<String, String> replicaStats = client.connect(replicaUri)) {
             connection.setReadFrom(ReadFrom.REPLICA);
-            StatusPollClient load = new StatusPollClient(connection.sync(), keyCount);
+            StatusPollClient load = new StatusPollClient(connection, keyCount, batch);
             List<Thread> threads = new ArrayList<>();
             threads.add(new Thread(() -> load.writeLoop(writeEvery), "status-writer"));
             for (int p = 0; p < pollers; p++) {
@@ -115,10 +127,13 @@ public final class StatusPollClient {
             long writesBefore = load.writes.get();
             long staleBefore = load.stale.get();
             long staleOwnBefore = load.staleOwn.get();
+            java.lang.management.ThreadMXBean threadBean = ManagementFactory.getThreadMXBean();
+            Map<Long, Long> threadCpuBefore = threadCpu(threadBean);
             long cpuBefore = os.getProcessCpuTime();
             long start = System.nanoTime();
             Thread.sleep(measureMillis);
             long cpu = os.getProcessCpuTime() - cpuBefore;
+            long threadCpu = threadCpuSince(threadBean, threadCpuBefore);
             long elapsed = System.nanoTime() - start;
             long reads = load.reads.get() - readsBefore;
             long writes = load.writes.get() - writesBefore;
@@ -136,6 +151,7 @@ public final class StatusPollClient {
             System.out.println("result.readsPerSecond=" + reads * 1e9 / elapsed);
             System.out.println("result.cpuNanos=" + cpu);
             System.out.println("result.cpuNanosPerRead=" + (double) cpu / Math.max(1, reads));
+            System.out.println("result.threadCpuNanosPerRead=" + (double) threadCpu / Math.max(1, reads));
             System.out.println("result.primaryGets=" + primaryDelta);
             System.out.println("result.replicaGets=" + replicaDelta);
             System.out.println("result.replicaShare=" + (double) replicaDelta / Math.max(1, primaryDelta + replicaDelta));
@@ -172,25 +188,42 @@ public final class StatusPollClient {
         }
     }
 
+    /**
+     * Reads random keys in rounds of {@code batch} asynchronous {@code GET}s (all issued, then all awaited): a
+     * gateway refreshing the status of the instances it serves. Each read's floor is taken when it is issued.
+     */
     private void pollLoop() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
+        int[] batchKeys = new int[batch];
+        long[] floors = new long[batch];
+        long[] ownFloors = new long[batch];
+        @SuppressWarnings("unchecked")
+        RedisFuture<String>[] futures = new RedisFuture[batch];
         while (running) {
-            int k = random.nextInt(keys.length);
-            long floor = known.get(k);
-            long ownFloor = written.get(k);
-            try {
-                String value = redis.get(keys[k]);
-                long version = version(value);
-                if (version < floor) {
-                    stale.incrementAndGet();
-                    if (version < ownFloor) {
-                        staleOwn.incrementAndGet();
+            for (int j = 0; j < batch; j++) {
+                int k = random.nextInt(keys.length);
+                batchKeys[j] = k;
+                floors[j] = known.get(k);
+                ownFloors[j] = written.get(k);
+                futures[j] = async.get(keys[k]);
+            }
+            for (int j = 0; j < batch; j++) {
+                int k = batchKeys[j];
+                try {
+                    long version = version(futures[j].get(10, TimeUnit.SECONDS));
+                    if (version < floors[j]) {
+                        stale.incrementAndGet();
+                        if (version < ownFloors[j]) {
+                            staleOwn.incrementAndGet();
+                        }
                     }
+                    raise(known, k, version);
+                    reads.incrementAndGet();
+                } catch (Exception e) {
+                    errors.incrementAndGet();
+                } finally {
+                    futures[j] = null;
                 }
-                raise(known, k, version);
-                reads.incrementAndGet();
-            } catch (RuntimeException e) {
-                errors.incrementAndGet();
             }
         }
     }
@@ -212,6 +245,27 @@ public final class StatusPollClient {
         while ((current = cells.get(i)) < value && !cells.compareAndSet(i, current, value)) {
             // another thread raised it meanwhile: compare again
         }
+    }
+
+    /** CPU time of each live Java thread (application, Lettuce, Netty, the agent's; not JIT or GC threads). */
+    private static Map<Long, Long> threadCpu(java.lang.management.ThreadMXBean threads) {
+        Map<Long, Long> cpu = new HashMap<>();
+        for (long id : threads.getAllThreadIds()) {
+            long nanos = threads.getThreadCpuTime(id);
+            if (nanos >= 0) {
+                cpu.put(id, nanos);
+            }
+        }
+        return cpu;
+    }
+
+    /** CPU used by Java threads since {@code before} (threads started since count in full). */
+    private static long threadCpuSince(java.lang.management.ThreadMXBean threads, Map<Long, Long> before) {
+        long total = 0;
+        for (Map.Entry<Long, Long> now : threadCpu(threads).entrySet()) {
+            total += now.getValue() - before.getOrDefault(now.getKey(), 0L);
+        }
+        return total;
     }
 
     private static long gets(RedisCommands<String, String> node) {
