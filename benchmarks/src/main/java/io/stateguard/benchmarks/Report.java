@@ -211,6 +211,13 @@ final class Report {
                     + "decision's cost alone: that is measured below. Reads per second are on a shared 2-core machine "
                     + "where client, primary, replica and the lag proxy compete for the same cores.\n\n");
             md.append(replication.table()).append('\n');
+            if (replication.rounds() > 1) {
+                md.append(String.format(Locale.ROOT, "Noise floor of CPU per read (A/A): two runs of the client "
+                        + "without agent (consecutive rounds, same delay) compare as %s (process) and %s (Java "
+                        + "threads), median (min–max): CPU ratios inside that range say nothing about the agent; its "
+                        + "cost per read is the decision's, measured below.\n\n",
+                        Stats.spread(replication.aaRatios(false), 3), Stats.spread(replication.aaRatios(true), 3)));
+            }
             md.append("Raw runs: `benchmarks/target/results/replication-runs.csv`.\n\n");
             md.append("### The decision's cost, as client CPU\n\n");
             md.append("`ReplicaDecisionCpu`, in a forked JVM: `ReplicaDecisionBenchmark`'s decision (below) called "

@@ -248,6 +248,23 @@ public final class ReplicationPhase {
         return ratios;
     }
 
+    /**
+     * A/A: per delay, ratios of CPU per read of consecutive no-agent runs (rounds r and r-1), process or Java
+     * threads: how much two runs of the same client differ here.
+     */
+    public List<Double> aaRatios(boolean threads) {
+        List<Double> ratios = new ArrayList<>();
+        for (long delay : delays()) {
+            for (int round = 1; round < rounds; round++) {
+                Run now = runOf(none, delay, round);
+                Run before = runOf(none, delay, round - 1);
+                ratios.add(threads ? now.threadCpuNanosPerRead() / before.threadCpuNanosPerRead()
+                        : now.cpuNanosPerRead() / before.cpuNanosPerRead());
+            }
+        }
+        return ratios;
+    }
+
     private Run runOf(Variant variant, long delay, int round) {
         for (Run run : runs) {
             if (run.variant() == variant && run.delayMillis() == delay && run.round() == round) {
