@@ -229,7 +229,7 @@ public final class StatusPollClient {
     }
 
     /** The {@code v} of {@code {"v":N}}; -1 for a missing key or another value. */
-    static long version(String value) {
+    public static long version(String value) {
         if (value == null || !value.startsWith("{\"v\":") || !value.endsWith("}")) {
             return -1;
         }
