@@ -7,6 +7,7 @@ import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.ConnectionIntent;
 import io.stateguard.agent.config.RoutingMode;
 import io.stateguard.agent.config.Rule;
+import io.stateguard.agent.internal.InternalErrors;
 import io.stateguard.agent.keys.GlobPattern;
 import io.stateguard.agent.keys.KeyHash;
 import io.stateguard.agent.lettuce.LettuceDispatch;
@@ -95,9 +96,11 @@ public class ReplicaDecisionBenchmark {
             }
             expected = ConnectionIntent.READ;
         }
-        // The benchmark must measure the intended outcome.
-        if (decision() != expected) {
-            throw new IllegalStateException("unexpected decision for rule " + rule);
+        // The benchmark must measure the intended outcome, and not the fail-open path (an internal error also
+        // leaves the read on the replicas).
+        long errors = InternalErrors.count("routing.decide");
+        if (decision() != expected || InternalErrors.count("routing.decide") != errors) {
+            throw new IllegalStateException("unexpected decision for rule " + rule + ": " + InternalErrors.snapshot());
         }
     }
 
