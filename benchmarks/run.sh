@@ -5,14 +5,19 @@
 #   2. end-to-end: forked Lettuce clients (pipelined async GET/SET) against a local primary + replica, with no
 #      agent, StateGuard (3 configurations), ReadFrom.UPSTREAM, the OpenTelemetry Java agent, and both agents;
 #   3. memory: bytes per tracked key at 10k/100k/1M keys;
-#   4. start-up: added time to the first command and added heap of -javaagent.
-# About 10-13 minutes on 2 cores (build included). Measurements share the CPU with whatever else runs: run it on a quiet machine
+#   4. start-up: added time to the first command and added heap of -javaagent;
+#   5. replication awareness: a status-polling workload against a replica 60 ms behind and caught up, under
+#      routing=primary, causal and replica-checked (share of reads on the replica, stale reads, CPU per read).
+# About 13-16 minutes on 2 cores (build included). Measurements share the CPU with whatever else runs: run it on a quiet machine
 # (the report records the load it saw).
 #
-# Environment: SKIP_BUILD=1 reuses the previous build; PHASES=jmh,e2e,memory,startup (default all; a subset
+# Environment: SKIP_BUILD=1 reuses the previous build; PHASES=jmh,e2e,replication,memory,startup (default all; a subset
 # writes benchmarks/target/results/PERFORMANCE-partial.md instead of docs/PERFORMANCE.md); ROUNDS (5), OPS
 # (90000), WARMUP (30000), BATCH (100), JMH_WARMUP (2), JMH_ITERATIONS (4), JMH_MS (400), JMH_INCLUDE (regex),
-# STARTUP_PAIRS (5), OUT (docs/PERFORMANCE.md).
+# STARTUP_PAIRS (5), REPL_ROUNDS (3), REPL_KEYS (300), REPL_POLLERS (2), REPL_BATCH (50), REPL_WARMUP_MS (2000),
+# REPL_MEASURE_MS (4000), OUT (docs/PERFORMANCE.md).
+# The replication phase alone, for development: PHASES=replication benchmarks/run.sh (about 4-5 minutes); with the
+# decision's cost: PHASES=jmh,replication JMH_INCLUDE='.*ReplicaDecisionBenchmark.*' benchmarks/run.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,4 +45,7 @@ exec java -Xms512m -Xmx1g \
   --rounds "${ROUNDS:-5}" --ops "${OPS:-90000}" --warmup "${WARMUP:-30000}" --batch "${BATCH:-100}" \
   --jmh-warmup "${JMH_WARMUP:-2}" --jmh-iterations "${JMH_ITERATIONS:-4}" --jmh-ms "${JMH_MS:-400}" \
   --jmh-include "${JMH_INCLUDE:-io\.stateguard\.benchmarks\.micro\..*}" \
-  --startup-pairs "${STARTUP_PAIRS:-5}"
+  --startup-pairs "${STARTUP_PAIRS:-5}" \
+  --replication-rounds "${REPL_ROUNDS:-3}" --replication-keys "${REPL_KEYS:-300}" \
+  --replication-pollers "${REPL_POLLERS:-2}" --replication-batch "${REPL_BATCH:-50}" --replication-warmup-ms "${REPL_WARMUP_MS:-2000}" \
+  --replication-measure-ms "${REPL_MEASURE_MS:-4000}"

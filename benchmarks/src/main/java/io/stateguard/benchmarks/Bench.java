@@ -3,6 +3,7 @@ package io.stateguard.benchmarks;
 import io.stateguard.benchmarks.e2e.E2ePhase;
 import io.stateguard.benchmarks.memory.MemoryPhase;
 import io.stateguard.benchmarks.micro.JmhPhase;
+import io.stateguard.benchmarks.replication.ReplicationPhase;
 import io.stateguard.benchmarks.startup.StartupPhase;
 import io.stateguard.harness.PrimaryReplicaTopology;
 
@@ -29,10 +30,12 @@ import java.util.Set;
  *   <li>{@code --out}: the report ({@code docs/PERFORMANCE.md}); when not every phase runs it goes to
  *       {@code <results>/PERFORMANCE-partial.md} instead;</li>
  *   <li>{@code --results}: a directory for raw results;</li>
- *   <li>{@code --phases}: {@code all} or a comma list of {@code jmh, e2e, memory, startup};</li>
+ *   <li>{@code --phases}: {@code all} or a comma list of {@code jmh, e2e, replication, memory, startup};</li>
  *   <li>{@code --rounds}, {@code --ops}, {@code --warmup}, {@code --batch}: end-to-end settings;</li>
  *   <li>{@code --jmh-warmup}, {@code --jmh-iterations}, {@code --jmh-ms}, {@code --jmh-include}: JMH settings;</li>
  *   <li>{@code --startup-pairs}: start-up pairs;</li>
+ *   <li>{@code --replication-rounds}, {@code --replication-keys}, {@code --replication-pollers}, {@code --replication-batch},
+ *       {@code --replication-warmup-ms}, {@code --replication-measure-ms}: the replication phase's settings;</li>
  *   <li>{@code --load-file}: a file with the {@code uptime} and {@code top} lines the script took before starting.</li>
  * </ul>
  */
@@ -75,7 +78,7 @@ public final class Bench {
             }
         }
         String phaseOption = option("phases", "all");
-        Set<String> phases = new HashSet<>(phaseOption.equals("all") ? List.of("jmh", "e2e", "memory", "startup")
+        Set<String> phases = new HashSet<>(phaseOption.equals("all") ? List.of("jmh", "e2e", "replication", "memory", "startup")
                 : Arrays.asList(phaseOption.split(",")));
         String date = ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z", Locale.ROOT));
         String loadAtStart = Machine.loadAverage();
@@ -115,15 +118,31 @@ public final class Bench {
                 }
             }
         }
+        ReplicationPhase replication = null;
+        if (phases.contains("replication")) {
+            System.out.println("== Replication awareness: status polling with a lagging replica ==");
+            try (PrimaryReplicaTopology redis = PrimaryReplicaTopology.builder().replicas(1).laggingReplicas(true)
+                    .start()) {
+                redisVersion = redis.primary().version();
+                replication = new ReplicationPhase(redis, agentJar, intOption("replication-rounds", 3),
+                        intOption("replication-keys", 300), intOption("replication-pollers", 2),
+                        intOption("replication-batch", 50),
+                        intOption("replication-warmup-ms", 2000), intOption("replication-measure-ms", 4000));
+                replication.run();
+                Files.write(results.resolve("replication-runs.csv"),
+                        replication.rawCsv().getBytes(StandardCharsets.UTF_8));
+            }
+        }
         double minutes = (System.nanoTime() - start) / 60e9;
         String loadFile = option("load-file", null);
         String loadBefore = loadFile != null && Files.isRegularFile(Paths.get(loadFile))
                 ? Files.readString(Paths.get(loadFile)).trim() : "";
 
         Report report = new Report(date, redisVersion, loadAtStart, loadBefore, whole.describe(), minutes, jmh, e2e,
-                memory, startup);
+                memory, startup, replication);
         String markdown = report.markdown();
-        boolean complete = jmh != null && e2e != null && memory != null && startup != null;
+        boolean complete = jmh != null && e2e != null && memory != null && startup != null
+                && replication != null;
         Path out = complete ? Paths.get(option("out", "docs/PERFORMANCE.md")).toAbsolutePath()
                 : results.resolve("PERFORMANCE-partial.md");
         Files.createDirectories(out.getParent());

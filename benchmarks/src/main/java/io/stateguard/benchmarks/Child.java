@@ -50,6 +50,18 @@ public final class Child {
         return this;
     }
 
+    /**
+     * Adds {@code -cp <this JVM's class path>} (the agent's classes included: for a measurement that calls them
+     * directly, as JMH's forks do) and the main class with its arguments.
+     */
+    public Child mainWithAgentClasses(Class<?> mainClass, String... args) {
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass.getName());
+        command.addAll(Arrays.asList(args));
+        return this;
+    }
+
     public List<String> command() {
         return command;
     }

@@ -35,6 +35,13 @@ public final class Stats {
         return String.format(Locale.ROOT, f + " (" + f + "–" + f + ")", median(values), min(values), max(values));
     }
 
+    /** Shares (0–1) as {@code median% (min–max%)} with {@code decimals} decimals. */
+    public static String spreadPercent(List<Double> shares, int decimals) {
+        String f = "%." + decimals + "f";
+        return String.format(Locale.ROOT, f + "%% (" + f + "–" + f + "%%)", 100 * median(shares), 100 * min(shares),
+                100 * max(shares));
+    }
+
     public static String format(double value, int decimals) {
         return String.format(Locale.ROOT, "%." + decimals + "f", value);
     }

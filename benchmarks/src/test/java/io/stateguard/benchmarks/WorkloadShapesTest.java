@@ -6,6 +6,11 @@ import io.stateguard.agent.versions.VersionReading;
 import io.stateguard.agent.versions.VersionSpec;
 import io.stateguard.benchmarks.micro.KeySets;
 import io.stateguard.benchmarks.micro.VersionExtractionBenchmark;
+import io.stateguard.benchmarks.replication.ReplicationPhase;
+import io.stateguard.benchmarks.replication.StatusPollClient;
+import io.stateguard.agent.config.RoutingMode;
+import io.stateguard.agent.config.Rule;
+import io.stateguard.agent.keys.GlobPattern;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -45,9 +50,30 @@ class WorkloadShapesTest {
     }
 
     @Test
+    void statusValuesCarryTheirVersionForTheClientAndTheGuard() {
+        VersionSpec spec = VersionSpec.parse("json:/v");
+        VersionReading reading = new VersionReading();
+        String value = StatusPollClient.value(1_764_560_000_000_123L);
+        assertThat(StatusPollClient.version(value)).isEqualTo(1_764_560_000_000_123L);
+        assertThat(spec.extract(ByteBuffer.wrap(value.getBytes(StandardCharsets.UTF_8)), reading)).isTrue();
+        assertThat(reading.version()).isEqualTo(1_764_560_000_000_123L);
+        assertThat(StatusPollClient.version(null)).isEqualTo(-1);
+        assertThat(StatusPollClient.version("{\"x\":1}")).isEqualTo(-1);
+    }
+
+    @Test
+    void statusKeysMatchThePhasesRules() {
+        KeyMatcher matcher = RoutingPolicy.of(List.of(new Rule(Rule.DEFAULT_NAME,
+                List.of(GlobPattern.compile(ReplicationPhase.KEYS)), RoutingMode.CAUSAL))).matcher();
+        assertThat(matcher.match(StatusPollClient.key(0).getBytes(StandardCharsets.UTF_8))).isEqualTo(0);
+        assertThat(matcher.match(StatusPollClient.key(299).getBytes(StandardCharsets.UTF_8))).isEqualTo(0);
+    }
+
+    @Test
     void medianAndSpread() {
         assertThat(Stats.median(List.of(3.0, 1.0, 2.0))).isEqualTo(2.0);
         assertThat(Stats.median(List.of(4.0, 1.0, 2.0, 3.0))).isEqualTo(2.5);
         assertThat(Stats.spread(List.of(0.99, 1.01, 1.0), 2)).isEqualTo("1.00 (0.99–1.01)");
+        assertThat(Stats.spreadPercent(List.of(0.998, 0.997, 0.999), 1)).isEqualTo("99.8% (99.7–99.9%)");
     }
 }

@@ -225,6 +225,60 @@ public final class JmhPhase {
         return "–";
     }
 
+    /**
+     * ns per read of {@code ReplicaDecisionBenchmark.decision} for {@code rule} ({@code primary}, {@code causal},
+     * {@code causalWritten}); NaN when not run.
+     */
+    public double replicaDecisionNanos(String rule) {
+        for (RunResult run : results) {
+            if (run.getParams().getBenchmark().endsWith("ReplicaDecisionBenchmark.decision")
+                    && rule.equals(run.getParams().getParam("rule"))) {
+                return score(run.getPrimaryResult());
+            }
+        }
+        return Double.NaN;
+    }
+
+    /**
+     * Whether {@code DecisionBenchmark} ran (a run of some benchmarks only, {@code JMH_INCLUDE}, may leave it out:
+     * its rows are then left out of the report).
+     */
+    public boolean ranDecision() {
+        return !Double.isNaN(decisionNanos("decision", 10, "miss", 16));
+    }
+
+    /** Whether {@code ReplicaDecisionBenchmark} ran. */
+    public boolean ranReplicaDecision() {
+        return !Double.isNaN(replicaDecisionNanos("primary"));
+    }
+
+    public String replicaDecisionTable() {
+        StringBuilder md = new StringBuilder("| rule | read goes to | ns per read | added over `primary` | bytes "
+                + "allocated per read |\n|---|---|---:|---:|---:|\n");
+        double primary = replicaDecisionNanos("primary");
+        for (String[] r : new String[][] {{"primary", "`routing=primary`", "the primary"},
+                {"causal", "`routing=causal`, key never written by this process", "the replica"},
+                {"causalWritten", "`routing=causal`, key written by this process, applied by the replica",
+                        "the replica"}}) {
+            RunResult run = null;
+            for (RunResult candidate : results) {
+                if (candidate.getParams().getBenchmark().endsWith("ReplicaDecisionBenchmark.decision")
+                        && r[0].equals(candidate.getParams().getParam("rule"))) {
+                    run = candidate;
+                }
+            }
+            if (run == null) {
+                continue;
+            }
+            Result bytes = run.getSecondaryResults().get("gc.alloc.rate.norm");
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s |\n", r[1], r[2],
+                    cell(run.getPrimaryResult(), " ns"), r[0].equals("primary") ? "–"
+                            : String.format(Locale.ROOT, "%.1f ns", replicaDecisionNanos(r[0]) - primary),
+                    bytes == null ? "–" : String.format(Locale.ROOT, "%.0f B", bytes.getScore())));
+        }
+        return md.toString();
+    }
+
     /** ns per mark update from one thread. */
     public double markUpdateNanos() {
         Result r = find("observe1Thread");
