@@ -139,6 +139,36 @@ public final class PrimaryRouting {
         }
     }
 
+    /**
+     * For clients that decide where a read goes in one call that sees the command (Redisson): whether
+     * {@code command}, a read, goes to the primary instead (it reads a key of a rule that routes there, or
+     * the guard is re-reading on this thread). Counts the routed read. Leaves the writer/provider state
+     * of {@link #enter} alone. Fails open: {@code false} on any internal error.
+     */
+    public static boolean routesToPrimary(CommandKeyReader reader, Object command) {
+        RoutingPolicy current = policy;
+        if (current == null) {
+            return false;
+        }
+        try {
+            if (CURRENT.get().forcePrimary) {
+                return true;
+            }
+            if (!current.routesAnything()) {
+                return false;
+            }
+            int rule = reader.firstAcceptedRule(command, current.matcher(), current.forcePrimaryByRule());
+            if (rule < 0) {
+                return false;
+            }
+            stats.increment(rule);
+            return true;
+        } catch (Throwable t) {
+            InternalErrors.record("routing.decide", t);
+            return false;
+        }
+    }
+
     /** A batch goes to the primary if any of its commands reads a key of a primary rule. */
     private static int firstAcceptedRule(CommandKeyReader reader, Collection<?> batch, RoutingPolicy current)
             throws Exception {
