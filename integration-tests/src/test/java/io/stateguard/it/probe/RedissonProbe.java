@@ -26,6 +26,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code reads <stateKey> <otherKey> <hashKey> <hashField>}: reads each key once through every API
  *       (sync, async, Reactive, RxJava, map, multi-get, batch, script) and prints {@code probe.<read>=<value>};
  *       it never writes, so a replica stays as stale as the test made it;</li>
+ *   <li>{@code rounds <stateKey> <otherKey> <count> <pauseMillis>}: reads both keys in rounds, for an attach
+ *       while it runs;</li>
  *   <li>{@code loop <key> <rounds>}: writes a new value and reads it back at once, {@code rounds} times, and
  *       prints {@code probe.stale=<reads that returned another value>}.</li>
  * </ul>
@@ -62,6 +64,8 @@ public final class RedissonProbe {
             Map<String, String> results = new TreeMap<>();
             if (args[3].equals("reads")) {
                 reads(redisson, args[4], args[5], args[6], args[7], results);
+            } else if (args[3].equals("rounds")) {
+                rounds(redisson, args[4], args[5], Integer.parseInt(args[6]), Long.parseLong(args[7]));
             } else if (args[3].equals("loop")) {
                 results.put("stale", String.valueOf(loop(redisson, args[4], Integer.parseInt(args[5]))));
             } else {
@@ -109,6 +113,26 @@ public final class RedissonProbe {
                 Collections.<Object>singletonList(state)));
         results.put("script.other", redisson.getScript().eval(RScript.Mode.READ_ONLY, get, RScript.ReturnType.VALUE,
                 Collections.<Object>singletonList(other)));
+    }
+
+    /**
+     * Prints {@code connected}, then {@code count} times, {@code pauseMillis} apart, a line {@code round.<n>=} with
+     * the state key read through the sync, async, Reactive and RxJava APIs and the other key read once; for an
+     * attach while it runs.
+     */
+    private static void rounds(RedissonClient redisson, String state, String other, int count, long pauseMillis)
+            throws Exception {
+        System.out.println("connected");
+        System.out.flush();
+        for (int i = 0; i < count; i++) {
+            System.out.println("round." + i + "=" + redisson.<String>getBucket(state).get()
+                    + "|" + await(redisson.<String>getBucket(state).getAsync())
+                    + "|" + redisson.reactive().<String>getBucket(state).get().block()
+                    + "|" + redisson.rxJava().<String>getBucket(state).get().blockingGet()
+                    + "|" + redisson.<String>getBucket(other).get());
+            System.out.flush();
+            Thread.sleep(pauseMillis);
+        }
     }
 
     private static int loop(RedissonClient redisson, String key, int rounds) {
