@@ -35,31 +35,7 @@ import java.util.concurrent.TimeUnit;
 public final class RedissonProbe {
 
     public static void main(String[] args) throws Exception {
-        Config config = new Config();
-        config.setCodec(StringCodec.INSTANCE);
-        String topology = args[0];
-        String[] nodes = args[1].split(",");
-        ReadMode readMode = ReadMode.valueOf(args[2]);
-        if (topology.equals("masterslave")) {
-            config.useMasterSlaveServers().setMasterAddress(uri(nodes[0])).setReadMode(readMode);
-            for (int i = 1; i < nodes.length; i++) {
-                config.useMasterSlaveServers().addSlaveAddress(uri(nodes[i]));
-            }
-        } else if (topology.startsWith("sentinel:")) {
-            config.useSentinelServers().setMasterName(topology.substring("sentinel:".length()))
-                    .setCheckSentinelsList(false).setReadMode(readMode);
-            for (String node : nodes) {
-                config.useSentinelServers().addSentinelAddress(uri(node));
-            }
-        } else if (topology.equals("cluster")) {
-            config.useClusterServers().setReadMode(readMode);
-            for (String node : nodes) {
-                config.useClusterServers().addNodeAddress(uri(node));
-            }
-        } else {
-            throw new IllegalArgumentException("unknown topology " + topology);
-        }
-        RedissonClient redisson = Redisson.create(config);
+        RedissonClient redisson = connect(args[0], args[1], args[2]);
         try {
             Map<String, String> results = new TreeMap<>();
             if (args[3].equals("reads")) {
@@ -75,6 +51,40 @@ public final class RedissonProbe {
         } finally {
             redisson.shutdown(0, 2, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * A Redisson client with the {@code StringCodec}.
+     *
+     * @param topology {@code masterslave}, {@code sentinel:<masterName>} or {@code cluster}.
+     * @param nodes comma-separated {@code host:port}s: the master then the slaves, the sentinels, or cluster nodes.
+     * @param readMode a Redisson {@code ReadMode}.
+     */
+    public static RedissonClient connect(String topology, String nodes, String readMode) {
+        Config config = new Config();
+        config.setCodec(StringCodec.INSTANCE);
+        String[] addresses = nodes.split(",");
+        ReadMode mode = ReadMode.valueOf(readMode);
+        if (topology.equals("masterslave")) {
+            config.useMasterSlaveServers().setMasterAddress(uri(addresses[0])).setReadMode(mode);
+            for (int i = 1; i < addresses.length; i++) {
+                config.useMasterSlaveServers().addSlaveAddress(uri(addresses[i]));
+            }
+        } else if (topology.startsWith("sentinel:")) {
+            config.useSentinelServers().setMasterName(topology.substring("sentinel:".length()))
+                    .setCheckSentinelsList(false).setReadMode(mode);
+            for (String node : addresses) {
+                config.useSentinelServers().addSentinelAddress(uri(node));
+            }
+        } else if (topology.equals("cluster")) {
+            config.useClusterServers().setReadMode(mode);
+            for (String node : addresses) {
+                config.useClusterServers().addNodeAddress(uri(node));
+            }
+        } else {
+            throw new IllegalArgumentException("unknown topology " + topology);
+        }
+        return Redisson.create(config);
     }
 
     private static String uri(String hostAndPort) {
