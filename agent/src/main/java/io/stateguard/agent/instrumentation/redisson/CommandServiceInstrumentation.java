@@ -52,13 +52,13 @@ public final class CommandServiceInstrumentation implements TypeInstrumentation 
     public void transform(TypeTransformer transformer) {
         transformer.applyAdviceToMethod(
                 method("async", BOOLEAN, NODE_SOURCE, CODEC, REDIS_COMMAND, OBJECTS, BOOLEAN, BOOLEAN),
-                MethodAdvice.to(READ_ONLY_ADVICE, "onEnter", 0, 3, 4).assigning(0));
+                MethodAdvice.to(READ_ONLY_ADVICE, "onEnter", 0, MethodAdvice.THIS, 3, 4).assigning(0));
         if (withEval) {
             transformer.applyAdviceToMethod(
                     method("evalAsync", NODE_SOURCE, BOOLEAN, CODEC, REDIS_COMMAND,
                             ParameterType.named("java.lang.String"), ParameterType.named("java.util.List"), BOOLEAN,
                             OBJECTS),
-                    MethodAdvice.to(EVAL_ADVICE, "onEnter", 1, 5).assigning(1));
+                    MethodAdvice.to(EVAL_ADVICE, "onEnter", 1, MethodAdvice.THIS, 5).assigning(1));
         }
     }
 
@@ -73,9 +73,9 @@ public final class CommandServiceInstrumentation implements TypeInstrumentation 
         private ReadOnlyAdvice() {
         }
 
-        public static boolean onEnter(boolean readOnlyMode, Object command, Object[] params) {
+        public static boolean onEnter(boolean readOnlyMode, Object executor, Object command, Object[] params) {
             try {
-                return RedissonRouting.readOnlyMode(readOnlyMode, command, params);
+                return RedissonRouting.readOnlyMode(readOnlyMode, executor, command, params);
             } catch (Throwable t) {
                 AdviceErrors.onSuppressed(t);
                 return readOnlyMode;
@@ -89,9 +89,9 @@ public final class CommandServiceInstrumentation implements TypeInstrumentation 
         private EvalAdvice() {
         }
 
-        public static boolean onEnter(boolean readOnlyMode, Object keys) {
+        public static boolean onEnter(boolean readOnlyMode, Object executor, Object keys) {
             try {
-                return RedissonRouting.evalReadOnlyMode(readOnlyMode, keys);
+                return RedissonRouting.evalReadOnlyMode(readOnlyMode, executor, keys);
             } catch (Throwable t) {
                 AdviceErrors.onSuppressed(t);
                 return readOnlyMode;

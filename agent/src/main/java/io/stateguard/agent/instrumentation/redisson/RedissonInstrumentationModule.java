@@ -44,7 +44,8 @@ public final class RedissonInstrumentationModule implements InstrumentationModul
     public static final List<String> HELPER_CLASSES = Collections.unmodifiableList(Arrays.asList(
             "io.stateguard.agent.redisson.RedissonKeys",
             "io.stateguard.agent.redisson.RedissonKeys$Read",
-            "io.stateguard.agent.redisson.RedissonRouting"));
+            "io.stateguard.agent.redisson.RedissonRouting",
+            "io.stateguard.agent.redisson.RedissonRouting$1"));
 
     private final ClassLoaderMatcher classLoaderMatcher = both(
             ClassLoaderMatchers.hasClassesNamed(COMMAND_ASYNC_SERVICE, COMMAND_BATCH_SERVICE),
