@@ -41,6 +41,24 @@ class UnsupportedRedissonEndToEndTest {
         assertThat(warnings(result.stderr())).as(result.describe("no warning")).isEmpty();
     }
 
+    /**
+     * With version rules, Redisson reads are routed by the rules but not checked: the agent says so once instead of
+     * letting anyone believe they are guarded.
+     */
+    @Test
+    void versionRulesAreSaidNotToCheckRedissonReads() throws Exception {
+        ForkedJvm.Result result = ForkedJvm.create()
+                .withAgent("keys=gw:state:*;rule.state.keys=gw:versioned:*;rule.state.version=json:/version;"
+                        + "rule.state.routing=replica-checked")
+                .run(LoadClassesProbe.class.getName(), "org.redisson.Redisson", "org.redisson.command.CommandAsyncService",
+                        "org.redisson.command.CommandBatchService")
+                .assertSuccess();
+        assertThat(warnings(result.stderr())).as(result.describe("one warning that the guard does not check Redisson"))
+                .singleElement().asString()
+                .isEqualTo("[stateguard] WARN the version guard (version, on-regression, replica-checked) does not"
+                        + " check Redisson reads yet: StateGuard routes them by the state-key rules only");
+    }
+
     private static List<String> warnings(String stderr) {
         return stderr.lines().filter(line -> line.startsWith("[stateguard] WARN")).collect(Collectors.toList());
     }
