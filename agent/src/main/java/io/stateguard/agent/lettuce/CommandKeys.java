@@ -9,7 +9,6 @@ import io.lettuce.core.protocol.ProtocolKeyword;
 import io.lettuce.core.protocol.RedisCommand;
 import io.stateguard.agent.guard.EncodedArguments;
 import io.stateguard.agent.keys.CommandKeyReader;
-import io.stateguard.agent.keys.KeyArguments;
 import io.stateguard.agent.keys.KeyMatcher;
 
 import java.nio.ByteBuffer;
@@ -25,7 +24,8 @@ import java.util.List;
  *
  * <p>Only the first key argument is a key for most commands: Lettuce adds hash fields
  * ({@code HGET}, {@code HMGET}) as key arguments too. Commands whose key arguments are all keys
- * ({@code MGET}, {@code EXISTS}, set algebra, scripts, ...) are listed in {@link KeyArguments#allKeys(String)}.
+ * ({@code MGET}, {@code EXISTS}, set algebra, scripts, ...) are listed in
+ * {@link io.stateguard.agent.keys.KeyArguments#allKeys(String)}.
  */
 public final class CommandKeys implements CommandKeyReader {
 
@@ -206,7 +206,7 @@ public final class CommandKeys implements CommandKeyReader {
 
     /** Whether all key arguments of the command named {@code name} are keys (not hash fields). */
     public static boolean isMultiKey(String name) {
-        return KeyArguments.allKeys(name);
+        return io.stateguard.agent.keys.KeyArguments.allKeys(name);
     }
 
     /** The last codec found to send strings as UTF-8 (usually {@code StringCodec.UTF8}); racy, benign. */

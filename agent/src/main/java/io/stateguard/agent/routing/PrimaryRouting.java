@@ -139,6 +139,29 @@ public final class PrimaryRouting {
         }
     }
 
+    /** A batch goes to the primary if any of its commands reads a key of a primary rule. */
+    private static int firstAcceptedRule(CommandKeyReader reader, Collection<?> batch, RoutingPolicy current)
+            throws Exception {
+        for (Object command : batch) {
+            if (command == null) {
+                continue;
+            }
+            int rule = reader.firstAcceptedRule(command, current.matcher(), current.forcePrimaryByRule());
+            if (rule >= 0) {
+                return rule;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Forces every read dispatched on this thread to the primary until called with {@code false};
+     * used by the version guard's re-read.
+     */
+    public static void forcePrimary(boolean force) {
+        CURRENT.get().forcePrimary = force;
+    }
+
     /**
      * For clients that decide where a read goes in one call that sees the command (Redisson): whether
      * {@code command}, a read, goes to the primary instead (it reads a key of a rule that routes there, or
@@ -167,29 +190,6 @@ public final class PrimaryRouting {
             InternalErrors.record("routing.decide", t);
             return false;
         }
-    }
-
-    /** A batch goes to the primary if any of its commands reads a key of a primary rule. */
-    private static int firstAcceptedRule(CommandKeyReader reader, Collection<?> batch, RoutingPolicy current)
-            throws Exception {
-        for (Object command : batch) {
-            if (command == null) {
-                continue;
-            }
-            int rule = reader.firstAcceptedRule(command, current.matcher(), current.forcePrimaryByRule());
-            if (rule >= 0) {
-                return rule;
-            }
-        }
-        return -1;
-    }
-
-    /**
-     * Forces every read dispatched on this thread to the primary until called with {@code false};
-     * used by the version guard's re-read.
-     */
-    public static void forcePrimary(boolean force) {
-        CURRENT.get().forcePrimary = force;
     }
 
     private static final class Dispatch {
