@@ -116,10 +116,12 @@ public final class AgentInstaller {
             }
             summary = "rules: " + describe(config.rules());
             if (attached) {
-                // The application's Lettuce classes are loaded already: they are retransformed now.
-                LettuceInstrumentation.installOn(instrumentation, seesReplies);
+                // The application's client classes are loaded already: they are retransformed now.
+                ClientInstrumentation.installOn(instrumentation, seesReplies, config.checksVersions(),
+                        config.watchesReplicas());
             } else {
-                LettuceInstrumentation.install(instrumentation, seesReplies);
+                ClientInstrumentation.install(instrumentation, seesReplies, config.checksVersions(),
+                        config.watchesReplicas());
             }
         } catch (Throwable t) {
             failed(t);
@@ -131,8 +133,8 @@ public final class AgentInstaller {
         setProperty(VERSION_PROPERTY, version);
         if (attached) {
             long millis = (System.nanoTime() - start) / 1_000_000;
-            String instrumented = LettuceInstrumentation.instrumented().isEmpty() ? NOT_YET
-                    : "; instrumented: " + String.join(", ", LettuceInstrumentation.instrumented());
+            String instrumented = ClientInstrumentation.instrumented().isEmpty() ? NOT_YET
+                    : "; instrumented: " + String.join(", ", ClientInstrumentation.instrumented());
             activeStatus = "active (attached); " + summary;
             setProperty(STATUS_PROPERTY, "active (attached); " + summary + instrumented);
             AgentLog.info("StateGuard " + version + " started in " + millis + " ms (attached); " + summary
@@ -145,7 +147,7 @@ public final class AgentInstaller {
         }
     }
 
-    private static final String NOT_YET = "; instrumented: none yet (Lettuce classes are instrumented when they load)";
+    private static final String NOT_YET = "; instrumented: none yet (Lettuce and Redisson classes are instrumented when they load)";
 
     private static void failed(Throwable t) {
         PrimaryRouting.uninstall();

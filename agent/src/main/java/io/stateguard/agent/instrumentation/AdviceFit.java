@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>a parameter of the target goes to a parameter of exactly its type, or of type {@code Object} when it
  *       is a reference;</li>
  *   <li>the entry method returns what its {@link MethodAdvice.OnEnter} needs: {@code void}, {@code boolean},
- *       or {@code Object} for a reference parameter of the target that it replaces.</li>
+ *       or the type of the parameter of the target that it replaces ({@code Object} will do for a reference).</li>
  * </ul>
  */
 final class AdviceFit {
@@ -100,10 +100,12 @@ final class AdviceFit {
                 break;
             case ASSIGN_ARGUMENT:
                 int assigned = advice.assignedArgument();
-                if (assigned < 0 || assigned >= target.size() || !isReference(target.get(assigned))) {
-                    return call + " replaces parameter " + assigned + ", which is not a reference parameter";
+                if (assigned < 0 || assigned >= target.size()) {
+                    return call + " replaces parameter " + assigned + " of a method with " + target.size();
                 }
-                if (!returned.equals(OBJECT) && !returned.equals(target.get(assigned))) {
+                // A reference parameter takes its type or Object; a primitive one exactly its type.
+                if (!returned.equals(target.get(assigned))
+                        && !(returned.equals(OBJECT) && isReference(target.get(assigned)))) {
                     return call + " returns " + returned + ", not a value for parameter " + assigned + " ("
                             + target.get(assigned) + ")";
                 }

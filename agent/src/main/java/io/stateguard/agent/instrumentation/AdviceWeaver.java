@@ -207,9 +207,11 @@ public final class AdviceWeaver {
                     break;
                 case ASSIGN_ARGUMENT:
                     String parameter = parameters.get(advice.assignedArgument());
-                    super.visitTypeInsn(Opcodes.CHECKCAST, parameter.charAt(0) == '['
-                            ? parameter : parameter.substring(1, parameter.length() - 1));
-                    super.visitVarInsn(Opcodes.ASTORE, slot(advice.assignedArgument()));
+                    if (parameter.charAt(0) == 'L' || parameter.charAt(0) == '[') {
+                        super.visitTypeInsn(Opcodes.CHECKCAST, parameter.charAt(0) == '['
+                                ? parameter : parameter.substring(1, parameter.length() - 1));
+                    }
+                    super.visitVarInsn(opcode(parameter, Opcodes.ISTORE), slot(advice.assignedArgument()));
                     break;
                 default:
                     break;

@@ -105,6 +105,11 @@ public final class InstrumentationTransformer implements ClassFileTransformer {
         return Collections.unmodifiableSet(instrumentedClassNames);
     }
 
+    /** The internal name prefix of the library's classes, such as {@code io/lettuce/core/}. */
+    public String packagePrefix() {
+        return packagePrefix;
+    }
+
     /** The selector deciding which module applies per class loader. */
     public ModuleSelector selector() {
         return selector;
@@ -145,7 +150,7 @@ public final class InstrumentationTransformer implements ClassFileTransformer {
             if (!helpers.inject(loader, protectionDomain, helperClassNames.get(module))) {
                 AgentLog.once(AgentLog.Level.WARN, "helpers:" + System.identityHashCode(loader),
                         "could not define the agent's helper classes in the class loader of " + name
-                                + "; its Lettuce classes keep their own behaviour", null);
+                                + "; its classes keep their own behaviour", null);
                 return null;
             }
             byte[] woven = AdviceWeaver.weave(classfileBuffer, forType, ClassShapes.of(loader),

@@ -29,7 +29,10 @@ public final class MethodAdvice {
         IGNORE,
         /** A {@code boolean}: {@code true} skips the method's body and returns its default value. */
         SKIP_ON_TRUE,
-        /** A value of the argument's type (returned as {@code Object}): becomes the argument's new value. */
+        /**
+         * A value of the argument's type (a reference may be returned as {@code Object}, a primitive is returned
+         * as itself): becomes the argument's new value.
+         */
         ASSIGN_ARGUMENT
     }
 
@@ -69,7 +72,10 @@ public final class MethodAdvice {
         return new MethodAdvice(adviceClass, enterMethod, enterArguments, OnEnter.SKIP_ON_TRUE, -1, exitMethod);
     }
 
-    /** The entry method returns the new value of parameter {@code index} (cast back to its declared type). */
+    /**
+     * The entry method returns the new value of parameter {@code index}: a reference cast back to its declared
+     * type, or a primitive of exactly the parameter's type (such as a {@code boolean} flag).
+     */
     public MethodAdvice assigning(int index) {
         return new MethodAdvice(adviceClass, enterMethod, enterArguments, OnEnter.ASSIGN_ARGUMENT, index, exitMethod);
     }

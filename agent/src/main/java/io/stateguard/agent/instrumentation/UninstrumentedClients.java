@@ -11,7 +11,6 @@ public final class UninstrumentedClients {
     private static final String[][] MARKERS = {
             {"redis/clients/jedis/Jedis", "Jedis"},
             {"redis/clients/jedis/UnifiedJedis", "Jedis"},
-            {"org/redisson/Redisson", "Redisson"},
     };
 
     private UninstrumentedClients() {
@@ -26,7 +25,7 @@ public final class UninstrumentedClients {
             return null;
         }
         char first = internalName.charAt(0);
-        if (first != 'r' && first != 'o') {
+        if (first != 'r') {
             return null;
         }
         for (String[] marker : MARKERS) {

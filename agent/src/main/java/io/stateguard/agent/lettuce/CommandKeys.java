@@ -25,7 +25,8 @@ import java.util.List;
  *
  * <p>Only the first key argument is a key for most commands: Lettuce adds hash fields
  * ({@code HGET}, {@code HMGET}) as key arguments too. Commands whose key arguments are all keys
- * ({@code MGET}, {@code EXISTS}, set algebra, scripts, ...) are listed in {@link #isMultiKey(String)}.
+ * ({@code MGET}, {@code EXISTS}, set algebra, scripts, ...) are listed in
+ * {@link io.stateguard.agent.keys.KeyArguments#allKeys(String)}.
  */
 public final class CommandKeys implements CommandKeyReader {
 
@@ -291,30 +292,7 @@ public final class CommandKeys implements CommandKeyReader {
 
     /** Whether all key arguments of the command named {@code name} are keys (not hash fields). */
     public static boolean isMultiKey(String name) {
-        switch (name) {
-            case "MGET":
-            case "EXISTS":
-            case "TOUCH":
-            case "SINTER":
-            case "SUNION":
-            case "SDIFF":
-            case "SINTERCARD":
-            case "PFCOUNT":
-            case "ZDIFF":
-            case "ZINTER":
-            case "ZUNION":
-            case "ZINTERCARD":
-            case "LCS":
-            case "EVAL":
-            case "EVALSHA":
-            case "EVAL_RO":
-            case "EVALSHA_RO":
-            case "FCALL":
-            case "FCALL_RO":
-                return true;
-            default:
-                return false;
-        }
+        return io.stateguard.agent.keys.KeyArguments.allKeys(name);
     }
 
     /** The last codec found to send strings as UTF-8 (usually {@code StringCodec.UTF8}); racy, benign. */

@@ -241,6 +241,38 @@ public final class PrimaryRouting {
         CURRENT.get().forcePrimary = force;
     }
 
+    /**
+     * For clients that decide where a read goes in one call that sees the command (Redisson): whether
+     * {@code command}, a read, goes to the primary instead (it reads a key of a rule that routes there, or
+     * the guard is re-reading on this thread). Counts the routed read. Leaves the writer/provider state
+     * of {@link #enter} alone. Fails open: {@code false} on any internal error.
+     */
+    public static boolean routesToPrimary(CommandKeyReader reader, Object command) {
+        RoutingPolicy current = policy;
+        if (current == null) {
+            return false;
+        }
+        try {
+            if (CURRENT.get().forcePrimary) {
+                return true;
+            }
+            if (!current.routesAnything()) {
+                return false;
+            }
+            // No replica view for this client: causal rules fail safe to the primary, replica-checked ones keep the
+            // client's routing.
+            int rule = reader.firstAcceptedRule(command, current.matcher(), current.primaryWithoutReplicaViewByRule());
+            if (rule < 0) {
+                return false;
+            }
+            stats.increment(rule);
+            return true;
+        } catch (Throwable t) {
+            InternalErrors.record("routing.decide", t);
+            return false;
+        }
+    }
+
     private static final class Dispatch {
         boolean forcePrimary;
         boolean active;

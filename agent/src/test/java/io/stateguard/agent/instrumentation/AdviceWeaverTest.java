@@ -89,6 +89,18 @@ class AdviceWeaverTest {
     }
 
     @Test
+    void anAssigningAdviceReplacesAPrimitiveArgument() throws Exception {
+        Object target = woven(new AdviceWeaver.Binding(
+                method("dispatch", ParameterType.ofDescriptor("Z", "boolean"), named("java.lang.Object"),
+                        ParameterType.ofDescriptor("J", "long")),
+                MethodAdvice.to(ADVICE, "flag", 0, 1).assigning(0)));
+        Method dispatch = target.getClass().getMethod("dispatch", boolean.class, Object.class, long.class);
+        assertThat(dispatch.invoke(target, true, "state", 9L)).isEqualTo("false/state/9");
+        assertThat(dispatch.invoke(target, true, "other", 9L)).isEqualTo("true/other/9");
+        assertThat(dispatch.invoke(target, false, "other", 9L)).isEqualTo("false/other/9");
+    }
+
+    @Test
     void aClassWithoutMatchingMethodsIsLeftAlone() throws IOException {
         List<String> advised = new ArrayList<>();
         byte[] woven = AdviceWeaver.weave(classFile(WeaverTarget.class), List.of(new AdviceWeaver.Binding(
@@ -138,6 +150,11 @@ class AdviceWeaverTest {
                 Arguments.of("assigning a primitive", new AdviceWeaver.Binding(method("count", named("java.lang.Object")),
                         MethodAdvice.to(ADVICE, "skip", MethodAdvice.THIS, 0).assigning(0)),
                         "returns Z, not a value for parameter 0"),
+                Arguments.of("assigning a primitive of another type", new AdviceWeaver.Binding(method("dispatch",
+                        ParameterType.ofDescriptor("Z", "boolean"), named("java.lang.Object"),
+                        ParameterType.ofDescriptor("J", "long")),
+                        MethodAdvice.to(ADVICE, "flag", 0, 1).assigning(2)),
+                        "returns Z, not a value for parameter 2 (J)"),
                 Arguments.of("no such entry method", new AdviceWeaver.Binding(method("write", named("java.lang.Object")),
                         MethodAdvice.to(ADVICE, "absent", 0)),
                         "RecordingAdvice declares no public static absent"),

@@ -28,6 +28,11 @@ public final class RecordingAdvice {
         return unit == TimeUnit.SECONDS ? TimeUnit.DAYS : unit;
     }
 
+    /** Turns the flag off for the key {@code "state"}. */
+    public static boolean flag(boolean readOnly, Object key) {
+        return readOnly && !"state".equals(key);
+    }
+
     /** Takes a narrower type than the method it is bound to passes: does not fit. */
     public static void typed(Object self, Integer command) {
         TRACE.append("typed ");

@@ -36,6 +36,11 @@ public class WeaverTarget {
         return unit + "/" + wide + "/" + other + "/" + slot;
     }
 
+    /** A primitive flag the advice replaces, before a reference and a wide parameter. */
+    public String dispatch(boolean readOnly, Object key, long wide) {
+        return readOnly + "/" + key + "/" + wide;
+    }
+
     /** A skipped method with a primitive result returns its default value. */
     public long count(Object command) {
         return 42L;

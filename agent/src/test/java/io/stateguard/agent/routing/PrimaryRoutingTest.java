@@ -111,6 +111,34 @@ class PrimaryRoutingTest {
         assertThat(InternalErrors.count("routing.decide")).isEqualTo(before + 1);
     }
 
+    /** A client-neutral reader whose "command" is one key. */
+    private static final io.stateguard.agent.keys.CommandKeyReader ONE_KEY = (command, matcher, accepted) -> {
+        int rule = matcher.match((String) command);
+        return rule >= 0 && accepted[rule] ? rule : -1;
+    };
+
+    @Test
+    void aOneCallDecisionRoutesPrimaryRuleKeysCountsThemAndFailsOpen() {
+        assertThat(PrimaryRouting.routesToPrimary(ONE_KEY, "gw:state:a")).isTrue();
+        assertThat(PrimaryRouting.stats().routed(0)).isEqualTo(1);
+        assertThat(PrimaryRouting.routesToPrimary(ONE_KEY, "gw:cache:a")).as("a configured rule").isFalse();
+        assertThat(PrimaryRouting.routesToPrimary(ONE_KEY, "other")).isFalse();
+
+        PrimaryRouting.forcePrimary(true);
+        try {
+            assertThat(PrimaryRouting.routesToPrimary(ONE_KEY, "other")).as("the guard's re-read").isTrue();
+        } finally {
+            PrimaryRouting.forcePrimary(false);
+        }
+
+        long before = InternalErrors.count("routing.decide");
+        assertThat(PrimaryRouting.routesToPrimary(ONE_KEY, 42)).isFalse();
+        assertThat(InternalErrors.count("routing.decide")).isEqualTo(before + 1);
+
+        PrimaryRouting.uninstall();
+        assertThat(PrimaryRouting.routesToPrimary(ONE_KEY, "gw:state:a")).isFalse();
+    }
+
     @Test
     void notInstalledIsANoOp() {
         PrimaryRouting.uninstall();

@@ -116,6 +116,19 @@ class RoutingDecisionsTest {
     }
 
     @Test
+    void aClientWithoutReplicaViewReadsCausalKeysFromThePrimaryAndKeepsReplicaCheckedOnes() {
+        // One-call decisions (Redisson) have no replication monitor behind them: causal fails safe to the primary.
+        PrimaryRouting.install(policy("keys=p:*;rule.c.keys=c:*;rule.c.routing=causal;rule.v.keys=v:*;"
+                + "rule.v.routing=replica-checked;rule.v.version=json:/v;rule.x.keys=x:*;rule.x.routing=configured"));
+        assertThat(PrimaryRouting.routesToPrimary(CommandKeys.READER, command(CommandType.GET, key("p:1")))).isTrue();
+        assertThat(PrimaryRouting.routesToPrimary(CommandKeys.READER, command(CommandType.GET, key("c:1")))).isTrue();
+        assertThat(PrimaryRouting.routesToPrimary(CommandKeys.READER, command(CommandType.GET, key("v:1")))).isFalse();
+        assertThat(PrimaryRouting.routesToPrimary(CommandKeys.READER, command(CommandType.GET, key("x:1")))).isFalse();
+        assertThat(PrimaryRouting.routesToPrimary(CommandKeys.READER, command(CommandType.GET, key("other"))))
+                .isFalse();
+    }
+
+    @Test
     void aPolicyOfNoRulesMatchesNothing() {
         RoutingPolicy empty = RoutingPolicy.of(Collections.emptyList());
         assertThat(empty.rules()).isEmpty();

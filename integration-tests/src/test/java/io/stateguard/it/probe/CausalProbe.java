@@ -56,18 +56,13 @@ public final class CausalProbe {
             return;
         }
         long pause = args.length > 5 ? Long.parseLong(args[5]) : 0;
-        long stale = 0;
-        long reads = 0;
-        long nils = 0;
+        long[] counts;
         if (nodes.startsWith("cluster:")) {
             RedisClusterClient client = RedisClusterClient.create(ProbeConnections.nodes(nodes.substring(8).split(",")));
             try (StatefulRedisClusterConnection<String, String> connection = client.connect()) {
                 connection.setReadFrom(ReadFrom.REPLICA);
                 System.err.println("probe: cluster partitions " + connection.getPartitions());
-                long[] counts = run(mode, connection.sync(), names, rounds, pause);
-                stale = counts[0];
-                reads = counts[1];
-                nils = counts[2];
+                counts = run(mode, connection.sync(), names, rounds, pause);
             } finally {
                 client.shutdown(0, 2, TimeUnit.SECONDS);
             }
@@ -85,17 +80,14 @@ public final class CausalProbe {
             }
             try (StatefulRedisMasterReplicaConnection<String, String> connection = connect(client, nodes)) {
                 connection.setReadFrom(ReadFrom.REPLICA);
-                long[] counts = run(mode, connection.sync(), names, rounds, pause);
-                stale = counts[0];
-                reads = counts[1];
-                nils = counts[2];
+                counts = run(mode, connection.sync(), names, rounds, pause);
             } finally {
                 client.shutdown(0, 2, TimeUnit.SECONDS);
             }
         }
-        System.out.println("stale=" + stale);
-        System.out.println("reads=" + reads);
-        System.out.println("nils=" + nils);
+        System.out.println("stale=" + counts[0]);
+        System.out.println("reads=" + counts[1]);
+        System.out.println("nils=" + counts[2]);
     }
 
     /** The nodes ({@code host:port,...}) or the Sentinel URI, with {@code probe.user}/{@code probe.password}. */

@@ -48,6 +48,7 @@ public final class ForkedJvm {
     private final List<String> lettuceJars = new ArrayList<>();
     private boolean replacesNetty;
     private boolean replacesReactor;
+    private final List<String> redissonJars = new ArrayList<>();
     private Path javaHome;
     private final List<String> classPathExclusions = new ArrayList<>();
 
@@ -209,6 +210,30 @@ public final class ForkedJvm {
     }
 
     /**
+     * Runs with another Redisson: every jar the build copied to {@code target/redisson/<version>/}
+     * ({@code redisson-<version>.jar} and, for a version that runs, the {@code netty-*.jar} it declares) comes first and replaces the test class
+     * path's Redisson and Netty.
+     */
+    public ForkedJvm redissonVersion(String version) {
+        Path directory = Paths.get(System.getProperty("stateguard.redisson.dir", "target/redisson"), version);
+        if (!Files.isRegularFile(directory.resolve("redisson-" + version + ".jar"))) {
+            throw new IllegalStateException("no Redisson " + version + " at " + directory.toAbsolutePath()
+                    + " (the integration-tests build copies it in generate-test-resources)");
+        }
+        redissonJars.clear();
+        try (DirectoryStream<Path> jars = Files.newDirectoryStream(directory, "*.jar")) {
+            for (Path each : jars) {
+                replacesNetty |= each.getFileName().toString().startsWith("netty-");
+                redissonJars.add(each.toAbsolutePath().toString());
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list " + directory, e);
+        }
+        redissonJars.sort(null);
+        return this;
+    }
+
+    /**
      * Runs with {@code jarOrDirectory} in place of the test class path's Lettuce: for a Lettuce
      * that is not published, such as one compiled by a test.
      */
@@ -341,6 +366,15 @@ public final class ForkedJvm {
 
     private String testClassPath() {
         String classPath = testClassPath(lettuceJars, replacesNetty, replacesReactor);
+        if (!redissonJars.isEmpty()) {
+            List<String> entries = new ArrayList<>(redissonJars);
+            for (String entry : classPath.split(File.pathSeparator)) {
+                if (!entry.replace('\\', '/').contains("/org/redisson/redisson/")) {
+                    entries.add(entry);
+                }
+            }
+            classPath = String.join(File.pathSeparator, entries);
+        }
         if (classPathExclusions.isEmpty()) {
             return classPath;
         }

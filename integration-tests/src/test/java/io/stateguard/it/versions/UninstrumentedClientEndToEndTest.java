@@ -27,7 +27,7 @@ class UninstrumentedClientEndToEndTest {
                 .singleElement().asString()
                 .isEqualTo("[stateguard] WARN StateGuard does not instrument Jedis (from jedis-7.4.1.jar): reads"
                         + " through it keep Jedis's own routing and are neither routed by state-key rules nor"
-                        + " checked; StateGuard instruments Lettuce 5.1 to 5.3, 6.x and 7.x");
+                        + " checked; StateGuard instruments Lettuce 5.1 to 5.3, 6.x and 7.x, and Redisson 3.16.8 and later");
     }
 
     /** Attached to a running application that has loaded Jedis already: the same one warning, in its log. */

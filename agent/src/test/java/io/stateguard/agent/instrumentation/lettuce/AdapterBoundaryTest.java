@@ -1,5 +1,6 @@
 package io.stateguard.agent.instrumentation.lettuce;
 
+import io.stateguard.agent.instrumentation.redisson.RedissonInstrumentationModule;
 import io.stateguard.agent.lettuce.LettuceDispatch;
 import org.junit.jupiter.api.Test;
 import org.objectweb.asm.ClassReader;
@@ -50,6 +51,19 @@ class AdapterBoundaryTest {
     }
 
     @Test
+    void everyClassOfTheRedissonAdapterIsAHelperDefinedBesideRedisson() throws Exception {
+        Set<String> adapter;
+        try (Stream<Path> files = Files.list(classesRoot().resolve("redisson"))) {
+            adapter = files.map(path -> path.getFileName().toString())
+                    .filter(name -> name.endsWith(".class") && !name.equals("package-info.class"))
+                    .map(name -> "io.stateguard.agent.redisson." + name.substring(0, name.length() - ".class".length()))
+                    .collect(Collectors.toCollection(TreeSet::new));
+        }
+        assertThat(String.join("\n", new TreeSet<>(RedissonInstrumentationModule.HELPER_CLASSES)))
+                .isEqualTo(String.join("\n", adapter));
+    }
+
+    @Test
     void theCorePackagesNameNoRedisClient() throws Exception {
         List<String> offenders = new ArrayList<>();
         for (String corePackage : CORE_PACKAGES) {
@@ -59,6 +73,7 @@ class AdapterBoundaryTest {
                         if (name.startsWith("io/lettuce/") || name.startsWith("org/redisson/")
                                 || name.startsWith("redis/clients/") || name.startsWith("io/netty/")
                                 || name.startsWith("io/stateguard/agent/lettuce/")
+                                || name.startsWith("io/stateguard/agent/redisson/")
                                 || name.startsWith("io/stateguard/agent/instrumentation/")
                                 || name.startsWith("io/stateguard/agent/bootstrap/")) {
                             offenders.add(classesRoot().relativize(file) + " -> " + name);

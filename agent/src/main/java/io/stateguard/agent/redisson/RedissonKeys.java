@@ -1,0 +1,118 @@
+package io.stateguard.agent.redisson;
+
+import io.netty.buffer.ByteBuf;
+import io.stateguard.agent.keys.CommandKeyReader;
+import io.stateguard.agent.keys.KeyArguments;
+import io.stateguard.agent.keys.KeyMatcher;
+
+/**
+ * Finds the keys of a Redisson command among its parameters and matches them, without decoding and
+ * without copying. Redisson passes key names unencoded, as the application (or its {@code NameMapper})
+ * made them: a {@code String} (sent as UTF-8), a {@code byte[]} (Spring Data Redis) or a {@code ByteBuf};
+ * values and map fields come already encoded by the object's codec and are never taken for keys.
+ *
+ * <p>Which parameters are keys depends on the command: the first for most commands (what follows,
+ * such as {@code HGET}'s field, is not a key), all of them for the commands of
+ * {@link KeyArguments#allKeys}, and for scripts ({@code [script, numkeys, keys..., args...]}) the
+ * {@code numkeys} after the script.
+ */
+public final class RedissonKeys implements CommandKeyReader {
+
+    /** The reader handed to the client-neutral routing with each {@link Read}. */
+    public static final RedissonKeys READER = new RedissonKeys();
+
+    private RedissonKeys() {
+    }
+
+    /** One command as Redisson dispatches it: its name and parameters. Immutable. */
+    public static final class Read {
+
+        final String name;
+
+        final Object[] params;
+
+        final boolean keysOnly;
+
+        private Read(String name, Object[] params, boolean keysOnly) {
+            this.name = name;
+            this.params = params;
+            this.keysOnly = keysOnly;
+        }
+
+        /** A command named {@code name} (as sent, such as {@code GET}) with Redisson's {@code params}. */
+        public static Read command(String name, Object[] params) {
+            return new Read(name, params, false);
+        }
+
+        /** A script's keys alone (the {@code keys} list of {@code evalAsync}). */
+        public static Read keys(Object[] keys) {
+            return new Read(null, keys, true);
+        }
+    }
+
+    @Override
+    public int firstAcceptedRule(Object command, KeyMatcher matcher, boolean[] accepted) {
+        Read read = (Read) command;
+        Object[] params = read.params;
+        if (params == null || params.length == 0) {
+            return -1;
+        }
+        int from = 0;
+        int to;
+        if (read.keysOnly) {
+            to = params.length;
+        } else if (isScript(read.name)) {
+            if (params.length < 2) {
+                return -1;
+            }
+            from = 2;
+            to = (int) Math.min(params.length, 2L + numberOfKeys(params[1]));
+        } else {
+            to = KeyArguments.allKeys(read.name) ? params.length : 1;
+        }
+        for (int i = from; i < to; i++) {
+            int rule = match(params[i], matcher);
+            if (rule >= 0 && accepted[rule]) {
+                return rule;
+            }
+        }
+        return -1;
+    }
+
+    /** Whether the command's parameters are a script's: {@code [script or sha, numkeys, keys..., args...]}. */
+    static boolean isScript(String name) {
+        return name != null && (name.startsWith("EVAL") || name.startsWith("FCALL"));
+    }
+
+    private static long numberOfKeys(Object parameter) {
+        if (parameter instanceof Number) {
+            return Math.max(0L, ((Number) parameter).longValue());
+        }
+        if (parameter instanceof CharSequence) {
+            try {
+                return Math.max(0L, Long.parseLong(parameter.toString()));
+            } catch (NumberFormatException e) {
+                return 0L;
+            }
+        }
+        return 0L;
+    }
+
+    /** The rule of one key parameter as Redis receives it, or -1 for a parameter that is no key name. */
+    static int match(Object key, KeyMatcher matcher) {
+        if (key instanceof CharSequence) {
+            return matcher.match((CharSequence) key);
+        }
+        if (key instanceof byte[]) {
+            return matcher.match((byte[]) key);
+        }
+        if (key instanceof ByteBuf) {
+            ByteBuf buffer = (ByteBuf) key;
+            if (buffer.hasArray()) {
+                return matcher.match(buffer.array(), buffer.arrayOffset() + buffer.readerIndex(), buffer.readableBytes());
+            }
+            return matcher.match(buffer.nioBuffer()); // a view; the reader index does not move
+        }
+        return -1;
+    }
+}

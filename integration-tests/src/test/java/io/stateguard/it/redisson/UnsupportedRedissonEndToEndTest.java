@@ -1,0 +1,65 @@
+package io.stateguard.it.redisson;
+
+import io.stateguard.it.probe.LoadClassesProbe;
+import io.stateguard.it.support.ForkedJvm;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A Redisson the agent does not instrument gets one warning naming it and its jar, so that nobody believes
+ * its reads are routed; a supported one is applied silently (one INFO line) and is not named as uninstrumented.
+ */
+class UnsupportedRedissonEndToEndTest {
+
+    @Test
+    void redissonBeforeTheSupportedRangeIsNamedOnceAsLeftUnchanged() throws Exception {
+        ForkedJvm.Result result = ForkedJvm.create().redissonVersion("3.16.7").withAgent("keys=gw:state:*")
+                .run(LoadClassesProbe.class.getName(), "org.redisson.Redisson", "org.redisson.command.CommandAsyncService",
+                        "org.redisson.command.CommandBatchService")
+                .assertSuccess();
+        assertThat(result.values("probe.").get("Redisson")).as(result.describe("loads Redisson 3.16.7"))
+                .contains("redisson-3.16.7.jar");
+        assertThat(warnings(result.stderr())).as(result.describe("one warning naming the unsupported Redisson"))
+                .singleElement().asString()
+                .isEqualTo("[stateguard] WARN Redisson from redisson-3.16.7.jar is not a supported version (3.16.8 and"
+                        + " later are); StateGuard leaves it unchanged");
+        assertThat(result.stderr()).doesNotContain("instrumented org.redisson");
+    }
+
+    @Test
+    void aSupportedRedissonIsAppliedWithoutWarning() throws Exception {
+        ForkedJvm.Result result = ForkedJvm.create().withAgent("keys=gw:state:*")
+                .run(LoadClassesProbe.class.getName(), "org.redisson.Redisson", "org.redisson.command.CommandAsyncService")
+                .assertSuccess();
+        assertThat(result.stderr()).as(result.describe("applies the module"))
+                .contains("[stateguard] INFO Redisson from redisson-4.0.0.jar: applying redisson-3.16.8+")
+                .contains("[stateguard] INFO instrumented org.redisson.command.CommandAsyncService");
+        assertThat(warnings(result.stderr())).as(result.describe("no warning")).isEmpty();
+    }
+
+    /**
+     * With version rules, Redisson reads are routed by the rules but not checked: the agent says so once instead of
+     * letting anyone believe they are guarded.
+     */
+    @Test
+    void versionRulesAreSaidNotToCheckRedissonReads() throws Exception {
+        ForkedJvm.Result result = ForkedJvm.create()
+                .withAgent("keys=gw:state:*;rule.state.keys=gw:versioned:*;rule.state.version=json:/version;"
+                        + "rule.state.routing=replica-checked")
+                .run(LoadClassesProbe.class.getName(), "org.redisson.Redisson", "org.redisson.command.CommandAsyncService",
+                        "org.redisson.command.CommandBatchService")
+                .assertSuccess();
+        assertThat(warnings(result.stderr())).as(result.describe("one warning that the guard does not check Redisson"))
+                .singleElement().asString()
+                .isEqualTo("[stateguard] WARN the version guard (version, on-regression, replica-checked) does not"
+                        + " check Redisson reads yet: StateGuard routes them by the state-key rules only");
+    }
+
+    private static List<String> warnings(String stderr) {
+        return stderr.lines().filter(line -> line.startsWith("[stateguard] WARN")).collect(Collectors.toList());
+    }
+}
