@@ -56,6 +56,7 @@ final class ShardReplication {
         int n = replicas.size();
         long[] applied = new long[n];
         long[] lag = new long[n];
+        long[] lagAtLeast = new long[n];
         long[] bytes = new long[n];
         boolean[] usable = new boolean[n];
         long newestOffset = count == 0 ? -1 : offsets[index(count - 1)];
@@ -73,6 +74,8 @@ final class ShardReplication {
             applied[i] = info.offset();
             bytes[i] = Math.max(0, newestOffset - info.offset());
             lag[i] = lagNanos(info.offset(), sample.receivedNanos);
+            lagAtLeast[i] = lag[i] != Long.MAX_VALUE || count == 0 ? lag[i]
+                    : Math.max(0, sample.receivedNanos - sentNanos[index(0)]);
         }
         long[] sent = new long[count];
         long[] offs = new long[count];
@@ -81,7 +84,7 @@ final class ShardReplication {
             offs[i] = offsets[index(i)];
         }
         return new ShardView(primary, primaryKnown ? replicationId : null, sent, offs, new ArrayList<>(replicas),
-                applied, lag, bytes, usable, primaryKnown, nowNanos, staleAfterNanos);
+                applied, lag, lagAtLeast, bytes, usable, primaryKnown, nowNanos, staleAfterNanos);
     }
 
     /**

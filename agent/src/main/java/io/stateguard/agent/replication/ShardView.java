@@ -25,16 +25,19 @@ public final class ShardView {
     private final List<Endpoint> replicas;
     private final long[] appliedOffsets;
     private final long[] lagNanos;
+    private final long[] lagAtLeastNanos;
     private final long[] lagBytes;
     private final boolean[] usable;
     private final boolean complete;
     private final long minApplied;
     private final long worstLagNanos;
+    private final long worstKnownLagNanos;
     private final long publishedNanos;
     private final long staleAfterNanos;
 
     ShardView(Endpoint primary, String replicationId, long[] sampleSendNanos, long[] sampleOffsets,
-            List<Endpoint> replicas, long[] appliedOffsets, long[] lagNanos, long[] lagBytes, boolean[] usable,
+            List<Endpoint> replicas, long[] appliedOffsets, long[] lagNanos, long[] lagAtLeastNanos, long[] lagBytes,
+            boolean[] usable,
             boolean complete, long publishedNanos, long staleAfterNanos) {
         this.primary = primary;
         this.replicationId = replicationId;
@@ -43,19 +46,23 @@ public final class ShardView {
         this.replicas = Collections.unmodifiableList(replicas);
         this.appliedOffsets = appliedOffsets;
         this.lagNanos = lagNanos;
+        this.lagAtLeastNanos = lagAtLeastNanos;
         this.lagBytes = lagBytes;
         this.usable = usable;
         long min = Long.MAX_VALUE;
         long worst = 0;
+        long worstKnown = 0;
         boolean all = complete && sampleOffsets.length > 0;
         for (int i = 0; i < usable.length; i++) {
             all &= usable[i];
             min = Math.min(min, appliedOffsets[i]);
             worst = Math.max(worst, lagNanos[i]);
+            worstKnown = Math.max(worstKnown, lagAtLeastNanos[i]);
         }
         this.complete = all;
         this.minApplied = min;
         this.worstLagNanos = worst;
+        this.worstKnownLagNanos = worstKnown;
         this.publishedNanos = publishedNanos;
         this.staleAfterNanos = staleAfterNanos;
     }
@@ -136,8 +143,19 @@ public final class ShardView {
         return complete;
     }
 
+    /** The worst replica's lag, an upper bound ({@link Long#MAX_VALUE} when one is behind every kept sample). */
     public long worstLagNanos() {
         return worstLagNanos;
+    }
+
+    /**
+     * The worst lag known for certain: the upper bound of a replica that covers a kept sample, and for one behind
+     * every kept sample the time since the oldest (a lower bound: it lags at least that much). A replica beyond
+     * {@code max-replica-lag} by this measure is skipped even by rules that read replicas while the lag is unknown
+     * ({@code replica-checked}).
+     */
+    public long worstKnownLagNanos() {
+        return worstKnownLagNanos;
     }
 
     @Override

@@ -15,7 +15,8 @@ import io.stateguard.agent.replication.WriteAcks;
  *       {@code max-replica-lag}, and has applied this process's last acknowledged write of the key (a read of
  *       several keys: of any causal key). Anything unknown means the primary.</li>
  *   <li>{@code replica-checked}: replicas lagging more than {@code max-replica-lag} are skipped; when the lag is
- *       unknown the application's routing is kept, as before the monitor existed (its replies are checked).</li>
+ *       unknown (including a replica behind every sample the monitor has kept, for less than the bound so far) the
+ *       application's routing is kept, as before the monitor existed (its replies are checked).</li>
  * </ul>
  */
 final class ReplicaReads {
@@ -37,7 +38,9 @@ final class ReplicaReads {
         ReplicationMonitor monitor = ReplicationMonitor.current();
         ShardView view = monitor == null ? null : monitor.view(topology, slot);
         if (!causal) {
-            return view == null || !view.complete() || view.worstLagNanos() <= policy.maxLagNanos(rule);
+            // Unknown lag (no view, a replica not answering, one behind every sample for less than the bound so far)
+            // keeps the application's routing: the guard checks the replies.
+            return view == null || !view.complete() || view.worstKnownLagNanos() <= policy.maxLagNanos(rule);
         }
         if (view == null) {
             return false;

@@ -161,4 +161,17 @@ class ShardReplicationTest {
         assertThat(first.lagNanos(0)).isEqualTo(MS);
         assertThat(first.replicasServe(0, 20 * MS, 1_001 * MS)).isTrue();
     }
+
+    @Test
+    void aReplicaBehindEverySampleLagsAtLeastSinceTheOldestOne() {
+        round(1_000, 10_000, 9_000);
+        round(1_050, 11_000, 9_000);
+        ShardView view = round(1_100, 12_000, 9_000);
+        assertThat(view.worstLagNanos()).as("no upper bound").isEqualTo(Long.MAX_VALUE);
+        assertThat(view.worstKnownLagNanos()).as("at least since the oldest sample, sent at 1000 ms")
+                .isEqualTo(101 * MS);
+        ShardView covered = round(1_150, 12_000, 11_000);
+        assertThat(covered.worstKnownLagNanos()).as("covers the sample of 1050 ms: the upper bound")
+                .isEqualTo(covered.worstLagNanos()).isEqualTo(101 * MS);
+    }
 }

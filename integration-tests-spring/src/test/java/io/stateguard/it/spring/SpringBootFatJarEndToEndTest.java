@@ -39,8 +39,10 @@ class SpringBootFatJarEndToEndTest {
 
     private static final String GUARD_KEY = "sgs:guard:inst1";
 
+    // The replica is held longer than the default max-replica-lag (1 s) on purpose, which would send its reads to the
+    // primary: this test is about the guard facing a stale replica.
     private static final String GUARD_ARGS = "keys=sgs:guard:*;version=json:/version;routing=replica-checked;"
-            + "on-regression=fail";
+            + "on-regression=fail;max-replica-lag=1h";
 
     /** No redis-server may outlive the class. */
     @RegisterExtension

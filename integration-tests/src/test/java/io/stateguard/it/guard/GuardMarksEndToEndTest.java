@@ -28,8 +28,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GuardMarksEndToEndTest {
 
+    // The replica is held longer than the default max-replica-lag (1 s) on purpose, which would send its reads to the
+    // primary: these tests are about the guard facing a stale replica.
     private static final String RULES = "keys=*:state:*;version=json:/version;routing=replica-checked;"
-            + "rule.h.keys=*:hstate:*;rule.h.version=hash:v;rule.h.routing=replica-checked";
+            + "rule.h.keys=*:hstate:*;rule.h.version=hash:v;rule.h.routing=replica-checked;max-replica-lag=1h";
 
     /** A primary and a replica behind a lag proxy, for the whole class; their logs are kept if a test fails. */
     @RegisterExtension

@@ -35,7 +35,10 @@ class GuardVersionsEndToEndTest {
      */
     private static final int DATABASE = 3;
 
-    private static final String RULE = "keys=*:state:*;version=json:/version;routing=replica-checked";
+    // The replica is held longer than the default max-replica-lag (1 s) on purpose, which would send its reads to the
+    // primary: this test is about the guard facing a stale replica.
+    private static final String RULE = "keys=*:state:*;version=json:/version;routing=replica-checked;"
+            + "max-replica-lag=1h";
 
     /** A primary and a replica behind a lag proxy, for the whole class; their logs are kept if a test fails. */
     @RegisterExtension
