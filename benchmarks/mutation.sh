@@ -34,7 +34,7 @@ import collections, datetime, os, subprocess, sys, xml.etree.ElementTree as ET
 
 xml_path, out_path, command = sys.argv[1:4]
 PACKAGES = ["io.stateguard.agent.keys", "io.stateguard.agent.versions", "io.stateguard.agent.config",
-            "io.stateguard.agent.guard", "io.stateguard.agent.routing"]
+            "io.stateguard.agent.guard", "io.stateguard.agent.routing", "io.stateguard.agent.replication"]
 TARGET = 85.0
 DETECTED = {"KILLED", "TIMED_OUT", "MEMORY_ERROR", "RUN_ERROR"}
 

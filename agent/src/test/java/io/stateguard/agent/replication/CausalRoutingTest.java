@@ -144,4 +144,69 @@ class CausalRoutingTest {
                 new Properties()).rules()));
         assertThat(read(CommandType.GET, "s:1")).isSameAs(Intent.WRITE);
     }
+
+    @Test
+    void replicaCheckedSkipsAReplicaKnownToLagBeyondTheBound() {
+        install("keys=v:*;routing=replica-checked;version=json:/v;max-replica-lag=80ms");
+        round(100, 100);
+        round(200, 100);
+        assertThat(read(CommandType.GET, "v:1")).as("covers the sample of 50 ms ago: within 80 ms")
+                .isSameAs(Intent.READ);
+        round(300, 100);
+        assertThat(read(CommandType.GET, "v:1")).as("covers a sample of 100 ms ago: beyond 80 ms")
+                .isSameAs(Intent.WRITE);
+        assertThat(PrimaryRouting.stats().routed(0)).isEqualTo(1);
+        assertThat(PrimaryRouting.stats().checked(0)).as("replica-checked reads are counted by the guard").isZero();
+    }
+
+    @Test
+    void causalReadsAreCountedWhereverTheyGo() {
+        install("keys=s:*;routing=causal");
+        read(CommandType.GET, "s:1");
+        round(100, 100);
+        read(CommandType.GET, "s:1");
+        read(CommandType.GET, "s:2");
+        assertThat(PrimaryRouting.stats().routed(0)).as("to the primary").isEqualTo(1);
+        assertThat(PrimaryRouting.stats().checked(0)).as("served by replicas").isEqualTo(2);
+    }
+
+    @Test
+    void aCausalWriteRegistersItsTopologyAndIsPendingUntilItsReply() {
+        install("keys=s:*;routing=causal");
+        assertThat(CausalWrites.nothingPending()).isTrue();
+        AsyncCommand<String, String, String> set = new AsyncCommand<>(new Command<>(CommandType.SET,
+                new StatusOutput<>(StringCodec.UTF8), new CommandArgs<>(StringCodec.UTF8).addKey("s:9").addValue("v")));
+        PrimaryRouting.enter(CommandKeys.READER, topology.client, set);
+        try {
+            LettuceDispatch.routeIntent(Intent.WRITE);
+        } finally {
+            PrimaryRouting.exit();
+        }
+        assertThat(monitor.monitoredCount()).as("watched from the write on").isEqualTo(1);
+        assertThat(CausalWrites.nothingPending()).isFalse();
+        long[] hashes = CausalWrites.take(set);
+        assertThat(hashes).hasSize(1);
+        assertThat(CausalWrites.nothingPending()).isTrue();
+        AsyncCommand<String, String, String> other = new AsyncCommand<>(new Command<>(CommandType.SET,
+                new StatusOutput<>(StringCodec.UTF8), new CommandArgs<>(StringCodec.UTF8).addKey("x:9").addValue("v")));
+        PrimaryRouting.enter(CommandKeys.READER, topology.client, other);
+        try {
+            LettuceDispatch.routeIntent(Intent.WRITE);
+        } finally {
+            PrimaryRouting.exit();
+        }
+        assertThat(CausalWrites.take(other)).as("a key of no causal rule").isNull();
+    }
+
+    @Test
+    void aWriteOfKeysThatCannotBeToldApartCountsForEveryKey() {
+        install("keys=s:*;routing=causal");
+        round(100, 100);
+        assertThat(read(CommandType.GET, "s:1")).isSameAs(Intent.READ);
+        CausalWrites.completed(CausalWrites.EVERY_KEY);
+        assertThat(read(CommandType.GET, "s:1")).as("any key may have been written").isSameAs(Intent.WRITE);
+        round(100, 100);
+        assertThat(read(CommandType.GET, "s:1")).as("applied by the replica").isSameAs(Intent.READ);
+        CausalWrites.completed(null);
+    }
 }

@@ -38,6 +38,8 @@ class ReplicationMonitorTest {
         final List<Endpoint> forgotten = new ArrayList<>();
         boolean inUse = true;
         boolean closed;
+        int releases;
+        RuntimeException shardsFail;
 
         Scripted(ShardNodes... shards) {
             this.shards = Arrays.asList(shards);
@@ -50,7 +52,15 @@ class ReplicationMonitorTest {
 
         @Override
         public List<ShardNodes> shards() {
+            if (shardsFail != null) {
+                throw shardsFail;
+            }
             return shards;
+        }
+
+        @Override
+        public void releaseThread() {
+            releases++;
         }
 
         @Override
@@ -213,5 +223,117 @@ class ReplicationMonitorTest {
         round(50);
         assertThat(topology.closed).isTrue();
         assertThat(monitor.monitoredCount()).isZero();
+    }
+
+    @Test
+    void theGuardReadsThePrimarysReplicationIdOnTheMonitorsConnection() {
+        Scripted topology = topology(new ShardNodes(PRIMARY, Collections.singletonList(REPLICA), null));
+        topology.answers.put(PRIMARY, InfoTexts.primary(InfoTexts.ID_A, 100));
+        topology.answers.put(REPLICA, InfoTexts.replica(InfoTexts.ID_A, 100, true));
+        List<String> answers = new ArrayList<>();
+        assertThat(monitor.readPrimaryId(topology.client, (id, refusal) -> answers.add(id + "/" + refusal)))
+                .as("not polled yet: the caller asks elsewhere").isFalse();
+        assertThat(monitor.readPrimaryId(null, (id, refusal) -> answers.add("null"))).isFalse();
+        round(0);
+        int asked = topology.asked.size();
+        assertThat(monitor.readPrimaryId(topology.client, (id, refusal) -> answers.add(id + "/" + refusal))).isTrue();
+        assertThat(topology.asked.subList(asked, topology.asked.size())).as("a fresh read of the primary")
+                .containsExactly(PRIMARY);
+        topology.answers.put(PRIMARY, "NOPERM no INFO for you");
+        monitor.readPrimaryId(topology.client, (id, refusal) -> answers.add(id + "/" + refusal));
+        topology.answers.remove(PRIMARY);
+        monitor.readPrimaryId(topology.client, (id, refusal) -> answers.add(id + "/" + refusal));
+        topology.answers.put(PRIMARY, InfoTexts.replica(InfoTexts.ID_A, 100, true));
+        monitor.readPrimaryId(topology.client, (id, refusal) -> answers.add(id + "/" + refusal));
+        assertThat(answers).containsExactly(InfoTexts.ID_A + "/null", "null/NOPERM no INFO for you", "null/null",
+                "null/null");
+        assertThat(answers).as("never called back when it returned false").doesNotContain("null");
+    }
+
+    @Test
+    void aClusterHasNoSingleReplicationIdToRead() {
+        Scripted topology = topology(new ShardNodes(PRIMARY, Collections.<Endpoint>emptyList(), new int[] {0}));
+        topology.answers.put(PRIMARY, InfoTexts.primary(InfoTexts.ID_A, 1));
+        monitor.view(topology.client, 0);
+        round(0);
+        assertThat(monitor.readPrimaryId(topology.client, (id, refusal) -> { })).isFalse();
+    }
+
+    @Test
+    void aFailingAdapterIsCountedAndTheRoundGoesOn() {
+        Object strange = new Object();
+        ReplicationMonitor.TopologyFactory throwing = client -> {
+            if (client == strange) {
+                throw new IllegalStateException("adapter broke");
+            }
+            return null;
+        };
+        ReplicationMonitor.addFactory(throwing);
+        assertThat(monitor.view(strange, -1)).as("an adapter that throws: not monitored").isNull();
+        assertThat(monitor.monitoredCount()).isZero();
+        Scripted broken = topology(new ShardNodes(PRIMARY, Collections.<Endpoint>emptyList(), null));
+        Scripted healthy = topology(new ShardNodes(REPLICA, Collections.<Endpoint>emptyList(), null));
+        healthy.answers.put(REPLICA, InfoTexts.primary(InfoTexts.ID_B, 1));
+        assertThat(monitor.view(broken.client, -1)).isNull();
+        assertThat(monitor.view(healthy.client, -1)).isNull();
+        broken.shardsFail = new IllegalStateException("no nodes");
+        round(0);
+        assertThat(monitor.view(healthy.client, -1)).as("the other topology was polled").isNotNull();
+        assertThat(broken.releases).as("the thread is released after every round, failed or not").isEqualTo(1);
+        assertThat(healthy.releases).isEqualTo(1);
+    }
+
+    @Test
+    void stoppingClosesEveryTopologyAndAnswersNothingMore() {
+        Scripted topology = topology(new ShardNodes(PRIMARY, Collections.<Endpoint>emptyList(), null));
+        topology.answers.put(PRIMARY, InfoTexts.primary(InfoTexts.ID_A, 1));
+        monitor.view(topology.client, -1);
+        round(0);
+        monitor.stop();
+        assertThat(topology.closed).isTrue();
+        assertThat(monitor.monitoredCount()).isZero();
+        assertThat(monitor.view(topology.client, -1)).isNull();
+        assertThat(monitor.readPrimaryId(topology.client, (id, refusal) -> { })).isFalse();
+    }
+
+    @Test
+    void anInstalledMonitorPollsOnItsOwnDaemonThreadUntilUninstalled() throws Exception {
+        Scripted topology = topology(new ShardNodes(PRIMARY, Collections.<Endpoint>emptyList(), null));
+        topology.answers.put(PRIMARY, InfoTexts.primary(InfoTexts.ID_A, 1));
+        ReplicationMonitor polling = new ReplicationMonitor(10 * MS, null, System::nanoTime);
+        ReplicationMonitor.install(polling);
+        try {
+            assertThat(ReplicationMonitor.current()).isSameAs(polling);
+            polling.view(topology.client, -1);
+            long deadline = System.nanoTime() + 5_000 * MS;
+            while (polling.view(topology.client, -1) == null && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(polling.view(topology.client, -1)).as("polled without anyone calling tick").isNotNull();
+            Thread thread = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().equals("stateguard-replication-monitor")).findFirst().orElseThrow();
+            assertThat(thread.isDaemon()).isTrue();
+            assertThat(thread.getContextClassLoader()).isNull();
+        } finally {
+            ReplicationMonitor.uninstall();
+        }
+        assertThat(ReplicationMonitor.current()).isNull();
+        assertThat(topology.closed).as("uninstalling stops the monitor").isTrue();
+    }
+
+    @Test
+    void aTopologyDroppedFromTheCacheIsLookedUpAgain() {
+        Scripted topology = topology(new ShardNodes(PRIMARY, Collections.<Endpoint>emptyList(), null));
+        topology.answers.put(PRIMARY, InfoTexts.primary(InfoTexts.ID_A, 1));
+        monitor.view(topology.client, -1);
+        round(0);
+        assertThat(monitor.view(topology.client, -1)).isNotNull();
+        topology.inUse = false;
+        round(50);
+        assertThat(topology.releases).isEqualTo(2);
+        topology.inUse = true;
+        topology.closed = false;
+        assertThat(monitor.view(topology.client, -1)).as("forgotten everywhere: registered anew").isNull();
+        assertThat(monitor.monitoredCount()).isEqualTo(1);
     }
 }

@@ -174,4 +174,27 @@ class ShardReplicationTest {
         assertThat(covered.worstKnownLagNanos()).as("covers the sample of 1050 ms: the upper bound")
                 .isEqualTo(covered.worstLagNanos()).isEqualTo(101 * MS);
     }
+
+    @Test
+    void offsetsGoingBackUnderOneIdStartANewTimeline() {
+        round(1_000, 10_000, 10_000);
+        ShardView view = round(1_050, 500, 500);
+        assertThat(view.offsetSentAfter(0)).as("the old samples are not comparable any more").isEqualTo(500);
+        assertThat(failovers).as("not a failover: the ID did not change").isEmpty();
+    }
+
+    @Test
+    void answersExactlyAsOldAsTheBoundAreStillUsed() {
+        Sample primary = primary(InfoTexts.ID_A, 1000, 100);
+        Sample replica = replica(InfoTexts.ID_A, 1000, 101, true);
+        long fresh = 101 * MS + STALE;
+        ShardView atBound = shard.update(PRIMARY, primary, Arrays.asList(REPLICA), new Sample[] {replica}, fresh - MS / 2,
+                STALE, (node, before, after) -> { });
+        assertThat(atBound.complete()).isTrue();
+        ShardView beyond = shard.update(PRIMARY, primary, Arrays.asList(REPLICA), new Sample[] {replica}, fresh + 1,
+                STALE, (node, before, after) -> { });
+        assertThat(beyond.complete()).isFalse();
+        assertThat(atBound.replicasServe(WriteAcks.NEVER, atBound.worstLagNanos(), fresh - MS / 2 + STALE))
+                .as("a lag exactly at the bound, a view exactly as old as allowed").isTrue();
+    }
 }

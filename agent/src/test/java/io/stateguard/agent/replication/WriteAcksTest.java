@@ -47,4 +47,23 @@ class WriteAcksTest {
         acks.acknowledged(hash("n"), -100);
         assertThat(acks.ackNanos(hash("n"))).isEqualTo(-50);
     }
+
+    @Test
+    void hashesThatDifferOnlyInHighBitsKeepApart() {
+        WriteAcks acks = new WriteAcks();
+        acks.acknowledged((1L << 40) | 5, 100);
+        assertThat(acks.ackNanos((2L << 40) | 5)).isEqualTo(WriteAcks.NEVER);
+        assertThat(acks.ackNanos((1L << 50) | 5)).isEqualTo(WriteAcks.NEVER);
+        assertThat(acks.ackNanos((1L << 40) | 5)).isEqualTo(100);
+    }
+
+    @Test
+    void aWriteOfUnknownKeysIsTheNewestToo() {
+        WriteAcks acks = new WriteAcks();
+        acks.acknowledged(hash("a"), 100);
+        acks.acknowledgedAnyKey(300);
+        assertThat(acks.newestAckNanos()).isEqualTo(300);
+        acks.acknowledgedAnyKey(200);
+        assertThat(acks.ackNanos(hash("b"))).as("the newest unknown write stays").isEqualTo(300);
+    }
 }

@@ -15,7 +15,7 @@ import java.util.Map;
 public final class IsolatedLettuceApp {
 
     public static void main(String[] args) throws Exception {
-        ClassLoader lettuce = new LettuceJarLoader(Paths.get(args[0]), IsolatedLettuceApp.class.getClassLoader(),
+        ClassLoader lettuce = new ClientJarLoader(Paths.get(args[0]), IsolatedLettuceApp.class.getClassLoader(),
                 Map.of());
         Class.forName("io.lettuce.core.masterreplica.MasterReplicaChannelWriter", false, lettuce);
         Class<?> stale = Class.forName("io.stateguard.agent.api.StaleStateException", false, lettuce);

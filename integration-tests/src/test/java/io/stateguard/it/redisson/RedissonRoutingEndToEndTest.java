@@ -148,9 +148,7 @@ class RedissonRoutingEndToEndTest {
     class Sentinel {
 
         @RegisterExtension
-        static final RedisTopologyExtension<SentinelTopology> REDIS = RedisTopologyExtension
-                .of(() -> SentinelTopology.builder().replicas(1).start())
-                .then(redis -> StaleReplicaFixture.apply(redis.primary(), redis::awaitReplicated));
+        static final RedisTopologyExtension<SentinelTopology> REDIS = StaleReplicaFixture.staleSentinel();
 
         @Test
         void sentinelReadModeSlave() throws Exception {
@@ -163,10 +161,7 @@ class RedissonRoutingEndToEndTest {
     class Cluster {
 
         @RegisterExtension
-        static final RedisTopologyExtension<ClusterTopology> REDIS = RedisTopologyExtension
-                .of(() -> ClusterTopology.builder().start())
-                .then(redis -> StaleReplicaFixture.apply(redis.nodeForKey(StaleReplicaFixture.STATE_KEY),
-                        redis::awaitReplicated));
+        static final RedisTopologyExtension<ClusterTopology> REDIS = StaleReplicaFixture.staleCluster();
 
         @Test
         void clusterReadModeSlave() throws Exception {

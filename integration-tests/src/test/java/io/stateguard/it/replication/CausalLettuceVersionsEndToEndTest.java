@@ -5,6 +5,7 @@ import io.stateguard.harness.RedisNode;
 import io.stateguard.harness.RedisTopologyExtension;
 import io.stateguard.it.probe.CausalProbe;
 import io.stateguard.it.support.ForkedJvm;
+import io.stateguard.it.support.StaleReplicaFixture;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -22,9 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CausalLettuceVersionsEndToEndTest {
 
     @RegisterExtension
-    static final RedisTopologyExtension<PrimaryReplicaTopology> REDIS = RedisTopologyExtension
-            .of(() -> PrimaryReplicaTopology.builder().replicas(1).laggingReplicas(true).start())
-            .then(redis -> redis.lagProxy(0).setDelayMillis(60));
+    static final RedisTopologyExtension<PrimaryReplicaTopology> REDIS = StaleReplicaFixture.laggingMasterReplica(60);
 
     @ParameterizedTest(name = "Lettuce {0}")
     @ValueSource(strings = {"5.3.7.RELEASE", "6.1.10.RELEASE", "6.8.2.RELEASE"})

@@ -5,6 +5,7 @@ import io.stateguard.harness.RedisNode;
 import io.stateguard.harness.RedisTopologyExtension;
 import io.stateguard.it.probe.CausalProbe;
 import io.stateguard.it.support.ForkedJvm;
+import io.stateguard.it.support.StaleReplicaFixture;
 import io.stateguard.it.support.InconsistencyEvents;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -24,9 +25,7 @@ class CausalReadsEndToEndTest {
     private static final String CAUSAL = "keys=causal:*;routing=causal";
 
     @RegisterExtension
-    static final RedisTopologyExtension<PrimaryReplicaTopology> REDIS = RedisTopologyExtension
-            .of(() -> PrimaryReplicaTopology.builder().replicas(1).laggingReplicas(true).start())
-            .then(redis -> redis.lagProxy(0).setDelayMillis(60));
+    static final RedisTopologyExtension<PrimaryReplicaTopology> REDIS = StaleReplicaFixture.laggingMasterReplica(60);
 
     private static String nodes() {
         return REDIS.get().nodes().stream().map(RedisNode::hostAndPort).collect(Collectors.joining(","));

@@ -5,6 +5,7 @@ import io.stateguard.harness.RedisNode;
 import io.stateguard.harness.RedisTopologyExtension;
 import io.stateguard.it.probe.CausalProbe;
 import io.stateguard.it.support.ForkedJvm;
+import io.stateguard.it.support.StaleReplicaFixture;
 import io.stateguard.it.support.InconsistencyEvents;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,9 +31,7 @@ class InfoDeniedCausalEndToEndTest {
     private static final String PASSWORD = "secret";
 
     @RegisterExtension
-    static final RedisTopologyExtension<PrimaryReplicaTopology> REDIS = RedisTopologyExtension
-            .of(() -> PrimaryReplicaTopology.builder().replicas(1).laggingReplicas(true).start())
-            .then(redis -> redis.lagProxy(0).setDelayMillis(60));
+    static final RedisTopologyExtension<PrimaryReplicaTopology> REDIS = StaleReplicaFixture.laggingMasterReplica(60);
 
     @BeforeAll
     static void applicationUserWithoutInfo() {

@@ -8,6 +8,7 @@ import io.stateguard.harness.RedisNode;
 import io.stateguard.harness.RedisTopologyExtension;
 import io.stateguard.it.probe.CausalProbe;
 import io.stateguard.it.support.ForkedJvm;
+import io.stateguard.it.support.StaleReplicaFixture;
 import io.stateguard.it.support.OtlpReceiver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -33,9 +34,7 @@ class ReplicaLagMetricsEndToEndTest {
     private static final int KEYS = 10;
 
     @RegisterExtension
-    static final RedisTopologyExtension<PrimaryReplicaTopology> REDIS = RedisTopologyExtension
-            .of(() -> PrimaryReplicaTopology.builder().replicas(1).laggingReplicas(true).start())
-            .then(redis -> redis.lagProxy(0).setDelayMillis(60));
+    static final RedisTopologyExtension<PrimaryReplicaTopology> REDIS = StaleReplicaFixture.laggingMasterReplica(60);
 
     private static String nodes() {
         return REDIS.get().nodes().stream().map(RedisNode::hostAndPort).collect(Collectors.joining(","));

@@ -91,9 +91,7 @@ class RoutingEndToEndTest {
     class Sentinel {
 
         @RegisterExtension
-        static final RedisTopologyExtension<SentinelTopology> REDIS = RedisTopologyExtension
-                .of(() -> SentinelTopology.builder().replicas(1).start())
-                .then(redis -> StaleReplicaFixture.apply(redis.primary(), redis::awaitReplicated));
+        static final RedisTopologyExtension<SentinelTopology> REDIS = StaleReplicaFixture.staleSentinel();
 
         @Test
         void sentinelDiscoveredMasterReplica() throws Exception {
@@ -106,10 +104,7 @@ class RoutingEndToEndTest {
     class Cluster {
 
         @RegisterExtension
-        static final RedisTopologyExtension<ClusterTopology> REDIS = RedisTopologyExtension
-                .of(() -> ClusterTopology.builder().start())
-                .then(redis -> StaleReplicaFixture.apply(redis.nodeForKey(StaleReplicaFixture.STATE_KEY),
-                        redis::awaitReplicated));
+        static final RedisTopologyExtension<ClusterTopology> REDIS = StaleReplicaFixture.staleCluster();
 
         @Test
         void clusterWithReadFromReplica() throws Exception {

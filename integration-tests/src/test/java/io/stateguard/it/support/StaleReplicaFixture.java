@@ -1,6 +1,8 @@
 package io.stateguard.it.support;
 
+import io.stateguard.harness.ClusterTopology;
 import io.stateguard.harness.PrimaryReplicaTopology;
+import io.stateguard.harness.SentinelTopology;
 import io.stateguard.harness.RedisNode;
 import io.stateguard.harness.RedisTopologyExtension;
 
@@ -48,6 +50,27 @@ public final class StaleReplicaFixture {
     public static RedisTopologyExtension<PrimaryReplicaTopology> staleMasterReplica() {
         return RedisTopologyExtension.of(() -> PrimaryReplicaTopology.builder().replicas(1).start())
                 .then(redis -> apply(redis.primary(), redis::awaitReplicated));
+    }
+
+    /** A Sentinel group whose primary has one replica, made stale by {@link #apply}, for a test class. */
+    public static RedisTopologyExtension<SentinelTopology> staleSentinel() {
+        return RedisTopologyExtension.of(() -> SentinelTopology.builder().replicas(1).start())
+                .then(redis -> apply(redis.primary(), redis::awaitReplicated));
+    }
+
+    /** A Cluster of 3 masters and 3 replicas, the state key's shard made stale by {@link #apply}, for a test class. */
+    public static RedisTopologyExtension<ClusterTopology> staleCluster() {
+        return RedisTopologyExtension.of(() -> ClusterTopology.builder().start())
+                .then(redis -> apply(redis.nodeForKey(STATE_KEY), redis::awaitReplicated));
+    }
+
+    /**
+     * A primary and one replica that applies the primary's stream {@code delayMillis} late (through the harness's
+     * lag proxy), for a test class.
+     */
+    public static RedisTopologyExtension<PrimaryReplicaTopology> laggingMasterReplica(long delayMillis) {
+        return RedisTopologyExtension.of(() -> PrimaryReplicaTopology.builder().replicas(1).laggingReplicas(true).start())
+                .then(redis -> redis.lagProxy(0).setDelayMillis(delayMillis));
     }
 
     /** Probe arguments after the mode and nodes. */

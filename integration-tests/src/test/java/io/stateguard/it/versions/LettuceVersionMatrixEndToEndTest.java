@@ -56,16 +56,11 @@ class LettuceVersionMatrixEndToEndTest {
 
     @RegisterExtension
     @Order(3)
-    static final RedisTopologyExtension<SentinelTopology> SENTINEL = RedisTopologyExtension
-            .of(() -> SentinelTopology.builder().replicas(1).start())
-            .then(sentinel -> StaleReplicaFixture.apply(sentinel.primary(), sentinel::awaitReplicated));
+    static final RedisTopologyExtension<SentinelTopology> SENTINEL = StaleReplicaFixture.staleSentinel();
 
     @RegisterExtension
     @Order(4)
-    static final RedisTopologyExtension<ClusterTopology> CLUSTER = RedisTopologyExtension
-            .of(() -> ClusterTopology.builder().start())
-            .then(cluster -> StaleReplicaFixture.apply(cluster.nodeForKey(StaleReplicaFixture.STATE_KEY),
-                    cluster::awaitReplicated));
+    static final RedisTopologyExtension<ClusterTopology> CLUSTER = StaleReplicaFixture.staleCluster();
 
     @ParameterizedTest(name = "Lettuce {0}")
     @ValueSource(strings = {"5.3.7.RELEASE", "6.1.10.RELEASE", "6.3.2.RELEASE", "6.5.5.RELEASE", "6.8.2.RELEASE", "7.7.0.RELEASE"})

@@ -7,7 +7,7 @@ import io.stateguard.agent.instrumentation.InstrumentationModule;
 import io.stateguard.agent.instrumentation.MethodAdvice;
 import io.stateguard.agent.instrumentation.Shapes;
 import io.stateguard.agent.instrumentation.TypeInstrumentation;
-import io.stateguard.agent.testapp.LettuceJarLoader;
+import io.stateguard.agent.testapp.ClientJarLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -69,7 +69,7 @@ class LettuceWeavingTest {
     @MethodSource("io.stateguard.agent.instrumentation.lettuce.MatrixJars#versions")
     void theSelectedModuleIsWovenIntoEachVersionsClassesAndPassesTheVerifier(String version) throws Exception {
         Path jar = MatrixJars.jar(version);
-        try (LettuceJarLoader lettuce = new LettuceJarLoader(jar, LettuceWeavingTest.class.getClassLoader(), Map.of())) {
+        try (ClientJarLoader lettuce = new ClientJarLoader(jar, LettuceWeavingTest.class.getClassLoader(), Map.of())) {
             InstrumentationModule module = LettuceInstrumentationModule.selector(true).select(lettuce);
             assertThat(module).as("the module for Lettuce " + version).isNotNull();
             assertThat(module.name()).isEqualTo(version.startsWith("5.") ? "lettuce-5" : "lettuce-6+");
@@ -81,7 +81,7 @@ class LettuceWeavingTest {
                         ClassShapes.of(lettuce), advised);
                 assertThat(woven).as(type.typeName() + " of " + version).isNotNull();
                 assertThat(advised).as(type.typeName() + " of " + version).hasSameSizeAs(bindings);
-                try (LettuceJarLoader defining = new LettuceJarLoader(jar, LettuceWeavingTest.class.getClassLoader(),
+                try (ClientJarLoader defining = new ClientJarLoader(jar, LettuceWeavingTest.class.getClassLoader(),
                         Map.of(type.typeName(), woven))) {
                     Class<?> loaded = defining.loadClass(type.typeName());
                     assertThat(loaded.getClassLoader()).isSameAs(defining);

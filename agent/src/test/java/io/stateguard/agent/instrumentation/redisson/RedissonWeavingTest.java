@@ -5,14 +5,12 @@ import io.stateguard.agent.instrumentation.ClassShapes;
 import io.stateguard.agent.instrumentation.InstrumentationModule;
 import io.stateguard.agent.instrumentation.Shapes;
 import io.stateguard.agent.instrumentation.TypeInstrumentation;
+import io.stateguard.agent.testapp.ClientJarLoader;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -40,7 +38,7 @@ class RedissonWeavingTest {
     @ValueSource(strings = {"3.16.8", "3.52.0", "4.0.0"})
     void theModuleIsWovenIntoEachVersionsClassesAndPassesTheVerifier(String version) throws Exception {
         Path jar = jar(version);
-        try (RedissonJarLoader redisson = new RedissonJarLoader(jar, Map.of())) {
+        try (ClientJarLoader redisson = redissonLoader(jar, Map.of())) {
             InstrumentationModule module = RedissonInstrumentationModule.selector().select(redisson);
             assertThat(module).as("the module for Redisson " + version).isNotNull();
             assertThat(module.name()).isEqualTo("redisson-3.16.8+");
@@ -52,7 +50,7 @@ class RedissonWeavingTest {
                         ClassShapes.of(redisson), advised);
                 assertThat(woven).as(type.typeName() + " of " + version).isNotNull();
                 assertThat(advised).as(type.typeName() + " of " + version).hasSameSizeAs(bindings);
-                try (RedissonJarLoader defining = new RedissonJarLoader(jar, Map.of(type.typeName(), woven))) {
+                try (ClientJarLoader defining = redissonLoader(jar, Map.of(type.typeName(), woven))) {
                     Class<?> loaded = defining.loadClass(type.typeName());
                     assertThat(loaded.getClassLoader()).isSameAs(defining);
                     loaded.getDeclaredMethods(); // links, so the verifier checks the woven code now
@@ -63,48 +61,13 @@ class RedissonWeavingTest {
 
     @Test
     void redissonBeforeTheSupportedRangeGetsNoModule() throws Exception {
-        try (RedissonJarLoader redisson = new RedissonJarLoader(jar("3.16.7"), Map.of())) {
+        try (ClientJarLoader redisson = redissonLoader(jar("3.16.7"), Map.of())) {
             assertThat(RedissonInstrumentationModule.selector().select(redisson)).isNull();
         }
     }
 
     /** Child first for {@code org.redisson}, from one jar (or the given class files); everything else from the parent. */
-    private static final class RedissonJarLoader extends URLClassLoader {
-
-        private final Map<String, byte[]> replaced;
-
-        RedissonJarLoader(Path jar, Map<String, byte[]> replaced) throws IOException {
-            super(new URL[] {jar.toUri().toURL()}, RedissonWeavingTest.class.getClassLoader());
-            this.replaced = replaced;
-        }
-
-        byte[] classFile(String className) throws IOException {
-            try (InputStream in = getResourceAsStream(className.replace('.', '/') + ".class")) {
-                if (in == null) {
-                    throw new IOException("no class file for " + className);
-                }
-                return in.readAllBytes();
-            }
-        }
-
-        @Override
-        public URL getResource(String name) {
-            return name.startsWith("org/redisson/") ? findResource(name) : super.getResource(name);
-        }
-
-        @Override
-        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-            if (!name.startsWith("org.redisson.")) {
-                return super.loadClass(name, resolve);
-            }
-            synchronized (getClassLoadingLock(name)) {
-                Class<?> known = findLoadedClass(name);
-                if (known != null) {
-                    return known;
-                }
-                byte[] bytes = replaced.get(name);
-                return bytes == null ? findClass(name) : defineClass(name, bytes, 0, bytes.length);
-            }
-        }
+    private static ClientJarLoader redissonLoader(Path jar, Map<String, byte[]> replaced) throws IOException {
+        return new ClientJarLoader(jar, RedissonWeavingTest.class.getClassLoader(), replaced, "org.redisson.");
     }
 }

@@ -8,17 +8,30 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * A class loader for one Lettuce jar, child first for Lettuce: its {@code io.lettuce} classes and class files come
- * from the jar only (or, for the given names, from the given class files), everything else (Netty, Reactor, the
- * agent) from the parent. As a fat jar or a container gives an application a Lettuce of its own.
+ * A class loader for one Redis client jar, child first for that client: its classes and class files (below
+ * {@code clientPackage}, such as {@code io.lettuce.} or {@code org.redisson.}) come from the jar only (or, for the
+ * given names, from the given class files), everything else (Netty, Reactor, the agent) from the parent. As a fat
+ * jar or a container gives an application a client of its own.
  */
-public final class LettuceJarLoader extends URLClassLoader {
+public final class ClientJarLoader extends URLClassLoader {
 
     private final Map<String, byte[]> replaced;
 
-    public LettuceJarLoader(Path jar, ClassLoader parent, Map<String, byte[]> replaced) throws IOException {
+    private final String clientPackage;
+
+    private final String clientPath;
+
+    /** A loader for a Lettuce jar. */
+    public ClientJarLoader(Path jar, ClassLoader parent, Map<String, byte[]> replaced) throws IOException {
+        this(jar, parent, replaced, "io.lettuce.");
+    }
+
+    public ClientJarLoader(Path jar, ClassLoader parent, Map<String, byte[]> replaced, String clientPackage)
+            throws IOException {
         super(new URL[] {jar.toUri().toURL()}, parent);
         this.replaced = replaced;
+        this.clientPackage = clientPackage;
+        this.clientPath = clientPackage.replace('.', '/');
     }
 
     /** The class file of {@code className} in the jar. */
@@ -33,13 +46,13 @@ public final class LettuceJarLoader extends URLClassLoader {
 
     @Override
     public URL getResource(String name) {
-        // Lettuce's class files from the jar only: the parent may have a Lettuce of its own.
-        return name.startsWith("io/lettuce/") ? findResource(name) : super.getResource(name);
+        // The client's class files from the jar only: the parent may have a copy of its own.
+        return name.startsWith(clientPath) ? findResource(name) : super.getResource(name);
     }
 
     @Override
     protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-        if (!name.startsWith("io.lettuce.")) {
+        if (!name.startsWith(clientPackage)) {
             return super.loadClass(name, resolve);
         }
         synchronized (getClassLoadingLock(name)) {
