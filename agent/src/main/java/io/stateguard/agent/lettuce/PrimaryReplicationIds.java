@@ -9,6 +9,7 @@ import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
 import io.stateguard.agent.guard.ReplicationIds;
+import io.stateguard.agent.replication.ReplicationInfo;
 
 import java.util.function.BiConsumer;
 
@@ -22,8 +23,6 @@ import java.util.function.BiConsumer;
 final class PrimaryReplicationIds implements ReplicationIds.Source {
 
     static final PrimaryReplicationIds INSTANCE = new PrimaryReplicationIds();
-
-    private static final String FIELD = "master_replid:";
 
     private PrimaryReplicationIds() {
     }
@@ -56,7 +55,7 @@ final class PrimaryReplicationIds implements ReplicationIds.Source {
                     // next read, perhaps of a new primary, may succeed.
                     done.done(null, null);
                 } else {
-                    done.done(replicationId(text), null);
+                    done.done(ReplicationInfo.parse(text).replicationId(), null);
                 }
             }
         });
@@ -64,22 +63,5 @@ final class PrimaryReplicationIds implements ReplicationIds.Source {
             done.done(null, null); // the writer refused (a closed connection): not an error of the agent
         }
         return true;
-    }
-
-    /** {@code master_replid} from {@code INFO replication}'s text, or {@code null}. */
-    static String replicationId(String info) {
-        if (info == null) {
-            return null;
-        }
-        int at = info.indexOf(FIELD);
-        if (at < 0) {
-            return null;
-        }
-        int start = at + FIELD.length();
-        int end = start;
-        while (end < info.length() && !Character.isWhitespace(info.charAt(end))) {
-            end++;
-        }
-        return end > start ? info.substring(start, end) : null;
     }
 }
