@@ -264,16 +264,13 @@ final class OtelApi {
     /** Registers an asynchronous long gauge; {@code false} when this copy has no metrics. */
     boolean observableGauge(Object meter, String name, String description, Observer observer)
             throws ReflectiveOperationException {
-        if (meter == null || gaugeBuilder == null) {
-            return false;
-        }
-        Object builder = gaugeBuilder.invoke(meter, name);
-        gaugeDescription.invoke(builder, description);
-        longGaugeCallback.invoke(gaugeOfLongs.invoke(builder), callback(observer));
-        return true;
+        return observableGauge(meter, name, description, null, observer);
     }
 
-    /** Registers an asynchronous long gauge with a unit; {@code false} when this copy has no metrics. */
+    /**
+     * Registers an asynchronous long gauge with a unit ({@code null}: none); {@code false} when this copy has no
+     * metrics.
+     */
     boolean observableGauge(Object meter, String name, String description, String unit, Observer observer)
             throws ReflectiveOperationException {
         if (meter == null || gaugeBuilder == null) {
@@ -282,7 +279,9 @@ final class OtelApi {
         Object builder = gaugeBuilder.invoke(meter, name);
         gaugeDescription.invoke(builder, description);
         Object longs = gaugeOfLongs.invoke(builder);
-        longGaugeUnit.invoke(longs, unit);
+        if (unit != null) {
+            longGaugeUnit.invoke(longs, unit);
+        }
         longGaugeCallback.invoke(longs, callback(observer));
         return true;
     }
@@ -306,57 +305,61 @@ final class OtelApi {
         Object builder = gaugeBuilder.invoke(meter, name);
         gaugeDescription.invoke(builder, description);
         gaugeUnit.invoke(builder, unit);
-        doubleGaugeCallback.invoke(builder, new Consumer<Object>() {
+        doubleGaugeCallback.invoke(builder, new Guarded() {
             @Override
-            public void accept(final Object measurement) {
-                try {
-                    observer.observe(new DoubleRecorder() {
-                        @Override
-                        public void record(double value, String... attributes) {
-                            try {
-                                doubleMeasurementRecord.invoke(measurement, value, attributes(attributes));
-                            } catch (InvocationTargetException e) {
-                                throw new IllegalStateException(e.getCause());
-                            } catch (ReflectiveOperationException e) {
-                                throw new IllegalStateException(e);
-                            }
-                        }
-                    });
-                } catch (Throwable t) {
-                    InternalErrors.record("telemetry.metrics", t);
-                }
+            void observe(final Object measurement) {
+                observer.observe(new DoubleRecorder() {
+                    @Override
+                    public void record(double value, String... attributes) {
+                        recordInto(doubleMeasurementRecord, measurement, value, attributes);
+                    }
+                });
             }
         });
         return true;
     }
 
     private Consumer<Object> callback(final Observer observer) {
-        return new Consumer<Object>() {
+        return new Guarded() {
             @Override
-            public void accept(final Object measurement) {
-                try {
-                    observeInto(observer, measurement);
-                } catch (Throwable t) {
-                    // never into the SDK's metric reader: the observation is skipped, counted once per cause
-                    InternalErrors.record("telemetry.metrics", t);
-                }
+            void observe(final Object measurement) {
+                observer.observe(new Recorder() {
+                    @Override
+                    public void record(long value, String... attributes) {
+                        recordInto(measurementRecord, measurement, value, attributes);
+                    }
+                });
             }
         };
     }
 
-    private void observeInto(Observer observer, final Object measurement) {
-        observer.observe(new Recorder() {
-            @Override
-            public void record(long value, String... attributes) {
-                try {
-                    measurementRecord.invoke(measurement, value, attributes(attributes));
-                } catch (InvocationTargetException e) {
-                    throw new IllegalStateException(e.getCause());
-                } catch (ReflectiveOperationException e) {
-                    throw new IllegalStateException(e);
-                }
+    /**
+     * The SDK's callback for one instrument: hands the measurement over, and never throws into the SDK's metric
+     * reader (what goes wrong skips the observation and is counted once per cause).
+     */
+    private abstract static class Guarded implements Consumer<Object> {
+
+        @Override
+        public final void accept(Object measurement) {
+            try {
+                observe(measurement);
+            } catch (Throwable t) {
+                InternalErrors.record("telemetry.metrics", t);
             }
-        });
+        }
+
+        abstract void observe(Object measurement);
+    }
+
+    /** {@code measurement.record(value, attributes)} through {@code record}, the measurement type's method. */
+    private void recordInto(Method record, Object measurement, Object value, String... attributes) {
+        try {
+            record.invoke(measurement, value, attributes(attributes));
+        } catch (InvocationTargetException e) {
+            throw new IllegalStateException(e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private Object attributes(String... nameValues) throws ReflectiveOperationException {
