@@ -298,16 +298,13 @@ public final class ConfigLoader {
             if (nanos >= min && nanos <= max) {
                 return nanos;
             }
-            throw new ConfigException(setting.name, setting.value, "expected a duration from " + describe(min)
-                    + (max == Long.MAX_VALUE ? " up" : " to " + describe(max)));
+            throw new ConfigException(setting.name, setting.value, "expected a duration from "
+                    + Rule.durationText(min) + (max == Long.MAX_VALUE ? " up" : " to " + Rule.durationText(max)));
         }
         throw new ConfigException(setting.name, setting.value,
                 "expected a duration: a whole number with a unit ms, s, m or h (such as 20ms or 1s)");
     }
 
-    private static String describe(long nanos) {
-        return nanos % 1_000_000_000L == 0 ? nanos / 1_000_000_000L + "s" : nanos / 1_000_000L + "ms";
-    }
 
     private static VersionSpec version(Setting setting) {
         try {

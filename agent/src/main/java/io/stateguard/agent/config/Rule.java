@@ -103,6 +103,11 @@ public final class Rule {
         return routing == RoutingMode.CAUSAL || routing == RoutingMode.REPLICA_CHECKED;
     }
 
+    /** A duration as configuration writes it: whole seconds as {@code 1s}, anything else in milliseconds. */
+    static String durationText(long nanos) {
+        return nanos % 1_000_000_000L == 0 ? nanos / 1_000_000_000L + "s" : nanos / 1_000_000L + "ms";
+    }
+
     @Override
     public String toString() {
         StringBuilder text = new StringBuilder(name).append("{keys=");
@@ -114,8 +119,7 @@ public final class Rule {
         }
         text.append(", routing=").append(routing.configValue());
         if (watchesReplicas()) {
-            text.append(", max-replica-lag=").append(maxReplicaLagNanos % 1_000_000_000L == 0
-                    ? maxReplicaLagNanos / 1_000_000_000L + "s" : maxReplicaLagNanos / 1_000_000L + "ms");
+            text.append(", max-replica-lag=").append(durationText(maxReplicaLagNanos));
         }
         if (checksVersions()) {
             text.append(", version=").append(version).append(", on-regression=").append(onRegression.configValue());
