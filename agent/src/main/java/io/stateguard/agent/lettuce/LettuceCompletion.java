@@ -117,7 +117,7 @@ public final class LettuceCompletion {
      *     with the primary's value or an exception), {@code false} to let Lettuce complete it now.
      */
     public static boolean onComplete(Object handler, RedisCommand<?, ?, ?> command) {
-        if (command != null && !CausalWrites.nothingPending() || command != null && Transactions.open()) {
+        if (command != null && (!CausalWrites.nothingPending() || Transactions.open())) {
             try {
                 causalWriteCompleted(handler, command);
             } catch (Throwable t) {

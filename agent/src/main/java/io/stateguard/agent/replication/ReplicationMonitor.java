@@ -439,6 +439,13 @@ public final class ReplicationMonitor {
         final AtomicInteger unanswered = new AtomicInteger();
         volatile List<ShardNodes> layout;
         volatile Published published;
+        /** Failovers of this topology's shards, named after it. */
+        final ShardReplication.Failovers failoversHere = new ShardReplication.Failovers() {
+            @Override
+            public void failover(Endpoint primary, String previousId, String currentId) {
+                failedOver(topology.describe(), primary, previousId, currentId);
+            }
+        };
         final Runnable publishNow = new Runnable() {
             @Override
             public void run() {
@@ -533,12 +540,7 @@ public final class ReplicationMonitor {
                     replicaSamples[r] = latest(shard.replicas().get(r));
                 }
                 views[i] = replication.update(shard.primary(), latest(shard.primary()), shard.replicas(),
-                        replicaSamples, now, staleAfterNanos, new ShardReplication.Failovers() {
-                            @Override
-                            public void failover(Endpoint primary, String previousId, String currentId) {
-                                failedOver(topology.describe(), primary, previousId, currentId);
-                            }
-                        });
+                        replicaSamples, now, staleAfterNanos, failoversHere);
                 int[] slots = shard.slots();
                 if (slots != null) {
                     if (bySlot == null) {
