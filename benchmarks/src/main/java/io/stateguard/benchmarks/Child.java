@@ -11,6 +11,7 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +27,16 @@ public final class Child {
 
     private Child() {
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    /** The {@code name=value} arguments a benchmark main was started with, by name. */
+    public static Map<String, String> arguments(String[] argv) {
+        Map<String, String> args = new HashMap<>();
+        for (String arg : argv) {
+            int eq = arg.indexOf('=');
+            args.put(arg.substring(0, eq), arg.substring(eq + 1));
+        }
+        return args;
     }
 
     public static Child java() {

@@ -1,5 +1,6 @@
 package io.stateguard.benchmarks.e2e;
 
+import io.stateguard.benchmarks.Child;
 import io.lettuce.core.ReadFrom;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -34,11 +35,7 @@ import java.util.concurrent.TimeUnit;
 public final class LoadClient {
 
     public static void main(String[] argv) throws Exception {
-        Map<String, String> args = new HashMap<>();
-        for (String arg : argv) {
-            int eq = arg.indexOf('=');
-            args.put(arg.substring(0, eq), arg.substring(eq + 1));
-        }
+        Map<String, String> args = Child.arguments(argv);
         int primary = Integer.parseInt(args.get("primary"));
         int replica = Integer.parseInt(args.get("replica"));
         ReadFrom readFrom = args.getOrDefault("readFrom", "REPLICA_PREFERRED").equals("UPSTREAM") ? ReadFrom.UPSTREAM

@@ -1,5 +1,6 @@
 package io.stateguard.benchmarks.micro;
 
+import io.stateguard.benchmarks.Child;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
@@ -26,11 +27,7 @@ public final class ReplicaDecisionCpu {
     }
 
     public static void main(String[] argv) throws Exception {
-        Map<String, String> args = new HashMap<>();
-        for (String arg : argv) {
-            int eq = arg.indexOf('=');
-            args.put(arg.substring(0, eq), arg.substring(eq + 1));
-        }
+        Map<String, String> args = Child.arguments(argv);
         int rounds = Integer.parseInt(args.getOrDefault("rounds", "9"));
         int ops = Integer.parseInt(args.getOrDefault("ops", "3000000"));
         int warmup = Integer.parseInt(args.getOrDefault("warmup", "1000000"));

@@ -1,5 +1,6 @@
 package io.stateguard.benchmarks.replication;
 
+import io.stateguard.benchmarks.Child;
 import io.lettuce.core.ReadFrom;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
@@ -88,11 +89,7 @@ public final class StatusPollClient {
     }
 
     public static void main(String[] argv) throws Exception {
-        Map<String, String> args = new HashMap<>();
-        for (String arg : argv) {
-            int eq = arg.indexOf('=');
-            args.put(arg.substring(0, eq), arg.substring(eq + 1));
-        }
+        Map<String, String> args = Child.arguments(argv);
         int primary = Integer.parseInt(args.get("primary"));
         int replica = Integer.parseInt(args.get("replica"));
         int keyCount = Integer.parseInt(args.getOrDefault("keys", "300"));
