@@ -72,10 +72,10 @@ public final class GuardRuntime {
     private GuardRuntime(final VersionGuard versionGuard, KeyMatcher matcher) {
         this.versionGuard = versionGuard;
         this.classifier = new CommandClassifier(versionGuard, matcher);
-        // With the replication monitor running, the proof reads the primary's ID on the monitor's own connections.
-        this.policy = new RegressionPolicy(versionGuard, new ReplicationIds(
-                ReplicationMonitor.current() == null ? null : MONITORED_IDS, REPLICATION_ID_REFRESH_NANOS,
-                Clocks.SYSTEM_NANOS));
+        // While the replication monitor polls a topology, the proof reads the primary's ID on the monitor's own
+        // connections; otherwise (no monitor, not polled yet, a Cluster) through the client adapters' sources.
+        this.policy = new RegressionPolicy(versionGuard, new ReplicationIds(MONITORED_IDS,
+                REPLICATION_ID_REFRESH_NANOS, Clocks.SYSTEM_NANOS));
         this.tooLarge = new Runnable() {
             @Override
             public void run() {
