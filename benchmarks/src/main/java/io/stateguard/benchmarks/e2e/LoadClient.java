@@ -1,6 +1,7 @@
 package io.stateguard.benchmarks.e2e;
 
 import io.stateguard.benchmarks.Child;
+import io.stateguard.benchmarks.ThreadCpu;
 import io.lettuce.core.ReadFrom;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -58,7 +59,7 @@ public final class LoadClient {
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             com.sun.management.OperatingSystemMXBean os =
                     (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-            Map<Long, Long> threadCpuBefore = threadCpu(threads);
+            Map<Long, Long> threadCpuBefore = ThreadCpu.snapshot(threads);
             long allocBefore = allocatedBytes(threads);
             long cpuBefore = os.getProcessCpuTime();
             long gcBefore = gcCount();
@@ -67,7 +68,7 @@ public final class LoadClient {
             long elapsed = System.nanoTime() - start;
             long cpu = os.getProcessCpuTime() - cpuBefore;
             long alloc = allocatedBytes(threads) - allocBefore;
-            long threadCpu = threadCpuSince(threads, threadCpuBefore);
+            long threadCpu = ThreadCpu.since(threads, threadCpuBefore);
             long gcs = gcCount() - gcBefore;
 
             Arrays.sort(latencies);
@@ -164,27 +165,6 @@ public final class LoadClient {
             if (bytes > 0) {
                 total += bytes;
             }
-        }
-        return total;
-    }
-
-    /** CPU time of each live Java thread (application, Netty, Lettuce; not JIT compiler or GC threads). */
-    private static Map<Long, Long> threadCpu(ThreadMXBean threads) {
-        Map<Long, Long> cpu = new HashMap<>();
-        for (long id : threads.getAllThreadIds()) {
-            long nanos = threads.getThreadCpuTime(id);
-            if (nanos >= 0) {
-                cpu.put(id, nanos);
-            }
-        }
-        return cpu;
-    }
-
-    /** CPU used by Java threads since {@code before} (threads started since count in full). */
-    private static long threadCpuSince(ThreadMXBean threads, Map<Long, Long> before) {
-        long total = 0;
-        for (Map.Entry<Long, Long> now : threadCpu(threads).entrySet()) {
-            total += now.getValue() - before.getOrDefault(now.getKey(), 0L);
         }
         return total;
     }

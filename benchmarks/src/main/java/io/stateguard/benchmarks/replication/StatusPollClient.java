@@ -1,6 +1,7 @@
 package io.stateguard.benchmarks.replication;
 
 import io.stateguard.benchmarks.Child;
+import io.stateguard.benchmarks.ThreadCpu;
 import io.lettuce.core.ReadFrom;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
@@ -125,12 +126,12 @@ public final class StatusPollClient {
             long staleBefore = load.stale.get();
             long staleOwnBefore = load.staleOwn.get();
             java.lang.management.ThreadMXBean threadBean = ManagementFactory.getThreadMXBean();
-            Map<Long, Long> threadCpuBefore = threadCpu(threadBean);
+            Map<Long, Long> threadCpuBefore = ThreadCpu.snapshot(threadBean);
             long cpuBefore = os.getProcessCpuTime();
             long start = System.nanoTime();
             Thread.sleep(measureMillis);
             long cpu = os.getProcessCpuTime() - cpuBefore;
-            long threadCpu = threadCpuSince(threadBean, threadCpuBefore);
+            long threadCpu = ThreadCpu.since(threadBean, threadCpuBefore);
             long elapsed = System.nanoTime() - start;
             long reads = load.reads.get() - readsBefore;
             long writes = load.writes.get() - writesBefore;
@@ -242,27 +243,6 @@ public final class StatusPollClient {
         while ((current = cells.get(i)) < value && !cells.compareAndSet(i, current, value)) {
             // another thread raised it meanwhile: compare again
         }
-    }
-
-    /** CPU time of each live Java thread (application, Lettuce, Netty, the agent's; not JIT or GC threads). */
-    private static Map<Long, Long> threadCpu(java.lang.management.ThreadMXBean threads) {
-        Map<Long, Long> cpu = new HashMap<>();
-        for (long id : threads.getAllThreadIds()) {
-            long nanos = threads.getThreadCpuTime(id);
-            if (nanos >= 0) {
-                cpu.put(id, nanos);
-            }
-        }
-        return cpu;
-    }
-
-    /** CPU used by Java threads since {@code before} (threads started since count in full). */
-    private static long threadCpuSince(java.lang.management.ThreadMXBean threads, Map<Long, Long> before) {
-        long total = 0;
-        for (Map.Entry<Long, Long> now : threadCpu(threads).entrySet()) {
-            total += now.getValue() - before.getOrDefault(now.getKey(), 0L);
-        }
-        return total;
     }
 
     private static long gets(RedisCommands<String, String> node) {
