@@ -16,6 +16,7 @@ import io.stateguard.agent.replication.ReplicationMonitor;
 import io.stateguard.agent.internal.Clocks;
 import io.stateguard.agent.routing.RoutingStats;
 import io.stateguard.agent.telemetry.AgentCounters;
+import io.stateguard.agent.versions.VersionFailure;
 import io.stateguard.agent.routing.RoutingPolicy;
 import io.stateguard.agent.telemetry.Telemetry;
 
@@ -205,6 +206,19 @@ public final class AgentInstaller {
         public long marksReset(boolean absentOnPrimary) {
             GuardRuntime guard = GuardRuntime.current();
             return guard == null ? 0 : guard.versionGuard().marksReset(absentOnPrimary);
+        }
+
+        @Override
+        public void unreadableVersions(Unreadable recorder) {
+            GuardRuntime guard = GuardRuntime.current();
+            if (guard != null) {
+                for (VersionFailure reason : VersionFailure.values()) {
+                    long count = guard.versionGuard().unchecked(reason);
+                    if (count > 0) {
+                        recorder.count(reason.label(), count);
+                    }
+                }
+            }
         }
 
         @Override

@@ -30,7 +30,7 @@ final class ClientInstrumentation {
 
     private static final Set<String> INSTRUMENTED = ConcurrentHashMap.newKeySet();
 
-    /** Whether version rules are configured: the Redisson module applies routing only, and says so. */
+    /** Whether version rules are configured: only then does the Redisson module see replies. */
     private static volatile boolean checksVersions;
 
     /** Whether causal or replica-checked rules are configured: replication awareness is Lettuce's only so far. */
@@ -121,7 +121,7 @@ final class ClientInstrumentation {
         transformers.add(new InstrumentationTransformer(LettuceInstrumentationModule.PACKAGE_PREFIX,
                 LettuceInstrumentationModule.selector(seesReplies), helpers, LISTENER,
                 LettuceInstrumentationModule.earlyHelpers()));
-        ModuleSelector redisson = RedissonInstrumentationModule.selector();
+        ModuleSelector redisson = RedissonInstrumentationModule.selector(checksVersions);
         transformers.add(new InstrumentationTransformer(RedissonInstrumentationModule.PACKAGE_PREFIX, redisson, helpers,
                 LISTENER, EarlyHelpers.none()));
         return transformers;
@@ -134,15 +134,11 @@ final class ClientInstrumentation {
                     AgentLog.info("instrumented " + className + (retransformed ? " (retransformed)" : ""));
                     AgentInstaller.instrumentedClassesChanged(ClientInstrumentation.instrumented());
                 }
-                if (checksVersions && className.startsWith("org.redisson.")) {
-                    AgentLog.once(AgentLog.Level.WARN, "redisson:guard", "the version guard (version, on-regression,"
-                            + " replica-checked) does not check Redisson reads yet: StateGuard routes them by the"
-                            + " state-key rules only", null);
-                }
                 if (watchesReplicas && className.startsWith("org.redisson.")) {
                     AgentLog.once(AgentLog.Level.WARN, "redisson:replication", "replication awareness (routing=causal,"
                             + " max-replica-lag) covers Lettuce only so far: Redisson reads of causal rules go to the"
-                            + " master, reads of replica-checked rules keep Redisson's routing", null);
+                            + " master, reads of replica-checked rules keep Redisson's routing (and are checked by the"
+                            + " version guard)", null);
                 }
             }
 

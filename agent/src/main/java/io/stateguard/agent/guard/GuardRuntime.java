@@ -127,6 +127,14 @@ public final class GuardRuntime {
      */
     public void remember(Object command, TrackedCommand tracked) {
         PENDING.put(command, tracked);
+        follow(tracked);
+    }
+
+    /**
+     * For a client adapter that keeps its commands itself: counts a tracked command as {@link #remember} does (the
+     * reads of {@code replica-checked} rules, which stay on the application's routing).
+     */
+    public void follow(TrackedCommand tracked) {
         if (tracked.kind.isRead()) {
             for (int rule : tracked.rules) {
                 if (checkedOnReplica[rule]) {

@@ -16,21 +16,34 @@ public final class MethodMatcher {
     private final List<ParameterType> parameters;
     private final String description;
 
-    private MethodMatcher(String name, List<ParameterType> parameters, String description) {
+    /** Whether further parameters may follow {@link #parameters}. */
+    private final boolean leading;
+
+    private MethodMatcher(String name, List<ParameterType> parameters, String description, boolean leading) {
         this.name = name;
         this.parameters = parameters;
         this.description = description;
+        this.leading = leading;
     }
 
     /** Methods named {@code name} with exactly these parameters. */
     public static MethodMatcher method(String name, ParameterType... parameters) {
         return new MethodMatcher(name, Collections.unmodifiableList(new ArrayList<ParameterType>(Arrays.asList(parameters))),
-                null);
+                null, false);
+    }
+
+    /**
+     * Methods named {@code name} whose parameters start with these, whatever follows: one advice for a method that
+     * gained trailing parameters from one library version to the next, which the advice does not take.
+     */
+    public static MethodMatcher methodStartingWith(String name, ParameterType... leadingParameters) {
+        return new MethodMatcher(name,
+                Collections.unmodifiableList(new ArrayList<ParameterType>(Arrays.asList(leadingParameters))), null, true);
     }
 
     /** The same matcher, read as {@code description} in warnings instead of its name and parameter types. */
     public MethodMatcher describedAs(String description) {
-        return new MethodMatcher(name, parameters, description);
+        return new MethodMatcher(name, parameters, description, leading);
     }
 
     /**
@@ -43,10 +56,10 @@ public final class MethodMatcher {
             return false;
         }
         List<String> actual = Descriptors.parameters(descriptor);
-        if (actual.size() != parameters.size()) {
+        if (leading ? actual.size() < parameters.size() : actual.size() != parameters.size()) {
             return false;
         }
-        for (int i = 0; i < actual.size(); i++) {
+        for (int i = 0; i < parameters.size(); i++) {
             if (!parameters.get(i).matches(actual.get(i), classes)) {
                 return false;
             }
@@ -63,6 +76,6 @@ public final class MethodMatcher {
         for (int i = 0; i < parameters.size(); i++) {
             text.append(i == 0 ? "" : ", ").append(parameters.get(i));
         }
-        return text.append(')').toString();
+        return text.append(leading ? ", ...)" : ")").toString();
     }
 }

@@ -45,6 +45,18 @@ public interface AgentCounters {
      */
     long marksReset(boolean absentOnPrimary);
 
+    /**
+     * Replies of versioned keys whose version could not be read, by reason ({@code binary}, {@code not_found},
+     * {@code too_large}, ...: a {@code VersionFailure} label): they were not checked.
+     */
+    default void unreadableVersions(Unreadable recorder) {
+    }
+
+    /** Receives counts of unreadable versions. */
+    interface Unreadable {
+        void count(String reason, long count);
+    }
+
     /** Failovers the replication monitor proved (a shard primary's replication ID changed). */
     default long failovers() {
         return 0;

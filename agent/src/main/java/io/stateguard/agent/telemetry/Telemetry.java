@@ -575,6 +575,19 @@ public final class Telemetry {
                             recorder.record(counters.marksReset(false), "cause", "older_on_primary");
                         }
                     });
+            api.observableCounter(target.meter, "stateguard.versions.unreadable",
+                    "Replies of versioned keys whose version could not be read (not checked), by reason",
+                    new OtelApi.Observer() {
+                        @Override
+                        public void observe(final OtelApi.Recorder recorder) {
+                            counters.unreadableVersions(new AgentCounters.Unreadable() {
+                                @Override
+                                public void count(String reason, long count) {
+                                    recorder.record(count, "reason", reason);
+                                }
+                            });
+                        }
+                    });
             api.observableCounter(target.meter, "stateguard.failovers",
                     "Failovers proven by the replication monitor: a shard primary's replication ID changed",
                     new OtelApi.Observer() {

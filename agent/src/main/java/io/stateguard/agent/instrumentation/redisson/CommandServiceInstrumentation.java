@@ -5,6 +5,7 @@ import io.stateguard.agent.instrumentation.MethodAdvice;
 import io.stateguard.agent.instrumentation.ParameterType;
 import io.stateguard.agent.instrumentation.TypeInstrumentation;
 import io.stateguard.agent.instrumentation.TypeTransformer;
+import io.stateguard.agent.redisson.RedissonDispatch;
 import io.stateguard.agent.redisson.RedissonRouting;
 
 import static io.stateguard.agent.instrumentation.MethodMatcher.method;
@@ -17,7 +18,8 @@ import static io.stateguard.agent.instrumentation.MethodMatcher.method;
  * the Reactive and RxJava batches, {@code RBuckets} in a cluster). In {@code CommandAsyncService} also
  * {@code evalAsync(NodeSource, boolean readOnlyMode, Codec, RedisCommand, String script, List keys, boolean,
  * Object...)}, which sends a cached script ({@code EVALSHA}) without {@code async}. The advice replaces
- * {@code readOnlyMode} by {@link RedissonRouting}'s.
+ * {@code readOnlyMode} by {@link RedissonRouting}'s, and the version guard starts following the command there
+ * ({@link RedissonDispatch}).
  */
 public final class CommandServiceInstrumentation implements TypeInstrumentation {
 
@@ -52,7 +54,7 @@ public final class CommandServiceInstrumentation implements TypeInstrumentation 
     public void transform(TypeTransformer transformer) {
         transformer.applyAdviceToMethod(
                 method("async", BOOLEAN, NODE_SOURCE, CODEC, REDIS_COMMAND, OBJECTS, BOOLEAN, BOOLEAN),
-                MethodAdvice.to(READ_ONLY_ADVICE, "onEnter", 0, MethodAdvice.THIS, 3, 4).assigning(0));
+                MethodAdvice.to(READ_ONLY_ADVICE, "onEnter", 0, MethodAdvice.THIS, 1, 2, 3, 4).assigning(0));
         if (withEval) {
             transformer.applyAdviceToMethod(
                     method("evalAsync", NODE_SOURCE, BOOLEAN, CODEC, REDIS_COMMAND,
@@ -73,9 +75,10 @@ public final class CommandServiceInstrumentation implements TypeInstrumentation 
         private ReadOnlyAdvice() {
         }
 
-        public static boolean onEnter(boolean readOnlyMode, Object executor, Object command, Object[] params) {
+        public static boolean onEnter(boolean readOnlyMode, Object executor, Object source, Object codec,
+                Object command, Object[] params) {
             try {
-                return RedissonRouting.readOnlyMode(readOnlyMode, executor, command, params);
+                return RedissonDispatch.onAsync(readOnlyMode, executor, source, codec, command, params);
             } catch (Throwable t) {
                 AdviceErrors.onSuppressed(t);
                 return readOnlyMode;

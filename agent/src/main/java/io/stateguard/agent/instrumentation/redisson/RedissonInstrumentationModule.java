@@ -7,6 +7,7 @@ import io.stateguard.agent.instrumentation.InstrumentationModule;
 import io.stateguard.agent.instrumentation.ModuleSelector;
 import io.stateguard.agent.instrumentation.TypeInstrumentation;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -42,26 +43,51 @@ public final class RedissonInstrumentationModule implements InstrumentationModul
      * {@code io.stateguard.agent.redisson}. Every class of that package is listed (a unit test checks it).
      */
     public static final List<String> HELPER_CLASSES = Collections.unmodifiableList(Arrays.asList(
+            "io.stateguard.agent.redisson.RedissonArguments",
+            "io.stateguard.agent.redisson.RedissonCompletion",
+            "io.stateguard.agent.redisson.RedissonCompletion$1",
+            "io.stateguard.agent.redisson.RedissonCompletion$2",
+            "io.stateguard.agent.redisson.RedissonCompletion$3",
+            "io.stateguard.agent.redisson.RedissonCompletion$4",
+            "io.stateguard.agent.redisson.RedissonCompletion$CodecNotice",
+            "io.stateguard.agent.redisson.RedissonCompletion$CodecNotice$1",
+            "io.stateguard.agent.redisson.RedissonCompletion$Executors",
+            "io.stateguard.agent.redisson.RedissonDispatch",
+            "io.stateguard.agent.redisson.RedissonFollowing",
+            "io.stateguard.agent.redisson.RedissonFollowing$1",
+            "io.stateguard.agent.redisson.RedissonFollowing$Followed",
             "io.stateguard.agent.redisson.RedissonKeys",
             "io.stateguard.agent.redisson.RedissonKeys$Read",
+            "io.stateguard.agent.redisson.RedissonReply",
+            "io.stateguard.agent.redisson.RedissonReply$Shape",
             "io.stateguard.agent.redisson.RedissonRouting",
             "io.stateguard.agent.redisson.RedissonRouting$1"));
+
+    private final boolean versionChecks;
+
+    /**
+     * @param versionChecks whether replies are checked: only then are {@code CommandDecoder} and
+     *     {@code RedisExecutor} instrumented, so that routing alone costs nothing on replies.
+     */
+    public RedissonInstrumentationModule(boolean versionChecks) {
+        this.versionChecks = versionChecks;
+    }
 
     private final ClassLoaderMatcher classLoaderMatcher = both(
             ClassLoaderMatchers.hasClassesNamed(COMMAND_ASYNC_SERVICE, COMMAND_BATCH_SERVICE),
             not(ClassLoaderMatchers.hasClassesNamed(PROMISE_DELEGATOR)));
 
     /** Every Redisson module, most recent range first. */
-    public static List<InstrumentationModule> all() {
-        return Collections.<InstrumentationModule>singletonList(new RedissonInstrumentationModule());
+    public static List<InstrumentationModule> all(boolean versionChecks) {
+        return Collections.<InstrumentationModule>singletonList(new RedissonInstrumentationModule(versionChecks));
     }
 
     /**
      * Chooses among {@link #all} per class loader, in class loaders through which the advice reaches the
      * agent's classes; the choice (or why there is none) is logged once per class loader.
      */
-    public static ModuleSelector selector() {
-        return new ModuleSelector("Redisson", REDISSON_PROBE_CLASS, SUPPORTED_VERSIONS, all(),
+    public static ModuleSelector selector(boolean versionChecks) {
+        return new ModuleSelector("Redisson", REDISSON_PROBE_CLASS, SUPPORTED_VERSIONS, all(versionChecks),
                 ClassLoaderMatchers.seesClass(AdviceErrors.class));
     }
 
@@ -77,9 +103,14 @@ public final class RedissonInstrumentationModule implements InstrumentationModul
 
     @Override
     public List<TypeInstrumentation> typeInstrumentations() {
-        return Arrays.<TypeInstrumentation>asList(
+        List<TypeInstrumentation> types = new ArrayList<>(Arrays.<TypeInstrumentation>asList(
                 new CommandServiceInstrumentation(COMMAND_ASYNC_SERVICE, true),
-                new CommandServiceInstrumentation(COMMAND_BATCH_SERVICE, false));
+                new CommandServiceInstrumentation(COMMAND_BATCH_SERVICE, false)));
+        if (versionChecks) {
+            types.add(new CommandDecoderInstrumentation());
+            types.add(new RedisExecutorInstrumentation());
+        }
+        return types;
     }
 
     @Override

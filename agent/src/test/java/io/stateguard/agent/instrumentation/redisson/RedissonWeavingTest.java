@@ -39,7 +39,9 @@ class RedissonWeavingTest {
     void theModuleIsWovenIntoEachVersionsClassesAndPassesTheVerifier(String version) throws Exception {
         Path jar = jar(version);
         try (ClientJarLoader redisson = redissonLoader(jar, Map.of())) {
-            InstrumentationModule module = RedissonInstrumentationModule.selector().select(redisson);
+            assertThat(Shapes.problems(new RedissonInstrumentationModule(true), redisson))
+                    .as("every advice of the module for Redisson " + version + " finds and fits its method").isEmpty();
+            InstrumentationModule module = RedissonInstrumentationModule.selector(true).select(redisson);
             assertThat(module).as("the module for Redisson " + version).isNotNull();
             assertThat(module.name()).isEqualTo("redisson-3.16.8+");
             assertThat(Shapes.problems(module, redisson)).as("every advice finds and fits its method").isEmpty();
@@ -62,7 +64,7 @@ class RedissonWeavingTest {
     @Test
     void redissonBeforeTheSupportedRangeGetsNoModule() throws Exception {
         try (ClientJarLoader redisson = redissonLoader(jar("3.16.7"), Map.of())) {
-            assertThat(RedissonInstrumentationModule.selector().select(redisson)).isNull();
+            assertThat(RedissonInstrumentationModule.selector(true).select(redisson)).isNull();
         }
     }
 
