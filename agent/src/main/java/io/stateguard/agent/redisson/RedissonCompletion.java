@@ -278,21 +278,20 @@ public final class RedissonCompletion {
     }
 
     /**
-     * The exception of {@code on-regression=fail}: the agent's {@code StaleStateException} (a
-     * {@code RuntimeException}, or Lettuce's {@code RedisException} where Lettuce is beside Redisson); where that
-     * class cannot be linked, Redisson's {@code RedisException} with the same message.
+     * The exception of {@code on-regression=fail}: Redisson's own {@code RedisException}, which its sync API passes
+     * through as it is (it wraps any other exception into one, "Unexpected exception while processing command"), so
+     * every API fails alike and generic Redisson error handling keeps working. Its message starts with
+     * {@link StaleStateException#STALE_STATE_MARKER}, and its cause is the agent's {@code StaleStateException} (where
+     * that class can be linked), which code that tells stale state apart can look for.
      */
-    static RuntimeException staleState(String message) {
-        Object created;
+    static RedisException staleState(String message) {
+        Object cause;
         try {
-            created = instantiate(message);
+            cause = instantiate(message);
         } catch (LinkageError e) {
-            created = null;
+            cause = null;
         }
-        if (created instanceof RuntimeException) {
-            return (RuntimeException) created;
-        }
-        return new RedisException(message);
+        return new RedisException(message, cause instanceof Throwable ? (Throwable) cause : null);
     }
 
     /** Typed {@code Object}: the verifier then needs no knowledge of the exception's superclass here. */
