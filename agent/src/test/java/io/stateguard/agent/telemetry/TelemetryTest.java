@@ -417,6 +417,12 @@ class TelemetryTest {
             public long marksReset(boolean absentOnPrimary) {
                 return absentOnPrimary ? 3 : 1;
             }
+
+            @Override
+            public void unreadableVersions(Unreadable recorder) {
+                recorder.count("binary", 4);
+                recorder.count("not_found", 1);
+            }
         });
         try {
             GlobalOpenTelemetry.set(sdk);
@@ -433,6 +439,9 @@ class TelemetryTest {
             assertThat(byName.get("stateguard.marks.reset").getLongSumData().getPoints())
                     .extracting(point -> point.getAttributes().get(AttributeKey.stringKey("cause")) + "=" + point.getValue())
                     .containsExactlyInAnyOrder("absent_on_primary=3", "older_on_primary=1");
+            assertThat(byName.get("stateguard.versions.unreadable").getLongSumData().getPoints())
+                    .extracting(point -> point.getAttributes().get(AttributeKey.stringKey("reason")) + "=" + point.getValue())
+                    .containsExactlyInAnyOrder("binary=4", "not_found=1");
         } finally {
             Telemetry.counters(AgentCounters.NONE);
         }

@@ -30,37 +30,43 @@ class UnsupportedRedissonEndToEndTest {
         assertThat(result.stderr()).doesNotContain("instrumented org.redisson");
     }
 
+    /** Routing alone: the reply path ({@code CommandDecoder}, {@code RedisExecutor}) is left as it is. */
     @Test
     void aSupportedRedissonIsAppliedWithoutWarning() throws Exception {
         ForkedJvm.Result result = ForkedJvm.create().withAgent("keys=gw:state:*")
-                .run(LoadClassesProbe.class.getName(), "org.redisson.Redisson", "org.redisson.command.CommandAsyncService")
+                .run(LoadClassesProbe.class.getName(), "org.redisson.Redisson", "org.redisson.command.CommandAsyncService",
+                        "org.redisson.client.handler.CommandDecoder", "org.redisson.command.RedisExecutor")
                 .assertSuccess();
         assertThat(result.stderr()).as(result.describe("applies the module"))
                 .contains("[stateguard] INFO Redisson from redisson-4.0.0.jar: applying redisson-3.16.8+")
-                .contains("[stateguard] INFO instrumented org.redisson.command.CommandAsyncService");
+                .contains("[stateguard] INFO instrumented org.redisson.command.CommandAsyncService")
+                .doesNotContain("instrumented org.redisson.client.handler.CommandDecoder")
+                .doesNotContain("instrumented org.redisson.command.RedisExecutor");
         assertThat(warnings(result.stderr())).as(result.describe("no warning")).isEmpty();
     }
 
     /**
-     * With version rules, Redisson reads are routed by the rules but not checked: the agent says so once instead of
-     * letting anyone believe they are guarded.
+     * With version rules, Redisson's replies are checked too ({@code CommandDecoder} and {@code RedisExecutor} are
+     * instrumented); replication awareness is Lettuce's only so far, which the agent says once instead of letting
+     * anyone believe replica-checked Redisson reads skip lagging replicas.
      */
     @Test
-    void versionRulesAreSaidNotToCheckRedissonReads() throws Exception {
+    void versionRulesCheckRedissonRepliesAndReplicationAwarenessIsSaidToBeLettucesOnly() throws Exception {
         ForkedJvm.Result result = ForkedJvm.create()
                 .withAgent("keys=gw:state:*;rule.state.keys=gw:versioned:*;rule.state.version=json:/version;"
                         + "rule.state.routing=replica-checked")
                 .run(LoadClassesProbe.class.getName(), "org.redisson.Redisson", "org.redisson.command.CommandAsyncService",
-                        "org.redisson.command.CommandBatchService")
+                        "org.redisson.command.CommandBatchService", "org.redisson.client.handler.CommandDecoder",
+                        "org.redisson.command.RedisExecutor")
                 .assertSuccess();
+        assertThat(result.stderr()).as(result.describe("the reply path is instrumented"))
+                .contains("[stateguard] INFO instrumented org.redisson.client.handler.CommandDecoder")
+                .contains("[stateguard] INFO instrumented org.redisson.command.RedisExecutor");
         assertThat(warnings(result.stderr()))
-                .as(result.describe("one warning that the guard does not check Redisson, one that replica-checked"
-                        + " rules get no replica view there"))
-                .containsExactly("[stateguard] WARN the version guard (version, on-regression, replica-checked) does not"
-                        + " check Redisson reads yet: StateGuard routes them by the state-key rules only",
-                        "[stateguard] WARN replication awareness (routing=causal, max-replica-lag) covers Lettuce only so"
-                        + " far: Redisson reads of causal rules go to the master, reads of replica-checked rules keep"
-                        + " Redisson's routing");
+                .as(result.describe("one warning that replica-checked rules get no replica view there"))
+                .containsExactly("[stateguard] WARN replication awareness (routing=causal, max-replica-lag) covers Lettuce"
+                        + " only so far: Redisson reads of causal rules go to the master, reads of replica-checked rules"
+                        + " keep Redisson's routing (and are checked by the version guard)");
     }
 
     private static List<String> warnings(String stderr) {
