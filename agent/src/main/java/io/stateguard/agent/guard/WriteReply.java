@@ -41,6 +41,25 @@ public final class WriteReply {
         return value == null ? PREVIOUS_NIL : new WriteReply(false, true, value);
     }
 
+    /**
+     * What a write's reply, as a client decoded it, says: a {@code Boolean} ({@code SETNX}, {@code MSETNX},
+     * {@code HSETNX}, {@code SET … NX} decoded as a flag), a count ({@code Long} or {@code Integer}: non-zero is
+     * applied), {@code "OK"}; {@link #UNREADABLE} for any other value. A {@code null} (nil, or a reply the client
+     * decodes to nothing) says different things per client: the adapter decides.
+     */
+    public static WriteReply ofDecoded(Object reply) {
+        if (reply instanceof Boolean) {
+            return (Boolean) reply ? APPLIED : NOT_APPLIED;
+        }
+        if (reply instanceof Long || reply instanceof Integer) {
+            return ((Number) reply).longValue() != 0 ? APPLIED : NOT_APPLIED;
+        }
+        if (reply instanceof String) {
+            return "OK".equalsIgnoreCase((String) reply) ? APPLIED : UNREADABLE;
+        }
+        return UNREADABLE;
+    }
+
     /** Whether the reply says the write was applied ({@link #APPLIED}). */
     public boolean acknowledged() {
         return acknowledged;

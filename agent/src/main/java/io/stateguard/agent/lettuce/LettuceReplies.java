@@ -120,19 +120,8 @@ final class LettuceReplies {
             ByteBuffer previous = bytes(reply, LettuceFields.outputCodec(output));
             return previous == null ? WriteReply.UNREADABLE : WriteReply.previous(previous);
         }
-        if (reply == null) {
-            return WriteReply.NOT_APPLIED;
-        }
-        if (reply instanceof Boolean) {
-            return (Boolean) reply ? WriteReply.APPLIED : WriteReply.NOT_APPLIED;
-        }
-        if (reply instanceof Long || reply instanceof Integer) {
-            return ((Number) reply).longValue() != 0 ? WriteReply.APPLIED : WriteReply.NOT_APPLIED;
-        }
-        if (reply instanceof String) {
-            return "OK".equalsIgnoreCase((String) reply) ? WriteReply.APPLIED : WriteReply.UNREADABLE;
-        }
-        return WriteReply.UNREADABLE;
+        // A nil reply (StatusOutput of SET … NX not applied) says the write was not applied.
+        return reply == null ? WriteReply.NOT_APPLIED : WriteReply.ofDecoded(reply);
     }
 
     private static ByteBuffer[] versionField(Object reply, RedisCodec<?, ?> codec, VersionSpec spec,

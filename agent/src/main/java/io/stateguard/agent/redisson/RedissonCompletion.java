@@ -158,19 +158,12 @@ public final class RedissonCompletion {
             ByteBuffer previous = reply.slot(0);
             return previous == RegressionPolicy.UNREADABLE ? WriteReply.UNREADABLE : WriteReply.previous(previous);
         }
-        if (result instanceof Boolean) {
-            return (Boolean) result ? WriteReply.APPLIED : WriteReply.NOT_APPLIED;
+        if (result == null) {
+            // Redisson decodes an OK to nothing (RBucket.set): an unconditional write that succeeded was applied;
+            // a conditional one says nothing that way.
+            return tracked.condition() == WriteCondition.ALWAYS ? WriteReply.APPLIED : WriteReply.UNREADABLE;
         }
-        if (result instanceof Long || result instanceof Integer) {
-            return ((Number) result).longValue() != 0 ? WriteReply.APPLIED : WriteReply.NOT_APPLIED;
-        }
-        if (result instanceof String) {
-            return "OK".equalsIgnoreCase((String) result) ? WriteReply.APPLIED : WriteReply.UNREADABLE;
-        }
-        if (result == null && tracked.condition() == WriteCondition.ALWAYS) {
-            return WriteReply.APPLIED;
-        }
-        return WriteReply.UNREADABLE;
+        return WriteReply.ofDecoded(result);
     }
 
     /**
