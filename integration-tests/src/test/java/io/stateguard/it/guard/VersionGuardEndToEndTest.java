@@ -3,6 +3,7 @@ package io.stateguard.it.guard;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import io.stateguard.harness.RedisTopologyExtension;
 import io.stateguard.it.support.InconsistencyEvents;
+import io.stateguard.it.support.StaleGuardKeys;
 import io.stateguard.harness.PrimaryReplicaTopology;
 import io.stateguard.harness.RedisNode;
 import io.stateguard.it.support.InconsistencyEvents.Event;
@@ -45,25 +46,13 @@ class VersionGuardEndToEndTest {
      */
     private Map<String, String> runProbe(String scenario, String agentArgs) throws Exception {
         RedisNode primary = REDIS.get().primary();
-        String written = scenario + ":state:written";
-        String read = scenario + ":state:read";
-        String missing = scenario + ":state:missing";
-        String hash = scenario + ":hstate:1";
-        String wrongType = scenario + ":state:hash";
-        REDIS.get().lagProxy(0).resume();
-        primary.command("HSET", hash, "state", "connecting", "v", "6");
-        primary.command("HSET", wrongType, "f", "v");
-        primary.command("SET", written, "{\"state\":\"connecting\",\"version\":6}");
-        primary.command("SET", read, "{\"state\":\"connecting\",\"version\":6}");
-        primary.command("DEL", missing);
-        REDIS.get().awaitReplicated();
-        REDIS.get().lagProxy(0).pause();
+        StaleGuardKeys keys = StaleGuardKeys.of(scenario);
+        keys.holdStaleReplica(REDIS.get());
         try {
-            primary.command("SET", read, "{\"state\":\"open\",\"version\":8}");
-            primary.command("HSET", hash, "state", "open", "v", "8");
             String nodes = primary.hostAndPort() + "," + REDIS.get().replica(0).hostAndPort();
             ForkedJvm jvm = agentArgs == null ? ForkedJvm.create() : ForkedJvm.create().withAgent(agentArgs);
-            ForkedJvm.Result result = jvm.run(GuardProbe.class.getName(), nodes, written, read, missing, hash, wrongType)
+            ForkedJvm.Result result = jvm.run(GuardProbe.class.getName(), nodes, keys.written, keys.read,
+                    keys.missing, keys.hash, keys.wrongType)
                     .assertSuccess();
             Map<String, String> values = new LinkedHashMap<>(result.values("probe."));
             assertThat(values).as(result.describe("printed no values")).containsKey("setup.read");
@@ -73,12 +62,7 @@ class VersionGuardEndToEndTest {
                     .isEqualTo("7");
             assertThat(values.get("sync.wrongtype")).as("a WRONGTYPE error reaches the application unchanged")
                     .isEqualTo("EXC:io.lettuce.core.RedisCommandExecutionException");
-            // The replica really was stale while the application read it (read directly, without the agent).
-            RedisNode replica = REDIS.get().replica(0);
-            assertThat(replica.command("GET", written)).isEqualTo("{\"state\":\"connecting\",\"version\":6}");
-            assertThat(replica.command("GET", read)).isEqualTo("{\"state\":\"connecting\",\"version\":6}");
-            assertThat(replica.command("GET", missing)).isNull();
-            assertThat(replica.command("HGET", hash, "v")).isEqualTo("6");
+            keys.assertReplicaWasStale(REDIS.get());
             values.put("stderr", result.stderr());
             return values;
         } finally {

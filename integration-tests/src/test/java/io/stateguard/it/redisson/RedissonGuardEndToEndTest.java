@@ -6,6 +6,7 @@ import io.stateguard.harness.RedisTopologyExtension;
 import io.stateguard.it.probe.RedissonGuardProbe;
 import io.stateguard.it.support.ForkedJvm;
 import io.stateguard.it.support.InconsistencyEvents;
+import io.stateguard.it.support.StaleGuardKeys;
 import io.stateguard.it.support.InconsistencyEvents.Event;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -53,25 +54,13 @@ class RedissonGuardEndToEndTest {
      */
     private Map<String, String> runProbe(String scenario, String agentArgs, ForkedJvm jvm) throws Exception {
         RedisNode primary = REDIS.get().primary();
-        String written = scenario + ":state:written";
-        String read = scenario + ":state:read";
-        String missing = scenario + ":state:missing";
-        String hash = scenario + ":hstate:1";
-        String wrongType = scenario + ":state:hash";
-        REDIS.get().lagProxy(0).resume();
-        primary.command("HSET", hash, "state", "connecting", "v", "6");
-        primary.command("HSET", wrongType, "f", "v");
-        primary.command("SET", written, "{\"state\":\"connecting\",\"version\":6}");
-        primary.command("SET", read, "{\"state\":\"connecting\",\"version\":6}");
-        primary.command("DEL", missing);
-        REDIS.get().awaitReplicated();
-        REDIS.get().lagProxy(0).pause();
+        StaleGuardKeys keys = StaleGuardKeys.of(scenario);
+        keys.holdStaleReplica(REDIS.get());
         try {
-            primary.command("SET", read, "{\"state\":\"open\",\"version\":8}");
-            primary.command("HSET", hash, "state", "open", "v", "8");
             String nodes = primary.hostAndPort() + "," + REDIS.get().replica(0).hostAndPort();
             ForkedJvm.Result result = (agentArgs == null ? jvm : jvm.withAgent(agentArgs))
-                    .run(RedissonGuardProbe.class.getName(), nodes, "string", written, read, missing, hash, wrongType)
+                    .run(RedissonGuardProbe.class.getName(), nodes, "string", keys.written, keys.read,
+                    keys.missing, keys.hash, keys.wrongType)
                     .assertSuccess();
             Map<String, String> values = new LinkedHashMap<>(result.values("probe."));
             assertThat(values).as(result.describe("printed no values")).containsKey("setup.read");
@@ -80,12 +69,7 @@ class RedissonGuardEndToEndTest {
             assertThat(values.get("batch.written")).as("a batch's replies are never checked").isEqualTo("6");
             assertThat(values.get("sync.wrongtype")).as("a WRONGTYPE error reaches the application unchanged")
                     .isEqualTo("EXC:org.redisson.client.RedisException");
-            // The replica really was stale while the application read it (read directly, without the agent).
-            RedisNode replica = REDIS.get().replica(0);
-            assertThat(replica.command("GET", written)).isEqualTo("{\"state\":\"connecting\",\"version\":6}");
-            assertThat(replica.command("GET", read)).isEqualTo("{\"state\":\"connecting\",\"version\":6}");
-            assertThat(replica.command("GET", missing)).isNull();
-            assertThat(replica.command("HGET", hash, "v")).isEqualTo("6");
+            keys.assertReplicaWasStale(REDIS.get());
             values.put("stderr", result.stderr());
             return values;
         } finally {
