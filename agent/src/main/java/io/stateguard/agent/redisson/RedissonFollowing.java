@@ -44,6 +44,10 @@ public final class RedissonFollowing {
     /** Per connection manager (one per Redisson client): the database its connections select. */
     private static final WeakIdentityMap<Integer> DATABASES = new WeakIdentityMap<>();
 
+    static {
+        RedissonReplicationIds.register();
+    }
+
     private RedissonFollowing() {
     }
 
@@ -118,6 +122,7 @@ public final class RedissonFollowing {
             return;
         }
         ConnectionManager topology = executor.getConnectionManager();
+        RedissonReplicationIds.executorOf(topology, executor);
         TrackedCommand tracked = classifier.classify(kind, name, topology, database(topology),
                 RedissonArguments.of(kind, params));
         if (tracked == null) {

@@ -6,9 +6,11 @@ import io.stateguard.harness.RedisNode;
 import io.stateguard.harness.RedisTopologyExtension;
 import io.stateguard.harness.SentinelTopology;
 import io.stateguard.it.probe.FailoverProbe;
+import io.stateguard.it.probe.RedissonFailoverProbe;
 import io.stateguard.it.support.ForkedJvm;
 import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * version 7 of the state key. The application has read version 7 on the old primary; after the
  * failover the new primary can only offer version 6. The agent cannot bring 7 back, so it reports a
  * {@code primary_regression} once, resets the mark to the new primary's version, and the application
- * keeps working without the old version being reported again.
+ * keeps working without the old version being reported again. The same for a Lettuce and a Redisson application
+ * (the proof reads the master's replication ID through each client's own connections).
  */
 class FailoverRegressionEndToEndTest {
 
@@ -36,14 +39,16 @@ class FailoverRegressionEndToEndTest {
     @Order(1) // registered first, so that it checks last: after the Sentinel group is closed
     static final NoStrayProcesses NO_STRAYS = NoStrayProcesses.afterClass("redis");
 
-    /** A primary, a replica and 3 Sentinels; its logs are kept if the test fails. */
+    /** A primary, a replica and 3 Sentinels, for each test (a failover ends them); logs kept if a test fails. */
     @RegisterExtension
     @Order(2)
     static final RedisTopologyExtension<SentinelTopology> SENTINEL = RedisTopologyExtension
-            .of(() -> SentinelTopology.builder().replicas(1).start());
+            .of(() -> SentinelTopology.builder().replicas(1).start()).perTest();
 
-    @Test
-    void lostWriteAfterSentinelFailoverIsReportedOnceAsPrimaryRegression(@TempDir Path dir) throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(classes = {FailoverProbe.class, RedissonFailoverProbe.class})
+    void lostWriteAfterSentinelFailoverIsReportedOnceAsPrimaryRegression(Class<?> probeClass, @TempDir Path dir)
+            throws Exception {
         SentinelTopology topology = SENTINEL.get();
         RedisNode primary = topology.primary();
         primary.command("SET", KEY, "{\"state\":\"connecting\",\"version\":6}");
@@ -56,7 +61,7 @@ class FailoverRegressionEndToEndTest {
         ForkedJvm jvm = ForkedJvm.create().withAgent("keys=fo:state:*;version=json:/version");
         CompletableFuture<ForkedJvm.Result> probe = CompletableFuture.supplyAsync(() -> {
             try {
-                return jvm.run(FailoverProbe.class.getName(), sentinels, topology.masterName(), KEY, dir.toString());
+                return jvm.run(probeClass.getName(), sentinels, topology.masterName(), KEY, dir.toString());
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }

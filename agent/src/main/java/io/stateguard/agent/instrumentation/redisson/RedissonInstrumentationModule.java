@@ -63,6 +63,8 @@ public final class RedissonInstrumentationModule implements InstrumentationModul
             "io.stateguard.agent.redisson.RedissonReply",
             "io.stateguard.agent.redisson.RedissonReply$1",
             "io.stateguard.agent.redisson.RedissonReply$Shape",
+            "io.stateguard.agent.redisson.RedissonReplicationIds",
+            "io.stateguard.agent.redisson.RedissonReplicationIds$1",
             "io.stateguard.agent.redisson.RedissonRouting",
             "io.stateguard.agent.redisson.RedissonRouting$1"));
 
