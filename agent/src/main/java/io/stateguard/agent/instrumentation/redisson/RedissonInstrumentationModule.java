@@ -44,11 +44,13 @@ public final class RedissonInstrumentationModule implements InstrumentationModul
      */
     public static final List<String> HELPER_CLASSES = Collections.unmodifiableList(Arrays.asList(
             "io.stateguard.agent.redisson.RedissonArguments",
+            "io.stateguard.agent.redisson.RedissonArguments$1",
             "io.stateguard.agent.redisson.RedissonCompletion",
             "io.stateguard.agent.redisson.RedissonCompletion$1",
             "io.stateguard.agent.redisson.RedissonCompletion$2",
             "io.stateguard.agent.redisson.RedissonCompletion$3",
             "io.stateguard.agent.redisson.RedissonCompletion$4",
+            "io.stateguard.agent.redisson.RedissonCompletion$5",
             "io.stateguard.agent.redisson.RedissonCompletion$CodecNotice",
             "io.stateguard.agent.redisson.RedissonCompletion$CodecNotice$1",
             "io.stateguard.agent.redisson.RedissonCompletion$Executors",
@@ -59,6 +61,7 @@ public final class RedissonInstrumentationModule implements InstrumentationModul
             "io.stateguard.agent.redisson.RedissonKeys",
             "io.stateguard.agent.redisson.RedissonKeys$Read",
             "io.stateguard.agent.redisson.RedissonReply",
+            "io.stateguard.agent.redisson.RedissonReply$1",
             "io.stateguard.agent.redisson.RedissonReply$Shape",
             "io.stateguard.agent.redisson.RedissonRouting",
             "io.stateguard.agent.redisson.RedissonRouting$1"));
