@@ -76,6 +76,6 @@ public final class MethodMatcher {
         for (int i = 0; i < parameters.size(); i++) {
             text.append(i == 0 ? "" : ", ").append(parameters.get(i));
         }
-        return text.append(leading ? ", ...)" : ")").toString();
+        return text.append(!leading ? ")" : parameters.isEmpty() ? "...)" : ", ...)").toString();
     }
 }

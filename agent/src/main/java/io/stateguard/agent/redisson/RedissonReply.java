@@ -43,6 +43,12 @@ final class RedissonReply {
 
     private final Runnable tooLarge;
 
+    /**
+     * Per position kept: whether its value over {@link #cap} was counted already. Not cleared from the top: a replay
+     * meets the same value again, and the value is counted once however often it is decoded.
+     */
+    private final boolean[] counted;
+
     /** Per position kept: its bytes, {@code null} for nil (or not seen), {@link RegressionPolicy#UNREADABLE}. */
     private volatile ByteBuffer[] slots;
 
@@ -62,6 +68,7 @@ final class RedissonReply {
         this.cap = cap;
         this.tooLarge = tooLarge;
         this.slots = new ByteBuffer[shape == Shape.ARRAY ? wanted.length : 1];
+        this.counted = new boolean[slots.length];
     }
 
     /** A reply read the same way, for another answer to the same command (the guard's re-read). */
@@ -112,7 +119,7 @@ final class RedissonReply {
             if (shape == Shape.SINGLE) {
                 if (type == '$' || type == '_') {
                     seen = true;
-                    slots[0] = type == '$' ? bulk(in, start) : null;
+                    slots[0] = type == '$' ? value(in, start, 0) : null;
                 }
                 // anything else (an error, a status, a number): not a value, nothing is read
             } else if (type == '*') {
@@ -131,16 +138,16 @@ final class RedissonReply {
         }
         if (shape == Shape.ARRAY) {
             if (position < wanted.length && wanted[position]) {
-                slots[position] = type == '$' ? bulk(in, start) : null;
+                slots[position] = type == '$' ? value(in, start, position) : null;
             }
             return;
         }
         // FIELDS: an even position is a field name, the odd one after it its value.
         if (position % 2 == 0) {
-            ByteBuffer name = type == '$' ? bulk(in, start, field.length) : null;
+            ByteBuffer name = type == '$' ? bulk(in, start, field.length, -1) : null;
             valueAt = name != null && name.equals(ByteBuffer.wrap(field)) ? position + 1 : -1;
         } else if (position == valueAt) {
-            slots[0] = type == '$' ? bulk(in, start) : null;
+            slots[0] = type == '$' ? value(in, start, 0) : null;
         }
     }
 
@@ -162,16 +169,20 @@ final class RedissonReply {
         return value == null || value == RegressionPolicy.UNREADABLE ? value : value.duplicate();
     }
 
-    private ByteBuffer bulk(ByteBuf in, int start) {
-        return bulk(in, start, cap);
+    /** The value kept at {@code slot}, a bulk string starting at {@code start}. */
+    private ByteBuffer value(ByteBuf in, int start, int slot) {
+        return bulk(in, start, cap, slot);
     }
 
     /**
      * The bulk string starting at {@code start} ({@code $<length>\r\n<bytes>\r\n}), read without moving the reader
      * index: {@code null} for {@code $-1} or when its bytes have not all arrived (the element is decoded again
-     * then); {@link RegressionPolicy#UNREADABLE} when it is longer than {@code limit} (counted, for values).
+     * then); for a value, {@link RegressionPolicy#UNREADABLE} when it is longer than {@code limit} (counted once
+     * per slot); for a field name, {@code null} when it is longer than the one looked for.
+     *
+     * @param slot the slot a value is kept in, or {@code -1} for a field name
      */
-    private ByteBuffer bulk(ByteBuf in, int start, int limit) {
+    private ByteBuffer bulk(ByteBuf in, int start, int limit, int slot) {
         int end = in.writerIndex();
         int index = start + 1;
         boolean negative = false;
@@ -196,11 +207,14 @@ final class RedissonReply {
         }
         int from = index + 2; // after \r\n
         if (length > limit) {
-            if (limit == cap) {
-                tooLarge.run();
-                return RegressionPolicy.UNREADABLE;
+            if (slot < 0) {
+                return null; // a field name longer than the one looked for: another field
             }
-            return null; // a field name longer than the one looked for: another field
+            if (!counted[slot]) {
+                counted[slot] = true;
+                tooLarge.run();
+            }
+            return RegressionPolicy.UNREADABLE;
         }
         if (from + length > end) {
             return null;
