@@ -466,9 +466,10 @@ class RedissonCompletionTest {
     // --- the rest of the completion's surface ------------------------------------------------------------------
 
     @Test
-    void aRegressionFailsWithTheAgentsStaleStateException() {
+    void aRegressionFailsWithRedissonsExceptionCausedByTheAgentsStaleStateException() {
         RuntimeException failure = RedissonCompletion.staleState("stale gw:state:a");
-        assertThat(failure).isInstanceOf(StaleStateException.class).hasMessage("stale gw:state:a");
+        assertThat(failure).isInstanceOf(org.redisson.client.RedisException.class).hasMessage("stale gw:state:a");
+        assertThat(failure.getCause()).isInstanceOf(StaleStateException.class).hasMessage("stale gw:state:a");
     }
 
     @Test
