@@ -118,11 +118,9 @@ public final class AgentInstaller {
             summary = "rules: " + describe(config.rules());
             if (attached) {
                 // The application's client classes are loaded already: they are retransformed now.
-                ClientInstrumentation.installOn(instrumentation, seesReplies, config.checksVersions(),
-                        config.watchesReplicas());
+                ClientInstrumentation.installOn(instrumentation, seesReplies, config.checksVersions());
             } else {
-                ClientInstrumentation.install(instrumentation, seesReplies, config.checksVersions(),
-                        config.watchesReplicas());
+                ClientInstrumentation.install(instrumentation, seesReplies, config.checksVersions());
             }
         } catch (Throwable t) {
             failed(t);

@@ -30,11 +30,6 @@ final class ClientInstrumentation {
 
     private static final Set<String> INSTRUMENTED = ConcurrentHashMap.newKeySet();
 
-    /** Whether version rules are configured: only then does the Redisson module see replies. */
-    private static volatile boolean checksVersions;
-
-    /** Whether causal or replica-checked rules are configured: replication awareness is Lettuce's only so far. */
-    private static volatile boolean watchesReplicas;
 
     private ClientInstrumentation() {
     }
@@ -43,12 +38,9 @@ final class ClientInstrumentation {
      * Start-up: registers the transformers; client classes are woven as they load. Cheap: nothing of
      * ASM is loaded until the first instrumented class is.
      */
-    static void install(Instrumentation instrumentation, boolean seesReplies, boolean versionChecks,
-            boolean replicaRules) {
-        checksVersions = versionChecks;
-        watchesReplicas = replicaRules;
+    static void install(Instrumentation instrumentation, boolean seesReplies, boolean versionChecks) {
         // Retransformation-capable, so that another agent retransforming client classes later keeps our advice.
-        for (InstrumentationTransformer transformer : transformers(instrumentation, seesReplies)) {
+        for (InstrumentationTransformer transformer : transformers(instrumentation, seesReplies, versionChecks)) {
             instrumentation.addTransformer(transformer, true);
         }
     }
@@ -57,11 +49,8 @@ final class ClientInstrumentation {
      * Attach: registers the transformers, decides the module for every class loader that has a client
      * loaded already, and retransforms its instrumented classes.
      */
-    static void installOn(Instrumentation instrumentation, boolean seesReplies, boolean versionChecks,
-            boolean replicaRules) {
-        checksVersions = versionChecks;
-        watchesReplicas = replicaRules;
-        List<InstrumentationTransformer> transformers = transformers(instrumentation, seesReplies);
+    static void installOn(Instrumentation instrumentation, boolean seesReplies, boolean versionChecks) {
+        List<InstrumentationTransformer> transformers = transformers(instrumentation, seesReplies, versionChecks);
         List<String> packages = new ArrayList<String>();
         List<Set<ClassLoader>> seen = new ArrayList<Set<ClassLoader>>();
         for (InstrumentationTransformer transformer : transformers) {
@@ -111,17 +100,19 @@ final class ClientInstrumentation {
     }
 
     /**
-     * @param seesReplies whether Lettuce's replies are seen ({@code CommandHandler.complete}): to check versions and
-     *     to time causal writes' acknowledgements
+     * @param seesReplies whether command completions are seen (Lettuce's {@code CommandHandler.complete}, Redisson's
+     *     {@code RedisExecutor.handleSuccess}): to check versions and to time causal writes' acknowledgements
+     * @param versionChecks whether replies are read for versions (Redisson's {@code CommandDecoder} too)
      */
-    private static List<InstrumentationTransformer> transformers(Instrumentation instrumentation, boolean seesReplies) {
+    private static List<InstrumentationTransformer> transformers(Instrumentation instrumentation, boolean seesReplies,
+            boolean versionChecks) {
         // One module per class loader, chosen by the classes it has and checked for the expected shape.
         List<InstrumentationTransformer> transformers = new ArrayList<InstrumentationTransformer>();
         HelperInjector helpers = new HelperInjector(instrumentation);
         transformers.add(new InstrumentationTransformer(LettuceInstrumentationModule.PACKAGE_PREFIX,
                 LettuceInstrumentationModule.selector(seesReplies), helpers, LISTENER,
                 LettuceInstrumentationModule.earlyHelpers()));
-        ModuleSelector redisson = RedissonInstrumentationModule.selector(checksVersions);
+        ModuleSelector redisson = RedissonInstrumentationModule.selector(seesReplies, versionChecks);
         transformers.add(new InstrumentationTransformer(RedissonInstrumentationModule.PACKAGE_PREFIX, redisson, helpers,
                 LISTENER, EarlyHelpers.none()));
         return transformers;
@@ -133,12 +124,6 @@ final class ClientInstrumentation {
                 if (INSTRUMENTED.add(className)) {
                     AgentLog.info("instrumented " + className + (retransformed ? " (retransformed)" : ""));
                     AgentInstaller.instrumentedClassesChanged(ClientInstrumentation.instrumented());
-                }
-                if (watchesReplicas && className.startsWith("org.redisson.")) {
-                    AgentLog.once(AgentLog.Level.WARN, "redisson:replication", "replication awareness (routing=causal,"
-                            + " max-replica-lag) covers Lettuce only so far: Redisson reads of causal rules go to the"
-                            + " master, reads of replica-checked rules keep Redisson's routing (and are checked by the"
-                            + " version guard)", null);
                 }
             }
 

@@ -12,6 +12,7 @@ import io.stateguard.agent.guard.WriteReply;
 import io.stateguard.agent.internal.AgentLog;
 import io.stateguard.agent.internal.InternalErrors;
 import io.stateguard.agent.redisson.RedissonFollowing.Followed;
+import io.stateguard.agent.routing.CausalWrites;
 import io.stateguard.agent.versions.VersionReading;
 
 import org.redisson.api.RFuture;
@@ -74,15 +75,31 @@ public final class RedissonCompletion {
      */
     public static boolean onSuccess(Object executor, CompletableFuture<Object> promise, Object connectionFuture,
             Object result) {
-        if (RedissonFollowing.FOLLOWED.isEmpty() || HANDING_BACK.get()[0] || !(executor instanceof RedisExecutor)) {
+        boolean writes = !CausalWrites.nothingPending();
+        if (!writes && RedissonFollowing.FOLLOWED.isEmpty() || !(executor instanceof RedisExecutor)
+                || HANDING_BACK.get()[0]) {
             return false;
         }
+        Object[] params;
+        try {
+            params = Executors.params(executor);
+        } catch (Throwable t) {
+            InternalErrors.record("guard.complete", t);
+            return false;
+        }
+        if (writes && params != null) {
+            try {
+                // A causal write's reply, before the application sees it: its keys were acknowledged now.
+                CausalWrites.completed(CausalWrites.take(params));
+            } catch (Throwable t) {
+                InternalErrors.record("routing.write", t);
+            }
+        }
         GuardRuntime guard = GuardRuntime.current();
-        if (guard == null) {
+        if (guard == null || RedissonFollowing.FOLLOWED.isEmpty()) {
             return false;
         }
         try {
-            Object[] params = Executors.params(executor);
             Followed followed = params == null ? null : RedissonFollowing.FOLLOWED.get(params);
             if (followed == null || followed.tracked == null) {
                 return false; // not followed, or the guard's own re-read (its future's callback reads the reply)

@@ -122,7 +122,7 @@ public final class RedissonFollowing {
             return;
         }
         ConnectionManager topology = executor.getConnectionManager();
-        RedissonReplicationIds.executorOf(topology, executor);
+        RedissonTopologies.executorOf(topology, executor);
         TrackedCommand tracked = classifier.classify(kind, name, topology, database(topology),
                 RedissonArguments.of(kind, params));
         if (tracked == null) {

@@ -3,6 +3,7 @@ package io.stateguard.agent.redisson;
 import io.netty.buffer.ByteBuf;
 import io.stateguard.agent.keys.CommandKeyReader;
 import io.stateguard.agent.keys.KeyArguments;
+import io.stateguard.agent.keys.KeyHash;
 import io.stateguard.agent.keys.KeyMatcher;
 
 /**
@@ -53,9 +54,54 @@ public final class RedissonKeys implements CommandKeyReader {
     @Override
     public int firstAcceptedRule(Object command, KeyMatcher matcher, boolean[] accepted) {
         Read read = (Read) command;
+        long range = keyRange(read);
+        for (int i = (int) (range >>> 32); i < (int) range; i++) {
+            int rule = match(read.params[i], matcher);
+            if (rule >= 0 && accepted[rule]) {
+                return rule;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public long keyHash(Object command) {
+        Read read = (Read) command;
+        long range = keyRange(read);
+        int from = (int) (range >>> 32);
+        int to = (int) range;
+        if (to <= from) {
+            return KeyHash.NONE;
+        }
+        return to - from > 1 ? KeyHash.MANY : hash(read.params[from]);
+    }
+
+    @Override
+    public long[] writtenKeyHashes(Object command) {
+        Read read = (Read) command;
+        long range = keyRange(read);
+        int from = (int) (range >>> 32);
+        int to = (int) range;
+        long[] hashes = new long[Math.max(0, to - from)];
+        for (int i = from; i < to; i++) {
+            long hash = hash(read.params[i]);
+            if (hash == KeyHash.MANY) {
+                return null; // unreadable: the write counts for every key, the safe side
+            }
+            hashes[i - from] = hash;
+        }
+        return hashes;
+    }
+
+    /**
+     * Which parameters are keys: {@code from} in the high 32 bits, {@code to} (exclusive) in the low ones. The first
+     * for most commands, all of them for the commands of {@link KeyArguments#allKeys} and a script's keys alone, and
+     * for a script's parameters the {@code numkeys} after the script.
+     */
+    private static long keyRange(Read read) {
         Object[] params = read.params;
         if (params == null || params.length == 0) {
-            return -1;
+            return 0L;
         }
         int from = 0;
         int to;
@@ -63,20 +109,32 @@ public final class RedissonKeys implements CommandKeyReader {
             to = params.length;
         } else if (isScript(read.name)) {
             if (params.length < 2) {
-                return -1;
+                return 0L;
             }
             from = 2;
             to = (int) Math.min(params.length, 2L + numberOfKeys(params[1]));
         } else {
             to = KeyArguments.allKeys(read.name) ? params.length : 1;
         }
-        for (int i = from; i < to; i++) {
-            int rule = match(params[i], matcher);
-            if (rule >= 0 && accepted[rule]) {
-                return rule;
-            }
+        return (long) from << 32 | to;
+    }
+
+    /** The {@link KeyHash} of one key parameter as Redis receives it; {@link KeyHash#MANY} when it is unreadable. */
+    static long hash(Object key) {
+        if (key instanceof CharSequence) {
+            return KeyHash.ofUtf8((CharSequence) key);
         }
-        return -1;
+        if (key instanceof byte[]) {
+            byte[] bytes = (byte[]) key;
+            return KeyHash.of(bytes, 0, bytes.length);
+        }
+        if (key instanceof ByteBuf) {
+            ByteBuf buffer = (ByteBuf) key;
+            byte[] bytes = new byte[buffer.readableBytes()];
+            buffer.getBytes(buffer.readerIndex(), bytes);
+            return KeyHash.of(bytes, 0, bytes.length);
+        }
+        return KeyHash.MANY;
     }
 
     /** Whether the command's parameters are a script's: {@code [script or sha, numkeys, keys..., args...]}. */

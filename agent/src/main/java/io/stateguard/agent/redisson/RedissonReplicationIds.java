@@ -1,7 +1,6 @@
 package io.stateguard.agent.redisson;
 
 import io.stateguard.agent.guard.ReplicationIds;
-import io.stateguard.agent.internal.WeakIdentityMap;
 
 import org.redisson.api.RFuture;
 import org.redisson.client.RedisConnectionException;
@@ -13,7 +12,6 @@ import org.redisson.command.CommandAsyncService;
 import org.redisson.connection.ConnectionManager;
 import org.redisson.connection.MasterSlaveEntry;
 
-import java.lang.ref.WeakReference;
 import java.util.Collection;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -28,12 +26,6 @@ final class RedissonReplicationIds implements ReplicationIds.Source {
 
     static final RedissonReplicationIds INSTANCE = new RedissonReplicationIds();
 
-    /**
-     * Per Redisson client (its connection manager), one of its command executors, held weakly: an executor holds its
-     * connection manager, which must stay free to go with the client.
-     */
-    private static final WeakIdentityMap<WeakReference<CommandAsyncService>> EXECUTORS = new WeakIdentityMap<>();
-
     private RedissonReplicationIds() {
     }
 
@@ -42,22 +34,13 @@ final class RedissonReplicationIds implements ReplicationIds.Source {
         ReplicationIds.addSource(INSTANCE);
     }
 
-    /** Remembers an executor of {@code topology}'s client, through which its master's ID is read. */
-    static void executorOf(ConnectionManager topology, CommandAsyncService executor) {
-        WeakReference<CommandAsyncService> known = EXECUTORS.get(topology);
-        if (known == null || known.get() == null) {
-            EXECUTORS.put(topology, new WeakReference<>(executor));
-        }
-    }
-
     @Override
     public boolean read(Object topology, final ReplicationIds.Callback done) {
         if (!(topology instanceof ConnectionManager)) {
             return false;
         }
         Collection<MasterSlaveEntry> entries = ((ConnectionManager) topology).getEntrySet();
-        WeakReference<CommandAsyncService> reference = EXECUTORS.get(topology);
-        CommandAsyncService executor = reference == null ? null : reference.get();
+        CommandAsyncService executor = RedissonTopologies.executor(topology);
         if (entries.size() != 1 || executor == null) {
             return false;
         }

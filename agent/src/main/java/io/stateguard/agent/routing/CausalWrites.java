@@ -37,17 +37,24 @@ public final class CausalWrites {
     /** A write's reply arrived now (the application has not seen it yet): its keys were acknowledged. */
     public static void completed(long[] keyHashes) {
         ReplicationMonitor monitor = ReplicationMonitor.current();
-        if (monitor == null || keyHashes == null) {
+        if (monitor != null && keyHashes != null) {
+            acknowledged(keyHashes, monitor.nanoTime());
+        }
+    }
+
+    /** Records the keys of a write ({@link #EVERY_KEY}: every key) as acknowledged at {@code nanos} (monitor time). */
+    static void acknowledged(long[] keyHashes, long nanos) {
+        ReplicationMonitor monitor = ReplicationMonitor.current();
+        if (monitor == null) {
             return;
         }
-        long now = monitor.nanoTime();
         WriteAcks acks = monitor.acks();
         if (keyHashes == EVERY_KEY) {
-            acks.acknowledgedAnyKey(now);
+            acks.acknowledgedAnyKey(nanos);
             return;
         }
         for (long hash : keyHashes) {
-            acks.acknowledged(hash, now);
+            acks.acknowledged(hash, nanos);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.stateguard.agent.routing;
 
 import io.stateguard.agent.internal.InternalErrors;
 import io.stateguard.agent.keys.CommandKeyReader;
+import io.stateguard.agent.replication.ReplicationMonitor;
 
 import java.util.Collection;
 
@@ -150,31 +151,41 @@ public final class PrimaryRouting {
             if (!dispatch.active || !current.routesAnything()) {
                 return false;
             }
-            if (current.routesToPrimary()) {
-                int rule = firstAcceptedRule(dispatch, current, current.forcePrimaryByRule());
-                if (rule >= 0) {
-                    stats.increment(rule);
-                    return true;
-                }
-            }
-            if (current.watchesReplicas()) {
-                int rule = firstAcceptedRule(dispatch, current, current.watchesReplicasByRule());
-                if (rule >= 0) {
-                    if (!ReplicaReads.replicasMayServe(current, rule, dispatch.topology, slot, dispatch.reader,
-                            dispatch.command)) {
-                        stats.increment(rule);
-                        return true;
-                    }
-                    if (current.isCausal(rule)) {
-                        stats.incrementChecked(rule); // served by replicas (replica-checked reads: counted by the guard)
-                    }
-                }
-            }
-            return false;
+            return decide(current, dispatch.reader, dispatch.topology, slot, dispatch.command, dispatch.batch);
         } catch (Throwable t) {
             InternalErrors.record("routing.decide", t);
             return false;
         }
+    }
+
+    /**
+     * The decision for one read (or batch) about to be sent: {@code primary} rules go to the primary; {@code causal}
+     * and {@code replica-checked} rules ask the replication monitor's view of {@code topology}'s shard for
+     * {@code slot} ({@link ReplicaReads}): without a view, causal reads go to the primary and replica-checked reads
+     * keep the client's routing. Counts the routed read.
+     */
+    private static boolean decide(RoutingPolicy current, CommandKeyReader reader, Object topology, int slot,
+            Object command, Collection<?> batch) throws Exception {
+        if (current.routesToPrimary()) {
+            int rule = firstAcceptedRule(reader, command, batch, current, current.forcePrimaryByRule());
+            if (rule >= 0) {
+                stats.increment(rule);
+                return true;
+            }
+        }
+        if (current.watchesReplicas()) {
+            int rule = firstAcceptedRule(reader, command, batch, current, current.watchesReplicasByRule());
+            if (rule >= 0) {
+                if (!ReplicaReads.replicasMayServe(current, rule, topology, slot, reader, command)) {
+                    stats.increment(rule);
+                    return true;
+                }
+                if (current.isCausal(rule)) {
+                    stats.incrementChecked(rule); // served by replicas (replica-checked reads: counted by the guard)
+                }
+            }
+        }
+        return false;
     }
 
     /**
@@ -215,17 +226,17 @@ public final class PrimaryRouting {
         }
     }
 
-    /** The first key of the command (or batch) being dispatched whose rule is {@code accepted}. */
-    private static int firstAcceptedRule(Dispatch dispatch, RoutingPolicy current, boolean[] accepted)
-            throws Exception {
-        if (dispatch.batch == null) {
-            return dispatch.reader.firstAcceptedRule(dispatch.command, current.matcher(), accepted);
+    /** The first key of the command (or of a command of the batch) whose rule is {@code accepted}. */
+    private static int firstAcceptedRule(CommandKeyReader reader, Object command, Collection<?> batch,
+            RoutingPolicy current, boolean[] accepted) throws Exception {
+        if (batch == null) {
+            return reader.firstAcceptedRule(command, current.matcher(), accepted);
         }
-        for (Object command : dispatch.batch) {
-            if (command == null) {
+        for (Object each : batch) {
+            if (each == null) {
                 continue;
             }
-            int rule = dispatch.reader.firstAcceptedRule(command, current.matcher(), accepted);
+            int rule = reader.firstAcceptedRule(each, current.matcher(), accepted);
             if (rule >= 0) {
                 return rule;
             }
@@ -241,13 +252,37 @@ public final class PrimaryRouting {
         CURRENT.get().forcePrimary = force;
     }
 
+    /** Whether a rule asks the replication monitor ({@code causal}, {@code replica-checked}). */
+    public static boolean watchesReplicas() {
+        RoutingPolicy current = policy;
+        return current != null && current.watchesReplicas();
+    }
+
+    /** Whether a rule is {@code causal}: its writes are remembered until their replies. */
+    public static boolean remembersWrites() {
+        RoutingPolicy current = policy;
+        return current != null && current.remembersWrites();
+    }
+
     /**
-     * For clients that decide where a read goes in one call that sees the command (Redisson): whether
-     * {@code command}, a read, goes to the primary instead (it reads a key of a rule that routes there, or
-     * the guard is re-reading on this thread). Counts the routed read. Leaves the writer/provider state
-     * of {@link #enter} alone. Fails open: {@code false} on any internal error.
+     * {@link #routesToPrimary(CommandKeyReader, Object, int, Object)} for a client the replication monitor does not
+     * know: {@code causal} reads go to the primary, {@code replica-checked} reads keep the client's routing.
      */
     public static boolean routesToPrimary(CommandKeyReader reader, Object command) {
+        return routesToPrimary(reader, null, -1, command);
+    }
+
+    /**
+     * For clients that decide where a read goes in one call that sees the command (Redisson): whether
+     * {@code command}, a read, goes to the primary instead (it reads a key of a rule that routes there, a
+     * {@code causal} or {@code replica-checked} rule's replicas may not serve it, or the guard is re-reading on this
+     * thread). Counts the routed read. Leaves the writer/provider state of {@link #enter} alone. Fails open:
+     * {@code false} on any internal error.
+     *
+     * @param topology the client object the replication monitor knows the topology by, or {@code null}
+     * @param slot the hash slot (Cluster), or -1 (one shard)
+     */
+    public static boolean routesToPrimary(CommandKeyReader reader, Object topology, int slot, Object command) {
         RoutingPolicy current = policy;
         if (current == null) {
             return false;
@@ -259,17 +294,56 @@ public final class PrimaryRouting {
             if (!current.routesAnything()) {
                 return false;
             }
-            // No replica view for this client: causal rules fail safe to the primary, replica-checked ones keep the
-            // client's routing.
-            int rule = reader.firstAcceptedRule(command, current.matcher(), current.primaryWithoutReplicaViewByRule());
-            if (rule < 0) {
-                return false;
-            }
-            stats.increment(rule);
-            return true;
+            return decide(current, reader, topology, slot, command, null);
         } catch (Throwable t) {
             InternalErrors.record("routing.decide", t);
             return false;
+        }
+    }
+
+    /**
+     * For clients that see a write and its reply in calls of their own (Redisson): when {@code command}, a write
+     * about to be sent through {@code topology}, writes a key of a {@code causal} rule, remembers its keys until
+     * {@link CausalWrites#take take}n back by {@code completion} (the object the client's completion knows the
+     * command by), and has the monitor watch {@code topology}. Fails open.
+     */
+    public static void rememberWrite(CommandKeyReader reader, Object topology, Object command, Object completion) {
+        RoutingPolicy current = policy;
+        if (current == null || !current.remembersWrites() || CURRENT.get().forcePrimary) {
+            return;
+        }
+        try {
+            if (reader.firstAcceptedRule(command, current.matcher(), current.causalByRule()) >= 0) {
+                ReplicaReads.watch(topology);
+                CausalWrites.register(completion, reader.writtenKeyHashes(command));
+            }
+        } catch (Throwable t) {
+            InternalErrors.record("routing.write", t);
+        }
+    }
+
+    /**
+     * For a write of a {@code causal} rule's key whose reply the client adapter cannot see (a Redisson batch): its
+     * keys count as acknowledged {@code boundNanos} from now, the longest the client may take to acknowledge it, so
+     * that reads of them go to the primary until the replicas have applied what the primary had by then. Fails
+     * open.
+     */
+    public static void rememberUnobservedWrite(CommandKeyReader reader, Object topology, Object command,
+            long boundNanos) {
+        RoutingPolicy current = policy;
+        ReplicationMonitor monitor = ReplicationMonitor.current();
+        if (current == null || monitor == null || !current.remembersWrites()) {
+            return;
+        }
+        try {
+            if (reader.firstAcceptedRule(command, current.matcher(), current.causalByRule()) >= 0) {
+                ReplicaReads.watch(topology);
+                long[] hashes = reader.writtenKeyHashes(command);
+                CausalWrites.acknowledged(hashes == null ? CausalWrites.EVERY_KEY : hashes,
+                        monitor.nanoTime() + boundNanos);
+            }
+        } catch (Throwable t) {
+            InternalErrors.record("routing.write", t);
         }
     }
 

@@ -29,8 +29,6 @@ public final class RoutingPolicy {
 
     private final long[] maxLagNanos;
 
-    private final boolean[] primaryWithoutReplicaView;
-
     private final boolean anyWatching;
 
     private final boolean anyCausal;
@@ -43,7 +41,6 @@ public final class RoutingPolicy {
         this.watchesReplicas = new boolean[rules.size()];
         this.causal = new boolean[rules.size()];
         this.maxLagNanos = new long[rules.size()];
-        this.primaryWithoutReplicaView = new boolean[rules.size()];
         boolean any = false;
         boolean watching = false;
         boolean anyCausalRule = false;
@@ -60,7 +57,6 @@ public final class RoutingPolicy {
             causal[i] = rule.routing() == RoutingMode.CAUSAL;
             anyCausalRule |= causal[i];
             maxLagNanos[i] = rule.maxReplicaLagNanos();
-            primaryWithoutReplicaView[i] = forcePrimary[i] || causal[i];
         }
         int[] ruleIndexes = new int[indexes.size()];
         for (int i = 0; i < ruleIndexes.length; i++) {
@@ -96,14 +92,6 @@ public final class RoutingPolicy {
     /** Per rule index: whether its reads depend on the replicas' offsets and lag (causal, replica-checked). */
     boolean[] watchesReplicasByRule() {
         return watchesReplicas;
-    }
-
-    /**
-     * Per rule index: whether its reads go to the primary when the client's replicas are not watched (a client
-     * adapter without replication awareness): {@code primary} rules, and {@code causal} ones, which fail safe.
-     */
-    boolean[] primaryWithoutReplicaViewByRule() {
-        return primaryWithoutReplicaView;
     }
 
     /** Per rule index: whether it is a causal rule (its writes are remembered). */

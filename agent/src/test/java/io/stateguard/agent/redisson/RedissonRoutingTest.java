@@ -47,11 +47,11 @@ class RedissonRoutingTest {
 
     @Test
     void aReadOfAStateKeyTurnsTheFlagOffAndNothingElseDoes() throws Exception {
-        assertThat(RedissonRouting.readOnlyMode(true, new Object(), GET, new Object[] {"gw:state:a"})).isFalse();
-        assertThat(RedissonRouting.readOnlyMode(true, new PlainExecutor(), MGET, new Object[] {"x", "gw:state:a"}))
+        assertThat(RedissonRouting.readOnlyMode(true, new Object(), null, GET, new Object[] {"gw:state:a"})).isFalse();
+        assertThat(RedissonRouting.readOnlyMode(true, new PlainExecutor(), null, MGET, new Object[] {"x", "gw:state:a"}))
                 .isFalse();
-        assertThat(RedissonRouting.readOnlyMode(true, new Object(), GET, new Object[] {"other"})).isTrue();
-        assertThat(RedissonRouting.readOnlyMode(false, new Object(), GET, new Object[] {"gw:state:a"}))
+        assertThat(RedissonRouting.readOnlyMode(true, new Object(), null, GET, new Object[] {"other"})).isTrue();
+        assertThat(RedissonRouting.readOnlyMode(false, new Object(), null, GET, new Object[] {"gw:state:a"}))
                 .as("a write stays a write").isFalse();
         assertThat(RedissonRouting.evalReadOnlyMode(true, new Object(), Arrays.asList("other", "gw:state:a"))).isFalse();
         assertThat(RedissonRouting.evalReadOnlyMode(true, new Object(), Arrays.asList("other"))).isTrue();
@@ -59,7 +59,7 @@ class RedissonRoutingTest {
 
     @Test
     void anExecutorThatTracksChangesKeepsRedissonsRouting() throws Exception {
-        assertThat(RedissonRouting.readOnlyMode(true, new TrackingExecutor(), GET, new Object[] {"gw:state:a"})).isTrue();
+        assertThat(RedissonRouting.readOnlyMode(true, new TrackingExecutor(), null, GET, new Object[] {"gw:state:a"})).isTrue();
         assertThat(RedissonRouting.evalReadOnlyMode(true, new TrackingExecutor(), Arrays.asList("gw:state:a")))
                 .isTrue();
     }
@@ -67,6 +67,6 @@ class RedissonRoutingTest {
     @Test
     void withoutTheAgentActiveTheFlagIsUnchanged() throws Exception {
         PrimaryRouting.uninstall();
-        assertThat(RedissonRouting.readOnlyMode(true, new Object(), GET, new Object[] {"gw:state:a"})).isTrue();
+        assertThat(RedissonRouting.readOnlyMode(true, new Object(), null, GET, new Object[] {"gw:state:a"})).isTrue();
     }
 }

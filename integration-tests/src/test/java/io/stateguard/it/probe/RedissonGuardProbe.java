@@ -36,10 +36,19 @@ import static io.stateguard.it.probe.StateVersions.version;
  * <wrongTypeKey>}; codec {@code string} ({@code StringCodec}: the values are JSON text) or {@code kryo}
  * ({@code Kryo5Codec}, Redisson's default: binary values, whose version cannot be read; the probe then only writes
  * the written key and reads it back from both clients).
+ *
+ * <p>Or, for a Sentinel or Cluster topology whose replica the test made diverge: {@code <topology> <nodes>
+ * <stateKey> <hashKey>} (topology and nodes as for {@link RedissonProbe#connect}): it reads the state key and the
+ * hash's field {@code v} on the master, then through the replica client's sync, async, Reactive and RxJava APIs
+ * and {@code RMap.get}, and prints the versions.
  */
 public final class RedissonGuardProbe {
 
     public static void main(String[] args) throws Exception {
+        if (args[0].startsWith("sentinel:") || args[0].equals("cluster")) {
+            topology(args[0], args[1], args[2], args[3]);
+            return;
+        }
         String[] nodes = args[0].split(",");
         String codecName = args[1];
         String written = args[2];
@@ -90,6 +99,25 @@ public final class RedissonGuardProbe {
                 Map<String, String> both = replica.getBuckets().get(written, read);
                 return version(both.get(written)) + "|" + version(both.get(read));
             }));
+        } finally {
+            replica.shutdown(0, 2, TimeUnit.SECONDS);
+            primary.shutdown(0, 2, TimeUnit.SECONDS);
+        }
+        results.forEach((name, value) -> System.out.println("probe." + name + "=" + value));
+    }
+
+    private static void topology(String topology, String nodes, String state, String hash) throws Exception {
+        Map<String, String> results = new TreeMap<>();
+        RedissonClient primary = RedissonProbe.connect(topology, nodes, "MASTER");
+        RedissonClient replica = RedissonProbe.connect(topology, nodes, "SLAVE");
+        try {
+            results.put("setup.read", version(primary.<String>getBucket(state).get()));
+            results.put("setup.hash", primary.<String, String>getMap(hash).get("v"));
+            results.put("sync.read", attempt(() -> version(replica.<String>getBucket(state).get())));
+            results.put("async.read", attempt(() -> version(await(replica.<String>getBucket(state).getAsync()))));
+            results.put("reactive.read", attempt(() -> version(replica.reactive().<String>getBucket(state).get().block())));
+            results.put("rx.read", attempt(() -> version(replica.rxJava().<String>getBucket(state).get().blockingGet())));
+            results.put("map.get", attempt(() -> replica.<String, String>getMap(hash).get("v")));
         } finally {
             replica.shutdown(0, 2, TimeUnit.SECONDS);
             primary.shutdown(0, 2, TimeUnit.SECONDS);

@@ -1,5 +1,6 @@
 package io.stateguard.it.replication;
 
+import io.stateguard.it.support.CommandStats;
 import io.stateguard.harness.PrimaryReplicaTopology;
 import io.stateguard.harness.RedisNode;
 import io.stateguard.harness.RedisTopologyExtension;

@@ -5,6 +5,7 @@ import io.stateguard.harness.RedisNode;
 import io.stateguard.harness.RedisTopologyExtension;
 import io.stateguard.harness.SentinelTopology;
 import io.stateguard.it.probe.CausalProbe;
+import io.stateguard.it.support.CommandStats;
 import io.stateguard.it.support.ForkedJvm;
 import io.stateguard.it.support.InconsistencyEvents;
 import io.stateguard.it.support.OtlpReceiver;

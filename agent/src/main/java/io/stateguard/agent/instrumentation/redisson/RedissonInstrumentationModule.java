@@ -16,9 +16,11 @@ import static io.stateguard.agent.instrumentation.ClassLoaderMatchers.both;
 import static io.stateguard.agent.instrumentation.ClassLoaderMatchers.not;
 
 /**
- * Per-key primary routing for Redisson 3.16.8 and later (4.x included). From 3.16.8 on,
- * {@code CommandAsyncService.async} returns its future instead of completing an {@code RPromise} it is given,
- * and its descriptor has stayed the same since; the release removed {@code org.redisson.misc.PromiseDelegator},
+ * Redisson 3.16.8 and later (4.x included): per-key routing ({@code CommandAsyncService}, {@code CommandBatchService})
+ * and, when a rule checks versions or is {@code causal}, the reply path ({@code RedisExecutor}; {@code CommandDecoder}
+ * for the version guard).
+ * From 3.16.8 on, {@code CommandAsyncService.async} returns its future instead of completing an {@code RPromise} it
+ * is given, and its descriptor has stayed the same since; the release removed {@code org.redisson.misc.PromiseDelegator},
  * which every earlier 3.x has. The range is chosen by that class's absence, never by version strings, and only
  * if every instrumented method is found (see {@link io.stateguard.agent.instrumentation.Shapes}).
  */
@@ -66,15 +68,26 @@ public final class RedissonInstrumentationModule implements InstrumentationModul
             "io.stateguard.agent.redisson.RedissonReplicationIds",
             "io.stateguard.agent.redisson.RedissonReplicationIds$1",
             "io.stateguard.agent.redisson.RedissonRouting",
-            "io.stateguard.agent.redisson.RedissonRouting$1"));
+            "io.stateguard.agent.redisson.RedissonRouting$1",
+            "io.stateguard.agent.redisson.RedissonTopologies",
+            "io.stateguard.agent.redisson.RedissonTopologies$1",
+            "io.stateguard.agent.redisson.RedissonTopologies$2",
+            "io.stateguard.agent.redisson.RedissonTopologies$3",
+            "io.stateguard.agent.redisson.RedissonTopologies$SlotList",
+            "io.stateguard.agent.redisson.RedissonTopologies$Topology",
+            "io.stateguard.agent.redisson.RedissonTopologies$Topology$1"));
+
+    private final boolean seesReplies;
 
     private final boolean versionChecks;
 
     /**
-     * @param versionChecks whether replies are checked: only then are {@code CommandDecoder} and
-     *     {@code RedisExecutor} instrumented, so that routing alone costs nothing on replies.
+     * @param seesReplies whether command completions are seen ({@code RedisExecutor.handleSuccess}): to check
+     *     versions and to time causal writes' acknowledgements; routing alone costs nothing on replies.
+     * @param versionChecks whether replies are read ({@code CommandDecoder}): only for version checks.
      */
-    public RedissonInstrumentationModule(boolean versionChecks) {
+    public RedissonInstrumentationModule(boolean seesReplies, boolean versionChecks) {
+        this.seesReplies = seesReplies || versionChecks;
         this.versionChecks = versionChecks;
     }
 
@@ -83,16 +96,17 @@ public final class RedissonInstrumentationModule implements InstrumentationModul
             not(ClassLoaderMatchers.hasClassesNamed(PROMISE_DELEGATOR)));
 
     /** Every Redisson module, most recent range first. */
-    public static List<InstrumentationModule> all(boolean versionChecks) {
-        return Collections.<InstrumentationModule>singletonList(new RedissonInstrumentationModule(versionChecks));
+    public static List<InstrumentationModule> all(boolean seesReplies, boolean versionChecks) {
+        return Collections.<InstrumentationModule>singletonList(
+                new RedissonInstrumentationModule(seesReplies, versionChecks));
     }
 
     /**
      * Chooses among {@link #all} per class loader, in class loaders through which the advice reaches the
      * agent's classes; the choice (or why there is none) is logged once per class loader.
      */
-    public static ModuleSelector selector(boolean versionChecks) {
-        return new ModuleSelector("Redisson", REDISSON_PROBE_CLASS, SUPPORTED_VERSIONS, all(versionChecks),
+    public static ModuleSelector selector(boolean seesReplies, boolean versionChecks) {
+        return new ModuleSelector("Redisson", REDISSON_PROBE_CLASS, SUPPORTED_VERSIONS, all(seesReplies, versionChecks),
                 ClassLoaderMatchers.seesClass(AdviceErrors.class));
     }
 
@@ -113,6 +127,8 @@ public final class RedissonInstrumentationModule implements InstrumentationModul
                 new CommandServiceInstrumentation(COMMAND_BATCH_SERVICE, false)));
         if (versionChecks) {
             types.add(new CommandDecoderInstrumentation());
+        }
+        if (seesReplies) {
             types.add(new RedisExecutorInstrumentation());
         }
         return types;

@@ -39,9 +39,9 @@ class RedissonWeavingTest {
     void theModuleIsWovenIntoEachVersionsClassesAndPassesTheVerifier(String version) throws Exception {
         Path jar = jar(version);
         try (ClientJarLoader redisson = redissonLoader(jar, Map.of())) {
-            assertThat(Shapes.problems(new RedissonInstrumentationModule(true), redisson))
+            assertThat(Shapes.problems(new RedissonInstrumentationModule(true, true), redisson))
                     .as("every advice of the module for Redisson " + version + " finds and fits its method").isEmpty();
-            InstrumentationModule module = RedissonInstrumentationModule.selector(true).select(redisson);
+            InstrumentationModule module = RedissonInstrumentationModule.selector(true, true).select(redisson);
             assertThat(module).as("the module for Redisson " + version).isNotNull();
             assertThat(module.name()).isEqualTo("redisson-3.16.8+");
             assertThat(Shapes.problems(module, redisson)).as("every advice finds and fits its method").isEmpty();
@@ -64,7 +64,7 @@ class RedissonWeavingTest {
     @Test
     void redissonBeforeTheSupportedRangeGetsNoModule() throws Exception {
         try (ClientJarLoader redisson = redissonLoader(jar("3.16.7"), Map.of())) {
-            assertThat(RedissonInstrumentationModule.selector(true).select(redisson)).isNull();
+            assertThat(RedissonInstrumentationModule.selector(true, true).select(redisson)).isNull();
         }
     }
 

@@ -1,17 +1,17 @@
-package io.stateguard.it.replication;
+package io.stateguard.it.support;
 
 import io.stateguard.harness.RedisNode;
 
 import java.util.Map;
 
 /** How many times a node ran a command, from {@code INFO commandstats}: which node served the reads. */
-final class CommandStats {
+public final class CommandStats {
 
     private CommandStats() {
     }
 
     /** Calls of {@code command} (lower case, such as {@code get}) on {@code node} so far. */
-    static long calls(RedisNode node, String command) {
+    public static long calls(RedisNode node, String command) {
         Map<String, String> stats = node.info("commandstats");
         String line = stats.get("cmdstat_" + command);
         if (line == null) {
