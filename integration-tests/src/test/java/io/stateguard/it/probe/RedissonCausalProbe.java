@@ -19,7 +19,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code write-read}: each round writes every key ({@code RBucket.set}) and reads it back at once;</li>
  *   <li>{@code batch-write-read}: the same, each write sent in an {@code RBatch} of its own;</li>
  *   <li>{@code written-long-ago}: writes every key once, waits {@code pauseMillis}, then reads every key
- *       {@code rounds} times.</li>
+ *       {@code rounds} times;</li>
+ *   <li>{@code read}: only reads every key {@code rounds} times (another process writes), {@code pauseMillis}
+ *       between rounds, and {@code probe.warmup.millis} (system property, default 0) instead after the first;
+ *       prints {@code nils=<reads that found no value>} too.</li>
  * </ul>
  */
 public final class RedissonCausalProbe {
@@ -35,6 +38,7 @@ public final class RedissonCausalProbe {
         long pause = args.length > 6 ? Long.parseLong(args[6]) : 0;
         long stale = 0;
         long reads = 0;
+        long nils = 0;
         String run = Long.toString(System.nanoTime());
         try {
             if (mode.equals("write-read") || mode.equals("batch-write-read")) {
@@ -68,6 +72,17 @@ public final class RedissonCausalProbe {
                         }
                     }
                 }
+            } else if (mode.equals("read")) {
+                long warmUp = Long.getLong("probe.warmup.millis", 0);
+                for (int round = 1; round <= rounds; round++) {
+                    for (String key : keys) {
+                        reads++;
+                        if (redisson.<String>getBucket(key).get() == null) {
+                            nils++;
+                        }
+                    }
+                    Thread.sleep(round == 1 && warmUp > 0 ? warmUp : pause);
+                }
             } else {
                 throw new IllegalArgumentException("unknown mode " + mode);
             }
@@ -76,5 +91,6 @@ public final class RedissonCausalProbe {
         }
         System.out.println("stale=" + stale);
         System.out.println("reads=" + reads);
+        System.out.println("nils=" + nils);
     }
 }

@@ -46,12 +46,11 @@ class UnsupportedRedissonEndToEndTest {
     }
 
     /**
-     * With version rules, Redisson's replies are checked too ({@code CommandDecoder} and {@code RedisExecutor} are
-     * instrumented); replication awareness is Lettuce's only so far, which the agent says once instead of letting
-     * anyone believe replica-checked Redisson reads skip lagging replicas.
+     * With version rules, Redisson's replies are read ({@code CommandDecoder}) and judged ({@code RedisExecutor});
+     * replica-checked rules get the replication monitor's view as for Lettuce: nothing to warn about.
      */
     @Test
-    void versionRulesCheckRedissonRepliesAndReplicationAwarenessIsSaidToBeLettucesOnly() throws Exception {
+    void versionRulesInstrumentRedissonsReplyPathWithoutWarning() throws Exception {
         ForkedJvm.Result result = ForkedJvm.create()
                 .withAgent("keys=gw:state:*;rule.state.keys=gw:versioned:*;rule.state.version=json:/version;"
                         + "rule.state.routing=replica-checked")
@@ -62,11 +61,20 @@ class UnsupportedRedissonEndToEndTest {
         assertThat(result.stderr()).as(result.describe("the reply path is instrumented"))
                 .contains("[stateguard] INFO instrumented org.redisson.client.handler.CommandDecoder")
                 .contains("[stateguard] INFO instrumented org.redisson.command.RedisExecutor");
-        assertThat(warnings(result.stderr()))
-                .as(result.describe("one warning that replica-checked rules get no replica view there"))
-                .containsExactly("[stateguard] WARN replication awareness (routing=causal, max-replica-lag) covers Lettuce"
-                        + " only so far: Redisson reads of causal rules go to the master, reads of replica-checked rules"
-                        + " keep Redisson's routing (and are checked by the version guard)");
+        assertThat(warnings(result.stderr())).as(result.describe("no warning")).isEmpty();
+    }
+
+    /** A causal rule alone: completions are seen (to time write acknowledgements), replies are not read. */
+    @Test
+    void causalRulesInstrumentCompletionsOnly() throws Exception {
+        ForkedJvm.Result result = ForkedJvm.create().withAgent("keys=gw:state:*;routing=causal")
+                .run(LoadClassesProbe.class.getName(), "org.redisson.Redisson", "org.redisson.command.CommandAsyncService",
+                        "org.redisson.client.handler.CommandDecoder", "org.redisson.command.RedisExecutor")
+                .assertSuccess();
+        assertThat(result.stderr()).as(result.describe("completions are seen, replies are not read"))
+                .contains("[stateguard] INFO instrumented org.redisson.command.RedisExecutor")
+                .doesNotContain("instrumented org.redisson.client.handler.CommandDecoder");
+        assertThat(warnings(result.stderr())).as(result.describe("no warning")).isEmpty();
     }
 
     private static List<String> warnings(String stderr) {

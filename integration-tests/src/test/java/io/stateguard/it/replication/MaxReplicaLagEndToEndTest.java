@@ -5,6 +5,7 @@ import io.stateguard.harness.PrimaryReplicaTopology;
 import io.stateguard.harness.RedisNode;
 import io.stateguard.harness.RedisTopologyExtension;
 import io.stateguard.it.probe.CausalProbe;
+import io.stateguard.it.probe.RedissonCausalProbe;
 import io.stateguard.it.support.ForkedJvm;
 import io.stateguard.it.support.StaleReplicaFixture;
 import org.junit.jupiter.api.Test;
@@ -52,7 +53,14 @@ class MaxReplicaLagEndToEndTest {
     @ParameterizedTest(name = "routing={0}, max-replica-lag={1}")
     @CsvSource({"causal, 20ms", "causal, 1s", "replica-checked, 20ms", "replica-checked, 1s"})
     void replicasServeStateReadsOnlyWithinTheBound(String routing, String maxLag) throws Exception {
-        replicasServeStateReadsOnlyWithinTheBound(routing, maxLag, false);
+        replicasServeStateReadsOnlyWithinTheBound(routing, maxLag, false, false);
+    }
+
+    /** The same for a Redisson application ({@code ReadMode.SLAVE}), whose nodes the monitor polls through Redisson. */
+    @ParameterizedTest(name = "Redisson, routing={0}, max-replica-lag={1}")
+    @CsvSource({"causal, 20ms", "causal, 1s", "replica-checked, 20ms", "replica-checked, 1s"})
+    void redissonReplicasServeStateReadsOnlyWithinTheBound(String routing, String maxLag) throws Exception {
+        replicasServeStateReadsOnlyWithinTheBound(routing, maxLag, false, true);
     }
 
     /**
@@ -64,14 +72,14 @@ class MaxReplicaLagEndToEndTest {
      */
     @Test
     void aReconnectingApplicationDoesNotReadBeyondTheBoundAtFirstSight() throws Exception {
-        replicasServeStateReadsOnlyWithinTheBound("causal", "20ms", true);
+        replicasServeStateReadsOnlyWithinTheBound("causal", "20ms", true, false);
     }
 
-    private void replicasServeStateReadsOnlyWithinTheBound(String routing, String maxLag, boolean reconnect)
-            throws Exception {
+    private void replicasServeStateReadsOnlyWithinTheBound(String routing, String maxLag, boolean reconnect,
+            boolean redisson) throws Exception {
         boolean within = maxLag.equals("1s");
         boolean causal = routing.equals("causal");
-        String prefix = "lag:" + routing + ":" + maxLag + (reconnect ? ":again:" : ":");
+        String prefix = "lag:" + (redisson ? "redisson:" : "") + routing + ":" + maxLag + (reconnect ? ":again:" : ":");
         List<String> keys = new ArrayList<>();
         for (int k = 0; k < KEYS; k++) {
             keys.add(prefix + k);
@@ -98,8 +106,11 @@ class MaxReplicaLagEndToEndTest {
             } else if (within || !causal) {
                 jvm.jvmArg("-Dprobe.warmup.millis=500");
             }
-            result = jvm.run(CausalProbe.class.getName(), "read", nodes(), prefix, String.valueOf(KEYS),
-                    String.valueOf(ROUNDS), "10").assertSuccess();
+            result = redisson
+                    ? jvm.run(RedissonCausalProbe.class.getName(), "read", "masterslave", nodes(), prefix,
+                            String.valueOf(KEYS), String.valueOf(ROUNDS), "10").assertSuccess()
+                    : jvm.run(CausalProbe.class.getName(), "read", nodes(), prefix, String.valueOf(KEYS),
+                            String.valueOf(ROUNDS), "10").assertSuccess();
             fromReplica = CommandStats.calls(replica, "get") - replicaBefore;
             fromPrimary = CommandStats.calls(primary, "get") - primaryBefore;
             longestGap = writer.longestGapMillisAndReset();
@@ -109,11 +120,12 @@ class MaxReplicaLagEndToEndTest {
         String served = "replica GETs " + fromReplica + ", primary GETs " + fromPrimary + " of " + READS
                 + " reads; longest pause of the other writer " + longestGap + " ms";
         System.out.println("[max-replica-lag] routing=" + routing + " max-replica-lag=" + maxLag
-                + (reconnect ? " reconnected" : "") + ": " + served);
+                + (reconnect ? " reconnected" : "") + (redisson ? " (Redisson)" : "") + ": " + served);
         assertThat(result.values("")).as(result.describe("read every key")).containsEntry("reads",
                 String.valueOf(READS)).containsEntry("nils", "0");
         assertThat(result.stderr()).as(result.describe("the monitor ran"))
-                .contains("replication monitor: polling INFO replication of Master/Replica")
+                .contains("replication monitor: polling INFO replication of "
+                        + (redisson ? "Redisson master/slave" : "Master/Replica"))
                 .doesNotContain("internal error");
         if (within) {
             assertThat(fromReplica).as(result.describe(served + ": a replica 60 ms behind is within 1 s"))
