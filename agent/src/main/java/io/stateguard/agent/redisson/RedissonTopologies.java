@@ -120,7 +120,7 @@ final class RedissonTopologies implements ReplicationMonitor.TopologyFactory {
         }
         long bound = DEFAULT_ACK_BOUND_NANOS;
         try {
-            Object config = CONFIG.get(topology.getClass()).length == 0 ? null : config(topology);
+            Object config = CONFIG.of(topology);
             if (config instanceof BaseConfig) {
                 BaseConfig<?> settings = (BaseConfig<?>) config;
                 long attempts = Math.max(0, settings.getRetryAttempts()) + 1L;
@@ -134,30 +134,48 @@ final class RedissonTopologies implements ReplicationMonitor.TopologyFactory {
         return bound;
     }
 
-    /** The client's server settings: {@code getConfig()} of its connection manager (before 3.30) or service manager. */
-    private static final ClassValue<Method[]> CONFIG = new ClassValue<Method[]>() {
+    /**
+     * A connection manager's property that Redisson moved to its service manager in 3.30 ({@code getConfig()},
+     * {@code isShuttingDown()}): the methods to call in turn, per connection manager class; none when neither has it.
+     */
+    static final class ManagerProperty extends ClassValue<Method[]> {
+
+        private final String getter;
+
+        ManagerProperty(String getter) {
+            this.getter = getter;
+        }
+
         @Override
         protected Method[] computeValue(Class<?> type) {
             try {
-                return new Method[] {type.getMethod("getConfig")};
+                return new Method[] {type.getMethod(getter)};
             } catch (NoSuchMethodException e) {
                 try {
                     Method serviceManager = type.getMethod("getServiceManager");
-                    return new Method[] {serviceManager, serviceManager.getReturnType().getMethod("getConfig")};
+                    return new Method[] {serviceManager, serviceManager.getReturnType().getMethod(getter)};
                 } catch (NoSuchMethodException ignored) {
                     return new Method[0];
                 }
             }
         }
-    };
 
-    private static Object config(ConnectionManager topology) throws Exception {
-        Object target = topology;
-        for (Method step : CONFIG.get(topology.getClass())) {
-            target = step.invoke(target);
+        /** The property of {@code manager}, or {@code null} when its Redisson has none. */
+        Object of(ConnectionManager manager) throws Exception {
+            Method[] path = get(manager.getClass());
+            Object target = manager;
+            for (Method step : path) {
+                target = step.invoke(target);
+            }
+            return path.length == 0 ? null : target;
         }
-        return target;
     }
+
+    /** The client's server settings ({@code MasterSlaveServersConfig}). */
+    private static final ManagerProperty CONFIG = new ManagerProperty("getConfig");
+
+    /** Whether Redisson is shutting the client down. */
+    private static final ManagerProperty SHUTTING_DOWN = new ManagerProperty("isShuttingDown");
 
     /** The hash slot the monitor's view is asked for: the command's in a cluster, -1 (the only shard) otherwise. */
     static int slotOf(ConnectionManager topology, Object source) {
@@ -168,32 +186,9 @@ final class RedissonTopologies implements ReplicationMonitor.TopologyFactory {
         return slot == null ? -1 : slot;
     }
 
-    /** Whether Redisson is shutting the client down: {@code isShuttingDown()} of its connection manager (3.x before
-     * 3.30) or of its service manager (later). */
-    private static final ClassValue<Method[]> SHUTTING_DOWN = new ClassValue<Method[]>() {
-        @Override
-        protected Method[] computeValue(Class<?> type) {
-            try {
-                return new Method[] {type.getMethod("isShuttingDown")};
-            } catch (NoSuchMethodException e) {
-                try {
-                    Method serviceManager = type.getMethod("getServiceManager");
-                    return new Method[] {serviceManager, serviceManager.getReturnType().getMethod("isShuttingDown")};
-                } catch (NoSuchMethodException ignored) {
-                    return new Method[0];
-                }
-            }
-        }
-    };
-
     static boolean shuttingDown(ConnectionManager manager) {
         try {
-            Method[] path = SHUTTING_DOWN.get(manager.getClass());
-            Object target = manager;
-            for (int i = 0; i + 1 < path.length; i++) {
-                target = path[i].invoke(target);
-            }
-            return path.length > 0 && Boolean.TRUE.equals(path[path.length - 1].invoke(target));
+            return Boolean.TRUE.equals(SHUTTING_DOWN.of(manager));
         } catch (Exception e) {
             return false;
         }

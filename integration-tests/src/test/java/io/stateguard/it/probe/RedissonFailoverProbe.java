@@ -6,11 +6,7 @@ import org.redisson.client.codec.StringCodec;
 import org.redisson.config.Config;
 import org.redisson.config.SentinelServersConfig;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static io.stateguard.it.probe.StateVersions.version;
@@ -35,37 +31,11 @@ public final class RedissonFailoverProbe {
             sentinel.addSentinelAddress("redis://" + node);
         }
         String key = args[2];
-        Path dir = Paths.get(args[3]);
-        List<String> sequence = new ArrayList<>();
-        int errors = 0;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         RedissonClient redisson = Redisson.create(config);
         try {
-            while (!Files.exists(dir.resolve("stop")) && System.nanoTime() < deadline) {
-                try {
-                    String version = version(redisson.<String>getBucket(key).get());
-                    if (sequence.isEmpty() || !sequence.get(sequence.size() - 1).equals(version)) {
-                        sequence.add(version);
-                    }
-                    touch(dir.resolve("ready"));
-                    if (sequence.size() > 1) {
-                        touch(dir.resolve("changed"));
-                    }
-                } catch (RuntimeException e) {
-                    errors++;
-                }
-                Thread.sleep(20);
-            }
+            FailoverReads.run(Paths.get(args[3]), () -> version(redisson.<String>getBucket(key).get()));
         } finally {
             redisson.shutdown(0, 2, TimeUnit.SECONDS);
-        }
-        System.out.println("probe.sequence=" + String.join(",", sequence));
-        System.out.println("probe.errors=" + errors);
-    }
-
-    private static void touch(Path file) throws java.io.IOException {
-        if (!Files.exists(file)) {
-            Files.createFile(file);
         }
     }
 }

@@ -98,18 +98,7 @@ class RedissonGuardEndToEndTest {
      * report nothing.
      */
     private List<Event> events(String scenario, String action) {
-        String replica = REDIS.get().replica(0).hostAndPort();
-        return InconsistencyEvents.Expected.servedBy(replica)
-                .repeat(4, api -> api
-                        .regression(action, "default", 0, scenario + ":state:written", "GET", 7, 6)
-                        .regression(action, "default", 0, scenario + ":state:read", "GET", 8, 6)
-                        .missing(action, "default", 0, scenario + ":state:missing", "GET", 5))
-                .regression(action, "h", 0, scenario + ":hstate:1", "HGET", 8, 6)
-                .regression(action, "h", 0, scenario + ":hstate:1", "HMGET", 8, 6)
-                .regression(action, "h", 0, scenario + ":hstate:1", "HGETALL", 8, 6)
-                .regression(action, "default", 0, scenario + ":state:written", "MGET", 7, 6)
-                .regression(action, "default", 0, scenario + ":state:read", "MGET", 8, 6)
-                .list();
+        return StaleGuardKeys.of(scenario).events(REDIS.get().replica(0).hostAndPort(), action, 4, "HGET", "HMGET", "HGETALL");
     }
 
     @Test

@@ -3,6 +3,8 @@ package io.stateguard.it.support;
 import io.stateguard.harness.PrimaryReplicaTopology;
 import io.stateguard.harness.RedisNode;
 
+import java.util.List;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -49,6 +51,26 @@ public final class StaleGuardKeys {
         redis.lagProxy(0).pause();
         primary.command("SET", read, "{\"state\":\"open\",\"version\":8}");
         primary.command("HSET", hash, "state", "open", "v", "8");
+    }
+
+    /**
+     * Every event a run must report under {@code action} when it reads, from the stale replica at
+     * {@code replica}, the written key (mark 7), the read key (mark 8) and the missing key (mark 5) through each of
+     * {@code apis} APIs, the hash (mark 8) once by each of {@code hashOperations}, and the written and read keys by
+     * one {@code MGET}. The replica has version 6 of the first two and the hash, and nothing for the third.
+     */
+    public List<InconsistencyEvents.Event> events(String replica, String action, int apis, String... hashOperations) {
+        InconsistencyEvents.Expected expected = InconsistencyEvents.Expected.servedBy(replica)
+                .repeat(apis, api -> api
+                        .regression(action, "default", 0, written, "GET", 7, 6)
+                        .regression(action, "default", 0, read, "GET", 8, 6)
+                        .missing(action, "default", 0, missing, "GET", 5));
+        for (String operation : hashOperations) {
+            expected.regression(action, "h", 0, hash, operation, 8, 6);
+        }
+        return expected.regression(action, "default", 0, written, "MGET", 7, 6)
+                .regression(action, "default", 0, read, "MGET", 8, 6)
+                .list();
     }
 
     /** That replica 0 really was stale while the application read it (read directly, without the agent). */
