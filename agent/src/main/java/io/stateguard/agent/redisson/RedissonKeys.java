@@ -14,8 +14,8 @@ import io.stateguard.agent.keys.KeyMatcher;
  *
  * <p>Which parameters are keys depends on the command: the first for most commands (what follows,
  * such as {@code HGET}'s field, is not a key), all of them for the commands of
- * {@link KeyArguments#allKeys}, and for scripts ({@code [script, numkeys, keys..., args...]}) the
- * {@code numkeys} after the script.
+ * {@link KeyArguments#allKeys} and for writes of several keys ({@link #writesSeveralKeys}), and for scripts
+ * ({@code [script, numkeys, keys..., args...]}) the {@code numkeys} after the script.
  */
 public final class RedissonKeys implements CommandKeyReader {
 
@@ -114,9 +114,40 @@ public final class RedissonKeys implements CommandKeyReader {
             from = 2;
             to = (int) Math.min(params.length, 2L + numberOfKeys(params[1]));
         } else {
-            to = KeyArguments.allKeys(read.name) ? params.length : 1;
+            to = KeyArguments.allKeys(read.name) || writesSeveralKeys(read.name) ? params.length : 1;
         }
         return (long) from << 32 | to;
+    }
+
+    /**
+     * Whether a write names several keys ({@code MSET}, {@code DEL}, {@code RENAME}, the {@code *STORE} commands and
+     * the like): every parameter is then taken for a key. Values and other arguments among them can only match a
+     * rule by chance, which costs a primary read, never a stale one; a key left out could cost a stale one.
+     */
+    static boolean writesSeveralKeys(String name) {
+        if (name == null) {
+            return false;
+        }
+        switch (name) {
+            case "MSET":
+            case "MSETNX":
+            case "DEL":
+            case "UNLINK":
+            case "RENAME":
+            case "RENAMENX":
+            case "COPY":
+            case "SMOVE":
+            case "LMOVE":
+            case "BLMOVE":
+            case "RPOPLPUSH":
+            case "BRPOPLPUSH":
+            case "BITOP":
+            case "PFMERGE":
+            case "SORT":
+                return true;
+            default:
+                return name.endsWith("STORE");
+        }
     }
 
     /** The {@link KeyHash} of one key parameter as Redis receives it; {@link KeyHash#MANY} when it is unreadable. */

@@ -2,6 +2,7 @@ package io.stateguard.agent.redisson;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.stateguard.agent.keys.KeyHash;
 import io.stateguard.agent.keys.KeyMatcher;
 import org.junit.jupiter.api.Test;
 
@@ -63,5 +64,52 @@ class RedissonKeysTest {
                 .isZero();
         assertThat(RedissonKeys.READER.firstAcceptedRule(
                 RedissonKeys.Read.command("GET", new Object[] {"gw:cache:a"}), matcher, stateOnly)).isEqualTo(-1);
+    }
+
+    @Test
+    void keyHashesAreThoseOfTheBytesRedisReceives() {
+        long utf8 = KeyHash.ofUtf8("gw:state:ä");
+        byte[] bytes = "gw:state:ä".getBytes(StandardCharsets.UTF_8);
+        ByteBuf buffer = Unpooled.copiedBuffer(bytes);
+        assertThat(RedissonKeys.READER.keyHash(RedissonKeys.Read.command("GET", new Object[] {"gw:state:ä"})))
+                .isEqualTo(utf8).isEqualTo(KeyHash.of(bytes, 0, bytes.length));
+        assertThat(RedissonKeys.READER.keyHash(RedissonKeys.Read.command("GET", new Object[] {bytes}))).isEqualTo(utf8);
+        assertThat(RedissonKeys.READER.keyHash(RedissonKeys.Read.command("HGET", new Object[] {buffer, "field"})))
+                .as("a hash field is no key").isEqualTo(utf8);
+        assertThat(buffer.readerIndex()).isZero();
+        assertThat(RedissonKeys.READER.keyHash(RedissonKeys.Read.command("MGET", new Object[] {"a", "b"})))
+                .isEqualTo(KeyHash.MANY);
+        assertThat(RedissonKeys.READER.keyHash(RedissonKeys.Read.command("PING", new Object[0])))
+                .isEqualTo(KeyHash.NONE);
+        assertThat(RedissonKeys.READER.keyHash(RedissonKeys.Read.command("GET", new Object[] {42})))
+                .as("not a key Redisson sends as a name: unreadable, the safe side").isEqualTo(KeyHash.MANY);
+        assertThat(RedissonKeys.READER.keyHash(RedissonKeys.Read.command("EVALSHA",
+                new Object[] {"sha", 1, "gw:state:ä", "arg"}))).as("a script's one key").isEqualTo(utf8);
+    }
+
+    @Test
+    void aWriteOfSeveralKeysMatchesByAnyOfThem() {
+        boolean[] all = {true, true};
+        assertThat(RedissonKeys.READER.firstAcceptedRule(RedissonKeys.Read.command("MSET",
+                new Object[] {"other", "1", "gw:state:a", "2"}), matcher, all)).isZero();
+        assertThat(RedissonKeys.READER.firstAcceptedRule(RedissonKeys.Read.command("DEL",
+                new Object[] {"other", "gw:state:a"}), matcher, all)).isZero();
+        assertThat(RedissonKeys.READER.firstAcceptedRule(RedissonKeys.Read.command("SET",
+                new Object[] {"other", "gw:state:a"}), matcher, all)).as("a value is no key").isEqualTo(-1);
+    }
+
+    @Test
+    void writtenKeyHashesNameEveryKeyOrNoneWhenOneIsUnreadable() {
+        assertThat(RedissonKeys.READER.writtenKeyHashes(RedissonKeys.Read.command("SET", new Object[] {"a", "v"})))
+                .containsExactly(KeyHash.ofUtf8("a"));
+        assertThat(RedissonKeys.READER.writtenKeyHashes(RedissonKeys.Read.command("MSET",
+                new Object[] {"a", "1", "b", "2"}))).as("MSET's parameters are all taken for keys: values too,"
+                        + " which only costs replica reads").contains(KeyHash.ofUtf8("a"), KeyHash.ofUtf8("b"));
+        assertThat(RedissonKeys.READER.writtenKeyHashes(RedissonKeys.Read.command("DEL", new Object[] {"a", "b"})))
+                .containsExactly(KeyHash.ofUtf8("a"), KeyHash.ofUtf8("b"));
+        assertThat(RedissonKeys.READER.writtenKeyHashes(RedissonKeys.Read.command("SUNIONSTORE",
+                new Object[] {"dest", "a", "b"}))).contains(KeyHash.ofUtf8("dest"));
+        assertThat(RedissonKeys.READER.writtenKeyHashes(RedissonKeys.Read.keys(new Object[] {"a", new Object()})))
+                .isNull();
     }
 }

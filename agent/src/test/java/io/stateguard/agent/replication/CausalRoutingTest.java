@@ -10,6 +10,7 @@ import io.lettuce.core.protocol.CommandType;
 import io.stateguard.agent.config.ConfigLoader;
 import io.stateguard.agent.lettuce.CommandKeys;
 import io.stateguard.agent.lettuce.LettuceDispatch;
+import io.stateguard.agent.redisson.RedissonKeys;
 import io.stateguard.agent.routing.CausalWrites;
 import io.stateguard.agent.routing.PrimaryRouting;
 import io.stateguard.agent.routing.RoutingPolicy;
@@ -208,5 +209,70 @@ class CausalRoutingTest {
         round(100, 100);
         assertThat(read(CommandType.GET, "s:1")).as("applied by the replica").isSameAs(Intent.READ);
         CausalWrites.completed(null);
+    }
+
+    // --- clients that decide in one call (Redisson): the same view, writes remembered by an object of their own ---
+
+    private boolean routesToPrimary(String command, Object... params) {
+        return PrimaryRouting.routesToPrimary(RedissonKeys.READER, topology.client, -1,
+                RedissonKeys.Read.command(command, params));
+    }
+
+    @Test
+    void oneCallClientsAskTheSameView() {
+        install("keys=s:*;routing=causal;rule.v.keys=v:*;rule.v.routing=replica-checked;rule.v.version=json:/v");
+        assertThat(routesToPrimary("GET", "s:1")).as("causal, nothing polled yet").isTrue();
+        assertThat(routesToPrimary("GET", "v:1")).as("replica-checked, lag unknown").isFalse();
+        round(100, 100);
+        assertThat(routesToPrimary("GET", "s:1")).as("caught up").isFalse();
+        assertThat(routesToPrimary("GET", "other")).isFalse();
+        assertThat(PrimaryRouting.routesToPrimary(RedissonKeys.READER, RedissonKeys.Read.command("GET",
+                new Object[] {"s:1"}))).as("a client the monitor does not know: causal goes to the primary").isTrue();
+    }
+
+    @Test
+    void oneCallClientsRememberWritesUntilTheirCompletionReportsThem() {
+        install("keys=s:*;routing=causal");
+        round(100, 100);
+        Object[] completion = {"s:1", "v"};
+        PrimaryRouting.rememberWrite(RedissonKeys.READER, topology.client, RedissonKeys.Read.command("SET", completion),
+                completion);
+        PrimaryRouting.rememberWrite(RedissonKeys.READER, topology.client,
+                RedissonKeys.Read.command("SET", new Object[] {"other", "v"}), new Object());
+        assertThat(CausalWrites.nothingPending()).isFalse();
+        assertThat(routesToPrimary("GET", "s:1")).as("not acknowledged yet: nothing the application saw").isFalse();
+        CausalWrites.completed(CausalWrites.take(completion));
+        assertThat(routesToPrimary("GET", "s:1")).as("acknowledged, no sample since").isTrue();
+        assertThat(routesToPrimary("GET", "s:2")).as("another key").isFalse();
+        round(140, 140);
+        assertThat(routesToPrimary("GET", "s:1")).as("the replica applied the sample after the write").isFalse();
+    }
+
+    @Test
+    void writesWhoseReplyIsNotSeenCountAsAcknowledgedAtTheBound() {
+        install("keys=s:*;routing=causal");
+        round(100, 100);
+        PrimaryRouting.rememberUnobservedWrite(RedissonKeys.READER, topology.client,
+                RedissonKeys.Read.command("SET", new Object[] {"s:1", "v"}), 120 * MS);
+        assertThat(routesToPrimary("GET", "s:1")).isTrue();
+        round(140, 140);
+        round(150, 150);
+        assertThat(routesToPrimary("GET", "s:1")).as("100 ms later: within the bound, the write may be in flight")
+                .isTrue();
+        round(160, 160);
+        assertThat(routesToPrimary("GET", "s:1")).as("a sample sent after the bound, applied by the replica")
+                .isFalse();
+        assertThat(routesToPrimary("GET", "s:2")).isFalse();
+    }
+
+    @Test
+    void anUnobservedWriteOfUnreadableKeysCountsForEveryKey() {
+        install("keys=s:*;routing=causal");
+        round(100, 100);
+        PrimaryRouting.rememberUnobservedWrite(RedissonKeys.READER, topology.client,
+                RedissonKeys.Read.keys(new Object[] {"s:1", 42}), 10 * MS);
+        assertThat(routesToPrimary("GET", "s:2")).as("a key it cannot tell apart may be any").isTrue();
+        round(140, 140);
+        assertThat(routesToPrimary("GET", "s:2")).isFalse();
     }
 }
