@@ -23,15 +23,16 @@ import java.util.Properties;
 import java.util.Set;
 
 /**
- * Runs the benchmark phases (JMH micro-benchmarks, end-to-end load, memory, start-up) and writes the Markdown
- * report. Started by {@code benchmarks/run.sh}; options are {@code --name value}:
+ * Runs the benchmark phases (JMH micro-benchmarks, end-to-end load with Lettuce and with Redisson, memory,
+ * start-up) and writes the Markdown report. Started by {@code benchmarks/run.sh}; options are {@code --name value}:
  * <ul>
  *   <li>{@code --agent}, {@code --otel}: the StateGuard and OpenTelemetry agent jars;</li>
  *   <li>{@code --out}: the report ({@code docs/PERFORMANCE.md}); when not every phase runs it goes to
  *       {@code <results>/PERFORMANCE-partial.md} instead;</li>
  *   <li>{@code --results}: a directory for raw results;</li>
- *   <li>{@code --phases}: {@code all} or a comma list of {@code jmh, e2e, replication, memory, startup};</li>
- *   <li>{@code --rounds}, {@code --ops}, {@code --warmup}, {@code --batch}: end-to-end settings;</li>
+ *   <li>{@code --phases}: {@code all} or a comma list of {@code jmh, e2e, redisson, replication, memory, startup};</li>
+ *   <li>{@code --rounds}, {@code --ops}, {@code --warmup}, {@code --batch}: end-to-end settings (Lettuce and
+ *       Redisson);</li>
  *   <li>{@code --jmh-warmup}, {@code --jmh-iterations}, {@code --jmh-ms}, {@code --jmh-include}: JMH settings;</li>
  *   <li>{@code --startup-pairs}: start-up pairs;</li>
  *   <li>{@code --replication-rounds}, {@code --replication-keys}, {@code --replication-pollers}, {@code --replication-batch},
@@ -78,7 +79,7 @@ public final class Bench {
             }
         }
         String phaseOption = option("phases", "all");
-        Set<String> phases = new HashSet<>(phaseOption.equals("all") ? List.of("jmh", "e2e", "replication", "memory", "startup")
+        Set<String> phases = new HashSet<>(phaseOption.equals("all") ? List.of("jmh", "e2e", "redisson", "replication", "memory", "startup")
                 : Arrays.asList(phaseOption.split(",")));
         String date = ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z", Locale.ROOT));
         String loadAtStart = Machine.loadAverage();
@@ -98,18 +99,27 @@ public final class Bench {
             memory.run();
         }
         E2ePhase e2e = null;
+        E2ePhase redisson = null;
         StartupPhase startup = null;
         String redisVersion = "?";
-        if (phases.contains("e2e") || phases.contains("startup")) {
+        if (phases.contains("e2e") || phases.contains("redisson") || phases.contains("startup")) {
             try (PrimaryReplicaTopology redis = PrimaryReplicaTopology.builder().start()) {
                 redisVersion = redis.primary().version();
                 E2ePhase.load(redis);
                 if (phases.contains("e2e")) {
                     System.out.println("== End-to-end load ==");
-                    e2e = new E2ePhase(redis, agentJar, otelJar, intOption("rounds", 5), intOption("warmup", 30_000),
-                            intOption("ops", 90_000), intOption("batch", 100));
+                    e2e = E2ePhase.lettuce(redis, agentJar, otelJar, intOption("rounds", 5),
+                            intOption("warmup", 30_000), intOption("ops", 90_000), intOption("batch", 100));
                     e2e.run();
                     Files.write(results.resolve("e2e-runs.csv"), e2e.rawCsv().getBytes(StandardCharsets.UTF_8));
+                }
+                if (phases.contains("redisson")) {
+                    System.out.println("== End-to-end load, Redisson ==");
+                    redisson = E2ePhase.redisson(redis, agentJar, intOption("rounds", 5), intOption("warmup", 30_000),
+                            intOption("ops", 90_000), intOption("batch", 100));
+                    redisson.run();
+                    Files.write(results.resolve("redisson-runs.csv"),
+                            redisson.rawCsv().getBytes(StandardCharsets.UTF_8));
                 }
                 if (phases.contains("startup")) {
                     System.out.println("== Start-up ==");
@@ -139,9 +149,9 @@ public final class Bench {
                 ? Files.readString(Paths.get(loadFile)).trim() : "";
 
         Report report = new Report(date, redisVersion, loadAtStart, loadBefore, whole.describe(), minutes, jmh, e2e,
-                memory, startup, replication);
+                redisson, memory, startup, replication);
         String markdown = report.markdown();
-        boolean complete = jmh != null && e2e != null && memory != null && startup != null
+        boolean complete = jmh != null && e2e != null && redisson != null && memory != null && startup != null
                 && replication != null;
         Path out = complete ? Paths.get(option("out", "docs/PERFORMANCE.md")).toAbsolutePath()
                 : results.resolve("PERFORMANCE-partial.md");

@@ -21,13 +21,14 @@ final class Report {
     private final double minutes;
     private final JmhPhase jmh;
     private final E2ePhase e2e;
+    private final E2ePhase redisson;
     private final MemoryPhase memory;
     private final StartupPhase startup;
     private final ReplicationPhase replication;
     private final Properties versions = Machine.versions();
 
     Report(String date, String redisVersion, String loadAtStart, String loadBefore, String backgroundWhole,
-            double minutes, JmhPhase jmh, E2ePhase e2e, MemoryPhase memory, StartupPhase startup,
+            double minutes, JmhPhase jmh, E2ePhase e2e, E2ePhase redisson, MemoryPhase memory, StartupPhase startup,
             ReplicationPhase replication) {
         this.date = date;
         this.redisVersion = redisVersion;
@@ -37,6 +38,7 @@ final class Report {
         this.minutes = minutes;
         this.jmh = jmh;
         this.e2e = e2e;
+        this.redisson = redisson;
         this.memory = memory;
         this.startup = startup;
         this.replication = replication;
@@ -178,6 +180,37 @@ final class Report {
             md.append(row("Replication awareness: what the `causal` decision adds per read over `routing=primary`",
                     "≤ 100 ns", measured.toString(), verdictNanos <= 100));
         }
+        return md.toString();
+    }
+
+    /**
+     * The Redisson end-to-end section: ratios only, no target (the targets are Lettuce's); empty when the phase did
+     * not run.
+     */
+    private String redissonSection() {
+        if (redisson == null) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder("## End-to-end, Redisson (against the same primary and replica)\n\n");
+        md.append(redisson.setup()).append(". Each round runs the pairs (no agent, StateGuard matching no key), (no "
+                + "agent, StateGuard routing every state key to the master), (no agent, StateGuard `replica-checked`) "
+                + "back to back, the pairs in rotating order and the baseline first in even rounds, second in odd "
+                + "rounds, as in the Lettuce comparison; its figures are not comparable with the Lettuce ones "
+                + "(another client, its own connection pools and threads), only the ratios within this section are. "
+                + "Latency is per command, from the call that issues it to its completion (including its wait in its "
+                + "batch). CPU and allocation are the client process's during the measured operations. \"GETs served "
+                + "by the primary\" comes from `INFO commandstats` of both servers: with `ReadMode.SLAVE` the replica "
+                + "serves the reads without agent; routing every state key to the master moves them all there.\n\n");
+        md.append("Load: ").append(redisson.background()).append(".\n\n");
+        md.append("Medians per variant (over ").append(redisson.rounds()).append(" runs each):\n\n");
+        md.append(redisson.variantTable()).append('\n');
+        md.append("Ratios and differences to the baseline run of the same round, median (min–max) over rounds; the "
+                + "A/A row is the noise floor (consecutive no-agent runs): ratios inside it say nothing about the "
+                + "agent:\n\n");
+        md.append(redisson.ratioTable()).append('\n');
+        md.append("StateGuard rules of the variants, as for Lettuce: matching no key `keys=").append(E2ePhase.KEYS_NO_MATCH)
+                .append("`; every state key to the master `keys=").append(E2ePhase.KEYS_ALL).append("`; checked `")
+                .append(E2ePhase.CHECKED).append("`. Raw runs: `benchmarks/target/results/redisson-runs.csv`.\n\n");
         return md.toString();
     }
 
@@ -348,6 +381,10 @@ final class Report {
         md.append("| Redis | redis-server ").append(redisVersion).append(" (a primary and a replica on 127.0.0.1, "
                 + "started by the `io.stateguard.harness` test harness, no persistence) |\n");
         md.append("| Lettuce | ").append(versions.getProperty("lettuce.version", "?")).append(" |\n");
+        if (redisson != null) {
+            md.append("| Redisson | ").append(versions.getProperty("redisson.version", "?"))
+                    .append(" (on Lettuce's Netty: one Netty on the class path) |\n");
+        }
         md.append("| StateGuard | ").append(versions.getProperty("stateguard.version", "?")).append(" |\n");
         md.append("| OpenTelemetry Java agent | ").append(versions.getProperty("otel.javaagent.version", "?"))
                 .append(" (`-Dotel.traces.exporter=none -Dotel.metrics.exporter=none -Dotel.logs.exporter=none`) |\n");
@@ -421,6 +458,7 @@ final class Report {
                     + "`ClientResources.tracing()` per variant (OpenTelemetry's Lettuce instrumentation replaces it): ")
                     .append(e2e.tracingByVariant()).append(". Raw runs: `benchmarks/target/results/e2e-runs.csv`.\n\n");
         }
+        md.append(redissonSection());
         md.append(replicationSection());
         if (memory != null) {
             md.append("## Memory per tracked key\n\n").append(memory.markdown()).append('\n');
@@ -432,6 +470,7 @@ final class Report {
                 + "writes docs/PERFORMANCE.md\nSKIP_BUILD=1 benchmarks/run.sh\nPHASES=jmh,memory benchmarks/run.sh  # "
                 + "some phases only: benchmarks/target/results/PERFORMANCE-partial.md\n"
                 + "PHASES=replication benchmarks/run.sh  # the replication-awareness phase alone (about 4-5 minutes)\n"
+                + "PHASES=redisson benchmarks/run.sh  # the Redisson end-to-end comparison alone\n"
                 + "PHASES=jmh,replication JMH_INCLUDE='.*ReplicaDecisionBenchmark.*' benchmarks/run.sh  # with its "
                 + "decision cost\nROUNDS=7 OPS=300000 "
                 + "benchmarks/run.sh\n```\n\n`mvn -B verify` only compiles the benchmarks module (and runs one tiny "

@@ -14,14 +14,17 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The end-to-end comparison: the same Lettuce workload ({@link LoadClient}) in one forked JVM per run, under each
- * variant, against one primary and one replica. Each round runs every pair (baseline, variant) back to back,
- * the pairs in a rotating order and, every other round, the variant first; figures are medians over rounds of
- * the per-pair ratios (and differences), with the smallest and largest pair.
+ * An end-to-end comparison: the same workload ({@link PipelinedLoad}) in one forked JVM per run, under each
+ * variant, against one primary and one replica, with one client: {@link #lettuce} ({@link LoadClient}: no agent,
+ * StateGuard in three configurations, {@code ReadFrom.UPSTREAM}, the OpenTelemetry Java agent, both agents; phase
+ * {@code e2e}) or {@link #redisson} ({@link RedissonLoadClient}: no agent and StateGuard in three configurations;
+ * phase {@code redisson}). Each round runs every pair (baseline, variant) back to back, the pairs in a rotating
+ * order and, every other round, the variant first; figures are medians over rounds of the per-pair ratios (and
+ * differences), with the smallest and largest pair.
  */
 public final class E2ePhase {
 
-    /** A way to run the client. */
+    /** A way to run the client; {@code readFrom} is the client's read setting (a {@code ReadFrom} or {@code ReadMode}). */
     public record Variant(String id, String label, String readFrom, List<String> jvmArgs) {
     }
 
@@ -31,60 +34,110 @@ public final class E2ePhase {
             String tracing) {
     }
 
+    /**
+     * The client a phase forks: its phase name (log prefix, raw-results file), its load client's main class and
+     * the start of the class names StateGuard must report instrumented in its runs.
+     */
+    record Client(String phase, Class<? extends PipelinedLoad> main, String instrumented) {
+    }
+
     public static final String KEYS_NO_MATCH = "evolution:state:*:lock,evolution:instance:*";
     public static final String KEYS_ALL = "evolution:state:*";
     public static final String CHECKED = "keys=" + KEYS_ALL + ";version=json:/version;routing=replica-checked";
 
     private final PrimaryReplicaTopology redis;
-    private final Path agentJar;
-    private final Path otelJar;
+    private final Client client;
     private final int rounds;
     private final int warmup;
     private final int ops;
     private final int batch;
 
+    /** The no-agent baseline, and the StateGuard variants every client has. */
     public final Variant none;
     public final Variant noMatch;
     public final Variant checked;
-    public final Variant upstream;
     public final Variant primary;
+    /** Lettuce only ({@code null} for Redisson): {@code ReadFrom.UPSTREAM}, OpenTelemetry, OpenTelemetry + StateGuard. */
+    public final Variant upstream;
     public final Variant otel;
     public final Variant both;
-    private final List<Variant[]> pairs = new ArrayList<>();
+    /** Every variant, in the order of the variant table. */
+    private final List<Variant> variants;
+    /** (baseline, variant), in the order of the ratio table. */
+    private final List<Variant[]> pairs;
+    /** One unmeasured run of each before the rounds: page cache, CDS archives, an agent's first extraction. */
+    private final List<Variant> unmeasured;
     private final List<Run> runs = new ArrayList<>();
     private String background = "";
 
-    public E2ePhase(PrimaryReplicaTopology redis, Path agentJar, Path otelJar, int rounds, int warmup, int ops,
-            int batch) {
+    private E2ePhase(PrimaryReplicaTopology redis, Client client, int rounds, int warmup, int ops, int batch,
+            Variant none, Variant noMatch, Variant checked, Variant primary, Variant upstream, Variant otel,
+            Variant both, List<Variant> variants, List<Variant[]> pairs, List<Variant> unmeasured) {
         this.redis = redis;
-        this.agentJar = agentJar;
-        this.otelJar = otelJar;
+        this.client = client;
         this.rounds = rounds;
         this.warmup = warmup;
         this.ops = ops;
         this.batch = batch;
-        List<String> otelArgs = List.of("-javaagent:" + otelJar, "-Dotel.traces.exporter=none",
-                "-Dotel.metrics.exporter=none", "-Dotel.logs.exporter=none", "-Dotel.service.name=stateguard-bench");
-        none = new Variant("none", "no agent", "REPLICA_PREFERRED", List.of());
-        noMatch = new Variant("sg-nomatch", "StateGuard, rules match no key", "REPLICA_PREFERRED",
-                List.of(sg("keys=" + KEYS_NO_MATCH)));
-        checked = new Variant("sg-checked", "StateGuard `replica-checked`, `version=json:/version`, all keys",
-                "REPLICA_PREFERRED", List.of(sg(CHECKED)));
-        upstream = new Variant("upstream", "no agent, `ReadFrom.UPSTREAM`", "UPSTREAM", List.of());
-        primary = new Variant("sg-primary", "StateGuard, 100% of reads routed to the primary", "REPLICA_PREFERRED",
-                List.of(sg("keys=" + KEYS_ALL)));
-        otel = new Variant("otel", "OpenTelemetry Java agent alone", "REPLICA_PREFERRED", otelArgs);
-        List<String> bothArgs = new ArrayList<>(otelArgs);
-        bothArgs.add(sg(CHECKED));
-        both = new Variant("otel+sg", "OpenTelemetry + StateGuard `replica-checked`", "REPLICA_PREFERRED", bothArgs);
-        pairs.add(new Variant[] {none, noMatch});
-        pairs.add(new Variant[] {none, checked});
-        pairs.add(new Variant[] {upstream, primary});
-        pairs.add(new Variant[] {none, otel});
-        pairs.add(new Variant[] {none, both});
+        this.none = none;
+        this.noMatch = noMatch;
+        this.checked = checked;
+        this.primary = primary;
+        this.upstream = upstream;
+        this.otel = otel;
+        this.both = both;
+        this.variants = variants;
+        this.pairs = pairs;
+        this.unmeasured = unmeasured;
     }
 
-    private String sg(String arguments) {
+    /** The Lettuce comparison (phase {@code e2e}). */
+    public static E2ePhase lettuce(PrimaryReplicaTopology redis, Path agentJar, Path otelJar, int rounds, int warmup,
+            int ops, int batch) {
+        List<String> otelArgs = List.of("-javaagent:" + otelJar, "-Dotel.traces.exporter=none",
+                "-Dotel.metrics.exporter=none", "-Dotel.logs.exporter=none", "-Dotel.service.name=stateguard-bench");
+        Variant none = new Variant("none", "no agent", "REPLICA_PREFERRED", List.of());
+        Variant noMatch = new Variant("sg-nomatch", "StateGuard, rules match no key", "REPLICA_PREFERRED",
+                List.of(sg(agentJar, "keys=" + KEYS_NO_MATCH)));
+        Variant checked = new Variant("sg-checked", "StateGuard `replica-checked`, `version=json:/version`, all keys",
+                "REPLICA_PREFERRED", List.of(sg(agentJar, CHECKED)));
+        Variant upstream = new Variant("upstream", "no agent, `ReadFrom.UPSTREAM`", "UPSTREAM", List.of());
+        Variant primary = new Variant("sg-primary", "StateGuard, 100% of reads routed to the primary",
+                "REPLICA_PREFERRED", List.of(sg(agentJar, "keys=" + KEYS_ALL)));
+        Variant otel = new Variant("otel", "OpenTelemetry Java agent alone", "REPLICA_PREFERRED", otelArgs);
+        List<String> bothArgs = new ArrayList<>(otelArgs);
+        bothArgs.add(sg(agentJar, CHECKED));
+        Variant both = new Variant("otel+sg", "OpenTelemetry + StateGuard `replica-checked`", "REPLICA_PREFERRED",
+                bothArgs);
+        return new E2ePhase(redis, new Client("e2e", LoadClient.class, "io.lettuce.core.masterreplica"), rounds,
+                warmup, ops, batch, none, noMatch, checked, primary, upstream, otel, both,
+                List.of(none, noMatch, checked, upstream, primary, otel, both),
+                List.of(new Variant[] {none, noMatch}, new Variant[] {none, checked}, new Variant[] {upstream, primary},
+                        new Variant[] {none, otel}, new Variant[] {none, both}),
+                List.of(none, otel));
+    }
+
+    /**
+     * The Redisson comparison (phase {@code redisson}): master/slave, {@code ReadMode.SLAVE}, every StateGuard
+     * variant paired with the run without agent.
+     */
+    public static E2ePhase redisson(PrimaryReplicaTopology redis, Path agentJar, int rounds, int warmup, int ops,
+            int batch) {
+        Variant none = new Variant("rs-none", "Redisson, no agent", "SLAVE", List.of());
+        Variant noMatch = new Variant("rs-sg-nomatch", "Redisson, StateGuard, rules match no key", "SLAVE",
+                List.of(sg(agentJar, "keys=" + KEYS_NO_MATCH)));
+        Variant primary = new Variant("rs-sg-primary", "Redisson, StateGuard, 100% of reads routed to the master",
+                "SLAVE", List.of(sg(agentJar, "keys=" + KEYS_ALL)));
+        Variant checked = new Variant("rs-sg-checked",
+                "Redisson, StateGuard `replica-checked`, `version=json:/version`, all keys", "SLAVE",
+                List.of(sg(agentJar, CHECKED)));
+        return new E2ePhase(redis, new Client("redisson", RedissonLoadClient.class, "org.redisson."), rounds, warmup,
+                ops, batch, none, noMatch, checked, primary, null, null, null, List.of(none, noMatch, primary, checked),
+                List.of(new Variant[] {none, noMatch}, new Variant[] {none, primary}, new Variant[] {none, checked}),
+                List.of(none, checked));
+    }
+
+    private static String sg(Path agentJar, String arguments) {
         return "-javaagent:" + agentJar + "=" + arguments;
     }
 
@@ -102,12 +155,17 @@ public final class E2ePhase {
         redis.awaitReplicated();
     }
 
+    /** The phase's name: {@code e2e} or {@code redisson}. */
+    public String phase() {
+        return client.phase();
+    }
+
     /** Runs every round; the read keys must be loaded ({@link #load}). */
     public void run() throws Exception {
         Machine.Background meter = new Machine.Background(redis.primary().pid(), redis.replicas().get(0).pid());
-        // One unmeasured run per JVM shape first: page cache, CDS archives, OTel's first extraction.
-        runOnce(none, -1);
-        runOnce(otel, -1);
+        for (Variant variant : unmeasured) {
+            runOnce(variant, -1);
+        }
         for (int round = 0; round < rounds; round++) {
             long start = System.nanoTime();
             for (int p = 0; p < pairs.size(); p++) {
@@ -116,7 +174,7 @@ public final class E2ePhase {
                 runs.add(runOnce(baselineFirst ? pair[0] : pair[1], round));
                 runs.add(runOnce(baselineFirst ? pair[1] : pair[0], round));
             }
-            System.out.printf(Locale.ROOT, "[e2e] round %d/%d done in %.0f s%n", round + 1, rounds,
+            System.out.printf(Locale.ROOT, "[%s] round %d/%d done in %.0f s%n", client.phase(), round + 1, rounds,
                     (System.nanoTime() - start) / 1e9);
         }
         background = meter.describe();
@@ -127,7 +185,7 @@ public final class E2ePhase {
         long replicaGets = gets(redis.replicas().get(0));
         List<String> jvm = new ArrayList<>(List.of("-Xms512m", "-Xmx512m"));
         jvm.addAll(variant.jvmArgs());
-        Child.Result result = Child.java().jvmArgs(jvm).main(LoadClient.class,
+        Child.Result result = Child.java().jvmArgs(jvm).main(client.main(),
                 "primary=" + redis.primary().port(), "replica=" + redis.replicas().get(0).port(),
                 "readFrom=" + variant.readFrom(), "warmup=" + warmup, "ops=" + ops, "batch=" + batch)
                 .run(300);
@@ -139,8 +197,9 @@ public final class E2ePhase {
             if (sg && !result.stderr().contains("[stateguard] INFO StateGuard")) {
                 throw new IllegalStateException(result.describe("did not start StateGuard"));
             }
-            if (sg && !result.stderr().contains("instrumented io.lettuce.core.masterreplica")) {
-                throw new IllegalStateException(result.describe("StateGuard instrumented no Master/Replica class"));
+            if (sg && !result.stderr().contains("instrumented " + client.instrumented())) {
+                throw new IllegalStateException(result.describe("StateGuard instrumented no " + client.instrumented()
+                        + "* class"));
             }
         }
         long primaryDelta = gets(redis.primary()) - primaryGets;
@@ -151,11 +210,10 @@ public final class E2ePhase {
                 result.number("allocatedBytes") / n,
                 result.number("gcCount"), result.number("elapsedNanos") / n,
                 (double) primaryDelta / Math.max(1, primaryDelta + replicaDelta), result.values().get("tracing"));
-        System.out.printf(Locale.ROOT, "[e2e] %-11s %8.0f ops/s  p50 %6.0f us  p99 %6.0f us  cpu %5.2f us/op (threads %5.2f)"
-                        + "  alloc %5.0f B/op  GETs on primary %3.0f%%%n", variant.id(), run.opsPerSecond(),
-                run.p50Nanos() / 1e3, run.p99Nanos() / 1e3, run.cpuNanosPerOp() / 1e3, run.threadCpuNanosPerOp() / 1e3,
-                run.allocPerOp(),
-                100 * run.primaryGetShare());
+        System.out.printf(Locale.ROOT, "[%s] %-13s %8.0f ops/s  p50 %6.0f us  p99 %6.0f us  cpu %5.2f us/op (threads %5.2f)"
+                        + "  alloc %5.0f B/op  GETs on primary %3.0f%%%n", client.phase(), variant.id(),
+                run.opsPerSecond(), run.p50Nanos() / 1e3, run.p99Nanos() / 1e3, run.cpuNanosPerOp() / 1e3,
+                run.threadCpuNanosPerOp() / 1e3, run.allocPerOp(), 100 * run.primaryGetShare());
         return run;
     }
 
@@ -259,6 +317,15 @@ public final class E2ePhase {
     }
 
     public String setup() {
+        if (client.main() == RedissonLoadClient.class) {
+            return String.format(Locale.ROOT, "Redisson, %,d measured operations per run after %,d warm-up "
+                    + "operations, in batches of %d asynchronous commands (`RBucket.getAsync`/`setAsync`, written as "
+                    + "issued: Redisson has no manual flush; each batch awaited before the next), 80%% `GET` of %,d "
+                    + "keys and 20%% `SET` of %,d other keys (the Lettuce workload's keys, values and sequence), "
+                    + "`StringCodec`, master/slave configuration with static nodes, `ReadMode.SLAVE`, Redisson's "
+                    + "default connection pools and threads, one forked JVM per run (`-Xms512m -Xmx512m`), %d rounds",
+                    ops, warmup, batch, Workload.KEYS, Workload.KEYS, rounds);
+        }
         return String.format(Locale.ROOT, "%,d measured operations per run after %,d warm-up operations, pipelined in "
                 + "batches of %d (`setAutoFlushCommands(false)`, one `flushCommands()` per batch), 80%% `GET` of %,d "
                 + "keys (`ReadFrom` of the app: `REPLICA_PREFERRED`, or `UPSTREAM` where stated) and 20%% `SET` of "
@@ -273,7 +340,7 @@ public final class E2ePhase {
         md.append("| variant | ops/s | p50 latency | p99 latency | CPU per op, Java threads | CPU per op, process"
                 + " | allocated per op | GCs per run | GETs served by the primary |\n"
                 + "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-        for (Variant v : List.of(none, noMatch, checked, upstream, primary, otel, both)) {
+        for (Variant v : variants) {
             md.append(String.format(Locale.ROOT, "| %s | %s | %.0f µs | %.0f µs | %.2f µs | %.2f µs | %.0f B | %.1f"
                     + " | %.0f%% |\n",
                     v.label(), Stats.thousands(median(v, Run::opsPerSecond)), median(v, Run::p50Nanos) / 1e3,
@@ -290,14 +357,10 @@ public final class E2ePhase {
         md.append("| variant / baseline (same round) | throughput ratio | CPU per op ratio, Java threads"
                 + " | CPU per op ratio, process | p50 ratio | p99 ratio | added CPU per command (Java threads)"
                 + " | added wall time per command |\n|---|---|---|---|---|---|---|---|\n");
-        for (Variant[] pair : List.of(new Variant[] {none, none}, new Variant[] {none, noMatch},
-                new Variant[] {none, checked}, new Variant[] {upstream, primary}, new Variant[] {none, otel},
-                new Variant[] {none, both})) {
-            if (pair[0] == pair[1]) {
-                md.append("| A/A: no agent / previous no-agent run | ").append(Stats.spread(aaRatios(none, false), 3))
-                        .append(" | ").append(Stats.spread(aaRatios(none, true), 3)).append(" | | | | | |\n");
-                continue;
-            }
+        md.append("| A/A: ").append(none.label()).append(" / previous no-agent run | ")
+                .append(Stats.spread(aaRatios(none, false), 3)).append(" | ")
+                .append(Stats.spread(aaRatios(none, true), 3)).append(" | | | | | |\n");
+        for (Variant[] pair : pairs) {
             md.append("| ").append(pair[1].label()).append(" / ").append(pair[0].label()).append(" | ")
                     .append(Stats.spread(throughputRatios(pair[0], pair[1]), 3)).append(" | ")
                     .append(Stats.spread(cpuRatios(pair[0], pair[1]), 3)).append(" | ")
