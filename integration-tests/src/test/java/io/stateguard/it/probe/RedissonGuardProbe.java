@@ -7,6 +7,7 @@ import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.Codec;
 import org.redisson.client.codec.StringCodec;
 import org.redisson.codec.Kryo5Codec;
+import org.redisson.codec.TypedJsonJacksonCodec;
 import org.redisson.config.Config;
 import org.redisson.config.ReadMode;
 
@@ -35,7 +36,9 @@ import static io.stateguard.it.probe.StateVersions.version;
  * <p>Arguments: {@code <master host:port>,<replica host:port> <codec> <writtenKey> <readKey> <missingKey> <hashKey>
  * <wrongTypeKey>}; codec {@code string} ({@code StringCodec}: the values are JSON text) or {@code kryo}
  * ({@code Kryo5Codec}, Redisson's default: binary values, whose version cannot be read; the probe then only writes
- * the written key and reads it back from both clients).
+ * the written key and reads it back from both clients) or {@code json} ({@code TypedJsonJacksonCodec} of maps: the
+ * values are JSON objects the codec writes and reads; the probe then reads the three string keys through the four
+ * APIs only).
  *
  * <p>Or, for a Sentinel or Cluster topology whose replica the test made diverge: {@code <topology> <nodes>
  * <stateKey> <hashKey>} (topology and nodes as for {@link RedissonProbe#connect}): it reads the state key and the
@@ -56,11 +59,17 @@ public final class RedissonGuardProbe {
         String missing = args[4];
         String hash = args[5];
         String wrongType = args[6];
-        Codec codec = codecName.equals("kryo") ? new Kryo5Codec() : StringCodec.INSTANCE;
+        Codec codec = codecName.equals("kryo") ? new Kryo5Codec()
+                : codecName.equals("json") ? new TypedJsonJacksonCodec(Map.class) : StringCodec.INSTANCE;
         Map<String, String> results = new TreeMap<>();
         RedissonClient primary = connect(nodes, codec, ReadMode.MASTER);
         RedissonClient replica = connect(nodes, codec, ReadMode.SLAVE);
         try {
+            if (codecName.equals("json")) {
+                json(primary, replica, written, read, missing, results);
+                results.forEach((name, value) -> System.out.println("probe." + name + "=" + value));
+                return;
+            }
             primary.<String>getBucket(written).set("{\"state\":\"open\",\"version\":7}");
             if (codecName.equals("kryo")) {
                 results.put("kryo.primary", version(primary.<String>getBucket(written).get()));
@@ -104,6 +113,37 @@ public final class RedissonGuardProbe {
             primary.shutdown(0, 2, TimeUnit.SECONDS);
         }
         results.forEach((name, value) -> System.out.println("probe." + name + "=" + value));
+    }
+
+    /** The string keys' scenario with map values through a JSON codec: versions read from {@code map.version}. */
+    private static void json(RedissonClient primary, RedissonClient replica, String written, String read,
+            String missing, Map<String, String> results) throws Exception {
+        primary.<Map<String, Object>>getBucket(written).set(state("open", 7));
+        results.put("setup.read", version(primary.<Map<String, Object>>getBucket(read).get()));
+        primary.<Map<String, Object>>getBucket(missing).set(state("open", 5));
+        for (String key : new String[] {written, read, missing}) {
+            LogWindow.next();
+            String name = key.equals(written) ? "written" : key.equals(read) ? "read" : "missing";
+            results.put("sync." + name, attempt(() -> version(replica.<Map<String, Object>>getBucket(key).get())));
+            results.put("async." + name,
+                    attempt(() -> version(await(replica.<Map<String, Object>>getBucket(key).getAsync()))));
+            results.put("reactive." + name,
+                    attempt(() -> version(replica.reactive().<Map<String, Object>>getBucket(key).get().block())));
+            results.put("rx." + name,
+                    attempt(() -> version(replica.rxJava().<Map<String, Object>>getBucket(key).get().blockingGet())));
+        }
+    }
+
+    private static Map<String, Object> state(String state, int version) {
+        Map<String, Object> value = new java.util.LinkedHashMap<>();
+        value.put("state", state);
+        value.put("version", version);
+        return value;
+    }
+
+    /** The {@code version} of a state map, {@code nil} for none. */
+    private static String version(Map<String, Object> value) {
+        return value == null ? "nil" : String.valueOf(value.get("version"));
     }
 
     private static void topology(String topology, String nodes, String state, String hash) throws Exception {

@@ -167,4 +167,38 @@ class RedissonGuardEndToEndTest {
         assertThat(InconsistencyEvents.parse(result.stderr())).isEmpty();
         assertThat(result.stderr()).doesNotContain("internal error");
     }
+
+    /**
+     * A JSON codec ({@code TypedJsonJacksonCodec} of maps): the version is read from the JSON the codec wrote, before
+     * it decodes it into a map; with {@code reread-primary} every API gets the master's version, with one event per
+     * stale read.
+     */
+    @Test
+    void aJsonCodecsValuesAreCheckedAsWritten() throws Exception {
+        RedisNode primary = REDIS.get().primary();
+        StaleGuardKeys keys = StaleGuardKeys.of("rjson");
+        keys.holdStaleReplica(REDIS.get());
+        try {
+            String nodes = primary.hostAndPort() + "," + REDIS.get().replica(0).hostAndPort();
+            ForkedJvm.Result result = ForkedJvm.create().withAgent(RULE).run(RedissonGuardProbe.class.getName(), nodes,
+                    "json", keys.written, keys.read, keys.missing, keys.hash, keys.wrongType).assertSuccess();
+            Map<String, String> values = result.values("probe.");
+            assertThat(values).as(result.describe("the master's versions through every API"))
+                    .containsEntry("setup.read", "8");
+            for (String api : new String[] {"sync", "async", "reactive", "rx"}) {
+                assertThat(values).containsEntry(api + ".written", "7").containsEntry(api + ".read", "8")
+                        .containsEntry(api + ".missing", "5");
+            }
+            String replica = REDIS.get().replica(0).hostAndPort();
+            InconsistencyEvents.assertExactly(result.stderr(), InconsistencyEvents.Expected.servedBy(replica)
+                    .repeat(4, api -> api
+                            .regression("reread_primary", "default", 0, keys.written, "GET", 7, 6)
+                            .regression("reread_primary", "default", 0, keys.read, "GET", 8, 6)
+                            .missing("reread_primary", "default", 0, keys.missing, "GET", 5))
+                    .list());
+            assertThat(result.stderr()).doesNotContain("internal error").doesNotContain("cannot be read from a value");
+        } finally {
+            REDIS.get().lagProxy(0).resume();
+        }
+    }
 }
