@@ -74,15 +74,19 @@ final class RedissonArguments {
 
     /**
      * The parameters for the guard's re-read of a command: buffers copied into arrays (Redisson releases a command's
-     * buffers once it completes, and sends an array as the same bytes); everything else as it is.
+     * buffers once it completes, and sends an array as the same bytes); everything else as it is. The array itself
+     * when it holds no buffer (a {@code GET}'s key name): nothing is allocated for the common case.
      */
     static Object[] forReread(Object[] params) {
-        Object[] copy = params.clone();
-        for (int i = 0; i < copy.length; i++) {
-            if (copy[i] instanceof ByteBuf) {
-                copy[i] = bytes(copy[i]);
+        Object[] copy = null;
+        for (int i = 0; i < params.length; i++) {
+            if (params[i] instanceof ByteBuf) {
+                if (copy == null) {
+                    copy = params.clone();
+                }
+                copy[i] = bytes(params[i]);
             }
         }
-        return copy;
+        return copy == null ? params : copy; // a re-read clones it again before it is sent
     }
 }

@@ -100,11 +100,15 @@ public final class RedissonCompletion {
             return false;
         }
         try {
-            Followed followed = params == null ? null : RedissonFollowing.FOLLOWED.get(params);
-            if (followed == null || followed.tracked == null) {
-                return false; // not followed, or the guard's own re-read (its future's callback reads the reply)
+            Followed followed = params == null ? null : RedissonFollowing.FOLLOWED.remove(params);
+            if (followed == null) {
+                return false;
             }
-            RedissonFollowing.FOLLOWED.remove(params);
+            if (followed.tracked == null) {
+                // The guard's own re-read: its future's callback reads the reply, and forgets it.
+                RedissonFollowing.FOLLOWED.put(params, followed);
+                return false;
+            }
             TrackedCommand tracked = followed.tracked;
             if (tracked.kind().isJudgedByReply()) {
                 // A write sets marks only when its reply says Redis applied it; it is never failed or re-read.

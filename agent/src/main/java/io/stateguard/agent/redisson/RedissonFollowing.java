@@ -117,14 +117,16 @@ public final class RedissonFollowing {
             return;
         }
         CommandClassifier classifier = guard.classifier();
-        if (classifier.quickLook(kind, RedissonKeys.READER, RedissonKeys.Read.command(name, params))
-                == CommandClassifier.NOT_TRACKED) {
+        int rule = classifier.quickLook(kind, RedissonKeys.READER, RedissonKeys.Read.command(name, params));
+        if (rule == CommandClassifier.NOT_TRACKED) {
             return;
         }
         ConnectionManager topology = executor.getConnectionManager();
         RedissonTopologies.executorOf(topology, executor);
-        TrackedCommand tracked = classifier.classify(kind, name, topology, database(topology),
-                RedissonArguments.of(kind, params));
+        // The common case, a GET of one key whose rule the quick look found, without argument lists.
+        TrackedCommand tracked = kind == CommandKind.GET && rule >= 0
+                ? classifier.singleKeyRead(name, topology, database(topology), rule, RedissonArguments.bytes(params[0]))
+                : classifier.classify(kind, name, topology, database(topology), RedissonArguments.of(kind, params));
         if (tracked == null) {
             return;
         }
@@ -204,6 +206,22 @@ public final class RedissonFollowing {
      * cluster's is 0), looked up once per Redisson client.
      */
     static int database(ConnectionManager topology) {
+        Object[] cached = lastDatabase;
+        if (cached[0] == topology) {
+            return (Integer) cached[1];
+        }
+        int database = lookUpDatabase(topology);
+        lastDatabase = new Object[] {topology, database};
+        return database;
+    }
+
+    /**
+     * One-entry cache of {@link #database}: {connection manager, its database}. Racy by design: any published pair is
+     * a correct pair. Holds one connection manager strongly until another client's command replaces it.
+     */
+    private static volatile Object[] lastDatabase = {null, 0};
+
+    private static int lookUpDatabase(ConnectionManager topology) {
         Integer known = DATABASES.get(topology);
         if (known != null) {
             return known;

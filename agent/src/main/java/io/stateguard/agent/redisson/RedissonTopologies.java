@@ -58,8 +58,18 @@ final class RedissonTopologies implements ReplicationMonitor.TopologyFactory {
         ReplicationMonitor.addFactory(INSTANCE);
     }
 
+    /**
+     * The connection manager of the last {@link #executorOf} call, so that a client's every command does not look its
+     * executor up again. Holds that one client strongly until another client's command replaces it.
+     */
+    private static volatile ConnectionManager lastSeen;
+
     /** Remembers an executor of {@code topology}'s client, through which its nodes are asked. */
     static void executorOf(ConnectionManager topology, CommandAsyncService executor) {
+        if (lastSeen == topology) {
+            return;
+        }
+        lastSeen = topology;
         WeakReference<CommandAsyncService> known = EXECUTORS.get(topology);
         if (known == null || known.get() == null) {
             EXECUTORS.put(topology, new WeakReference<>(executor));

@@ -119,18 +119,18 @@ public final class RedissonGuardProbe {
     private static void json(RedissonClient primary, RedissonClient replica, String written, String read,
             String missing, Map<String, String> results) throws Exception {
         primary.<Map<String, Object>>getBucket(written).set(state("open", 7));
-        results.put("setup.read", version(primary.<Map<String, Object>>getBucket(read).get()));
+        results.put("setup.read", mapVersion(primary.<Map<String, Object>>getBucket(read).get()));
         primary.<Map<String, Object>>getBucket(missing).set(state("open", 5));
         for (String key : new String[] {written, read, missing}) {
             LogWindow.next();
             String name = key.equals(written) ? "written" : key.equals(read) ? "read" : "missing";
-            results.put("sync." + name, attempt(() -> version(replica.<Map<String, Object>>getBucket(key).get())));
+            results.put("sync." + name, attempt(() -> mapVersion(replica.<Map<String, Object>>getBucket(key).get())));
             results.put("async." + name,
-                    attempt(() -> version(await(replica.<Map<String, Object>>getBucket(key).getAsync()))));
+                    attempt(() -> mapVersion(await(replica.<Map<String, Object>>getBucket(key).getAsync()))));
             results.put("reactive." + name,
-                    attempt(() -> version(replica.reactive().<Map<String, Object>>getBucket(key).get().block())));
+                    attempt(() -> mapVersion(replica.reactive().<Map<String, Object>>getBucket(key).get().block())));
             results.put("rx." + name,
-                    attempt(() -> version(replica.rxJava().<Map<String, Object>>getBucket(key).get().blockingGet())));
+                    attempt(() -> mapVersion(replica.rxJava().<Map<String, Object>>getBucket(key).get().blockingGet())));
         }
     }
 
@@ -142,7 +142,7 @@ public final class RedissonGuardProbe {
     }
 
     /** The {@code version} of a state map, {@code nil} for none. */
-    private static String version(Map<String, Object> value) {
+    private static String mapVersion(Map<String, Object> value) {
         return value == null ? "nil" : String.valueOf(value.get("version"));
     }
 
