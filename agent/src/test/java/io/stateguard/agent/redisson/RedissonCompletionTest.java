@@ -73,14 +73,6 @@ class RedissonCompletionTest {
         return ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static String text(ByteBuffer buffer) {
-        assertThat(buffer).isNotNull().isNotSameAs(RegressionPolicy.UNREADABLE);
-        ByteBuffer copy = buffer.duplicate();
-        byte[] bytes = new byte[copy.remaining()];
-        copy.get(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
-    }
-
     /** What the adapter's dispatch makes of a Redisson command: its parameters classified by the guard. */
     private TrackedCommand tracked(String name, Object... params) {
         CommandKind kind = CommandKind.of(name);
@@ -176,7 +168,7 @@ class RedissonCompletionTest {
                 "whatever the codec made of it");
         assertThat(reply.isPrevious()).isTrue();
         assertThat(reply.acknowledged()).isFalse();
-        assertThat(text(reply.previous())).isEqualTo("{\"version\":4}");
+        assertThat(RespDecoding.text(reply.previous())).isEqualTo("{\"version\":4}");
     }
 
     @Test
@@ -196,7 +188,7 @@ class RedissonCompletionTest {
         assertThat(setGet.condition()).isEqualTo(WriteCondition.IF_ABSENT);
         WriteReply reply = RedissonCompletion.writeReply(followed(setGet, single(100, bulk("{\"version\":9}")), 0),
                 null);
-        assertThat(text(reply.previous())).isEqualTo("{\"version\":9}");
+        assertThat(RespDecoding.text(reply.previous())).isEqualTo("{\"version\":9}");
     }
 
     @Test
@@ -261,7 +253,7 @@ class RedissonCompletionTest {
         RedissonReply reply = single(100, bulk("{\"version\":3}"));
         ByteBuffer[] values = RedissonCompletion.values(null, followed(get, reply, 0), reply, "{\"version\":3}");
         assertThat(values).hasSize(1);
-        assertThat(text(values[0])).isEqualTo("{\"version\":3}");
+        assertThat(RespDecoding.text(values[0])).isEqualTo("{\"version\":3}");
     }
 
     @Test
@@ -299,7 +291,7 @@ class RedissonCompletionTest {
         TrackedCommand hget = tracked("HGET", "gw:hash:a", value("version"));
         assertThat(hget.keyCount()).isEqualTo(1);
         RedissonReply reply = single(100, bulk("17"));
-        assertThat(text(RedissonCompletion.values(null, followed(hget, reply, 0), reply, "17")[0])).isEqualTo("17");
+        assertThat(RespDecoding.text(RedissonCompletion.values(null, followed(hget, reply, 0), reply, "17")[0])).isEqualTo("17");
     }
 
     @Test
@@ -327,7 +319,7 @@ class RedissonCompletionTest {
         ByteBuffer[] values = RedissonCompletion.values(null, followed(mget, reply, 0, 2), reply,
                 Arrays.asList("{\"version\":1}", "not tracked", null, "{\"version\":1}"));
         assertThat(values).hasSize(2);
-        assertThat(text(values[0])).isEqualTo("{\"version\":1}");
+        assertThat(RespDecoding.text(values[0])).isEqualTo("{\"version\":1}");
         assertThat(values[1]).as("nil").isNull();
     }
 
@@ -337,7 +329,7 @@ class RedissonCompletionTest {
         RedissonReply reply = RedissonReply.array(new boolean[] {true, false}, 100, tooLarge::incrementAndGet);
         decode(reply, resp(array(bulk("{\"version\":1}"), bulk("{\"version\":2}"))));
         ByteBuffer[] values = RedissonCompletion.values(null, followed(mget, reply, 0, -1), reply, null);
-        assertThat(text(values[0])).isEqualTo("{\"version\":1}");
+        assertThat(RespDecoding.text(values[0])).isEqualTo("{\"version\":1}");
         assertThat(values[1]).isSameAs(RegressionPolicy.UNREADABLE);
     }
 
@@ -348,7 +340,7 @@ class RedissonCompletionTest {
         decode(reply, resp(array(bulk("{\"version\":12345}"), bulk("{\"version\":2}"))));
         ByteBuffer[] values = RedissonCompletion.values(null, followed(mget, reply, 0, 1), reply, null);
         assertThat(values[0]).isSameAs(RegressionPolicy.UNREADABLE);
-        assertThat(text(values[1])).isEqualTo("{\"version\":2}");
+        assertThat(RespDecoding.text(values[1])).isEqualTo("{\"version\":2}");
         assertThat(tooLarge).hasValue(1);
     }
 
@@ -361,7 +353,7 @@ class RedissonCompletionTest {
         ByteBuffer[] values = RedissonCompletion.values(null, followed(hmget, reply, 1), reply,
                 Arrays.asList("n", "8"));
         assertThat(values).hasSize(1);
-        assertThat(text(values[0])).isEqualTo("8");
+        assertThat(RespDecoding.text(values[0])).isEqualTo("8");
     }
 
     @Test
@@ -380,7 +372,7 @@ class RedissonCompletionTest {
                 tooLarge::incrementAndGet);
         decode(reply, resp(array(bulk("name"), bulk("x"), bulk("version"), bulk("21"))));
         ByteBuffer[] values = RedissonCompletion.values(null, followed(hgetall, reply, 0), reply, new HashMap<>());
-        assertThat(text(values[0])).isEqualTo("21");
+        assertThat(RespDecoding.text(values[0])).isEqualTo("21");
 
         RedissonReply without = reply.fresh();
         decode(without, resp(array(bulk("name"), bulk("x"))));
@@ -403,7 +395,7 @@ class RedissonCompletionTest {
                 results.add(RedissonCompletion.values(guard, followedWithCodec(get, reply, codec, 0), reply, new byte[1]));
             }
         });
-        assertThat(results).allSatisfy(values -> assertThat(text(values[0])).isEqualTo("\u0001binary kryo"));
+        assertThat(results).allSatisfy(values -> assertThat(RespDecoding.text(values[0])).isEqualTo("\u0001binary kryo"));
         assertThat(String.join("\n", log)).contains(ByteArrayCodec.class.getName()).contains("cannot be read");
         assertThat(log.stream().filter(line -> line.contains(ByteArrayCodec.class.getName()))).hasSize(1);
     }
@@ -452,12 +444,12 @@ class RedissonCompletionTest {
             RedissonFollowing.onDecode(in, data, parts);
             assertThat(reply.readable()).isTrue();
             assertThat(reply.slot(0)).isNull();
-            assertThat(text(reply.slot(1))).isEqualTo("b");
+            assertThat(RespDecoding.text(reply.slot(1))).isEqualTo("b");
 
             CommandData<Object, Object> other = new CommandData<>(new CompletableFuture<>(), StringCodec.INSTANCE,
                     new RedisCommand<>("MGET"), new Object[] {"gw:state:a", "gw:state:b"});
             RedissonFollowing.onDecode(resp("*0\r\n"), other, null);
-            assertThat(text(reply.slot(1))).as("another parameter array is another command").isEqualTo("b");
+            assertThat(RespDecoding.text(reply.slot(1))).as("another parameter array is another command").isEqualTo("b");
         } finally {
             RedissonFollowing.FOLLOWED.remove(params);
         }

@@ -44,14 +44,6 @@ class RedissonReplyTest {
         return RedissonReply.fields(field.getBytes(StandardCharsets.UTF_8), cap, tooLarge::incrementAndGet);
     }
 
-    private static String text(ByteBuffer buffer) {
-        assertThat(buffer).isNotNull().isNotSameAs(RegressionPolicy.UNREADABLE);
-        ByteBuffer copy = buffer.duplicate();
-        byte[] bytes = new byte[copy.remaining()];
-        copy.get(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
-    }
-
     /** Feeds {@code replies} one byte at a time through a real {@link io.netty.handler.codec.ReplayingDecoder}. */
     private static List<Object> replayed(RespDecoding.Replaying decoder, String... replies) {
         EmbeddedChannel channel = new EmbeddedChannel(decoder);
@@ -99,7 +91,7 @@ class RedissonReplyTest {
         ByteBuf in = resp(bulk(VALUE));
         assertThat(decode(reply, in)).isEqualTo(VALUE);
         assertThat(reply.readable()).isTrue();
-        assertThat(text(reply.slot(0))).isEqualTo(VALUE);
+        assertThat(RespDecoding.text(reply.slot(0))).isEqualTo(VALUE);
         assertThat(tooLarge).hasValue(0);
     }
 
@@ -107,7 +99,7 @@ class RedissonReplyTest {
     void aBulkStringIsReadByItsLengthNotUpToALineEnd() {
         RedissonReply reply = single(100);
         decode(reply, resp("$9\r\na\r\n$-1\r\nb\r\n"));
-        assertThat(text(reply.slot(0))).isEqualTo("a\r\n$-1\r\nb");
+        assertThat(RespDecoding.text(reply.slot(0))).isEqualTo("a\r\n$-1\r\nb");
     }
 
     @Test
@@ -178,7 +170,7 @@ class RedissonReplyTest {
     void aValueAsLongAsTheCapIsRead() {
         RedissonReply reply = single(VALUE.length());
         decode(reply, resp(bulk(VALUE)));
-        assertThat(text(reply.slot(0))).isEqualTo(VALUE);
+        assertThat(RespDecoding.text(reply.slot(0))).isEqualTo(VALUE);
         assertThat(tooLarge).hasValue(0);
     }
 
@@ -228,9 +220,9 @@ class RedissonReplyTest {
             assertThat(partial.readerIndex()).isZero();
         }
         reply.element(whole.duplicate().writerIndex(valueEnd), true, 0);
-        assertThat(text(reply.slot(0))).isEqualTo(VALUE);
+        assertThat(RespDecoding.text(reply.slot(0))).isEqualTo(VALUE);
         reply.element(whole, true, 0);
-        assertThat(text(reply.slot(0))).as("the replay overwrites").isEqualTo(VALUE);
+        assertThat(RespDecoding.text(reply.slot(0))).as("the replay overwrites").isEqualTo(VALUE);
         assertThat(tooLarge).hasValue(0);
     }
 
@@ -238,7 +230,7 @@ class RedissonReplyTest {
     void aReplayFromTheTopForgetsWhatTheLastAttemptRead() {
         RedissonReply reply = single(100);
         decode(reply, resp(bulk("old")));
-        assertThat(text(reply.slot(0))).isEqualTo("old");
+        assertThat(RespDecoding.text(reply.slot(0))).isEqualTo("old");
         decode(reply, resp("$-1\r\n"));
         assertThat(reply.slot(0)).isNull();
         decode(reply, resp(bulk("new")));
@@ -256,7 +248,7 @@ class RedissonReplyTest {
         consumed.readerIndex(2);
         reply.element(consumed, true, 0);
         assertThat(reply.readable()).isTrue();
-        assertThat(text(reply.slot(0))).isEqualTo(VALUE);
+        assertThat(RespDecoding.text(reply.slot(0))).isEqualTo(VALUE);
     }
 
     @Test
@@ -266,7 +258,7 @@ class RedissonReplyTest {
         assertThat(replayed(decoder, bulk(VALUE))).containsExactly(VALUE);
         assertThat(decoder.attempts).as("replayed").isGreaterThan(1);
         assertThat(reply.readable()).isTrue();
-        assertThat(text(reply.slot(0))).isEqualTo(VALUE);
+        assertThat(RespDecoding.text(reply.slot(0))).isEqualTo(VALUE);
         assertThat(tooLarge).hasValue(0);
     }
 
@@ -289,7 +281,7 @@ class RedissonReplyTest {
         in.readerIndex(before.length());
         RedissonReply reply = single(100);
         assertThat(decode(reply, in)).isEqualTo(VALUE);
-        assertThat(text(reply.slot(0))).isEqualTo(VALUE);
+        assertThat(RespDecoding.text(reply.slot(0))).isEqualTo(VALUE);
         assertThat(in.readerIndex()).as("the walk ends after the reply, not before").isEqualTo(
                 before.length() + bulk(VALUE).length());
     }
@@ -300,7 +292,7 @@ class RedissonReplyTest {
         ByteBuf slice = backing.slice(7, bulk(VALUE).length());
         RedissonReply reply = single(100);
         reply.element(slice, true, 0);
-        assertThat(text(reply.slot(0))).isEqualTo(VALUE);
+        assertThat(RespDecoding.text(reply.slot(0))).isEqualTo(VALUE);
     }
 
     @Test
@@ -309,7 +301,7 @@ class RedissonReplyTest {
         direct.skipBytes(2);
         RedissonReply reply = single(100);
         decode(reply, direct);
-        assertThat(text(reply.slot(0))).isEqualTo(VALUE);
+        assertThat(RespDecoding.text(reply.slot(0))).isEqualTo(VALUE);
         direct.release();
     }
 
@@ -321,7 +313,7 @@ class RedissonReplyTest {
         reply.element(pooled, true, 0);
         pooled.setZero(0, pooled.writerIndex());
         pooled.release();
-        assertThat(text(reply.slot(0))).as("a copy of the bytes").isEqualTo(VALUE);
+        assertThat(RespDecoding.text(reply.slot(0))).as("a copy of the bytes").isEqualTo(VALUE);
     }
 
     @Test
@@ -331,7 +323,7 @@ class RedissonReplyTest {
                 "sion\":3}\r\n".getBytes(StandardCharsets.UTF_8)));
         RedissonReply reply = single(100);
         decode(reply, composite);
-        assertThat(text(reply.slot(0))).isEqualTo(VALUE);
+        assertThat(RespDecoding.text(reply.slot(0))).isEqualTo(VALUE);
         composite.release();
     }
 
@@ -347,7 +339,7 @@ class RedissonReplyTest {
         ByteBuffer second = reply.slot(0);
         assertThat(second).isNotSameAs(first);
         assertThat(second.position()).isZero();
-        assertThat(text(second)).isEqualTo(VALUE);
+        assertThat(RespDecoding.text(second)).isEqualTo(VALUE);
     }
 
     @Test
@@ -360,13 +352,13 @@ class RedissonReplyTest {
         assertThat(fresh.slot(0)).isNull();
 
         decode(fresh, resp(array(bulk("version"), bulk("8"))));
-        assertThat(text(fresh.slot(0))).isEqualTo("8");
-        assertThat(text(reply.slot(0))).as("the first reply is untouched").isEqualTo("7");
+        assertThat(RespDecoding.text(fresh.slot(0))).isEqualTo("8");
+        assertThat(RespDecoding.text(reply.slot(0))).as("the first reply is untouched").isEqualTo("7");
 
         decode(fresh, resp(array(bulk("version"), bulk("123456"))));
         assertThat(fresh.slot(0)).as("the same cap").isSameAs(RegressionPolicy.UNREADABLE);
         assertThat(tooLarge).as("the same counter").hasValue(1);
-        assertThat(text(reply.slot(0))).isEqualTo("7");
+        assertThat(RespDecoding.text(reply.slot(0))).isEqualTo("7");
     }
 
     @Test
@@ -387,10 +379,10 @@ class RedissonReplyTest {
         Object decoded = decode(reply, resp(array(bulk("a"), bulk("b"), "$-1\r\n", bulk(VALUE))));
         assertThat(decoded).isEqualTo(Arrays.asList("a", "b", null, VALUE));
         assertThat(reply.readable()).isTrue();
-        assertThat(text(reply.slot(0))).isEqualTo("a");
+        assertThat(RespDecoding.text(reply.slot(0))).isEqualTo("a");
         assertThat(reply.slot(1)).as("not wanted").isNull();
         assertThat(reply.slot(2)).as("nil").isNull();
-        assertThat(text(reply.slot(3))).isEqualTo(VALUE);
+        assertThat(RespDecoding.text(reply.slot(3))).isEqualTo(VALUE);
     }
 
     @Test
@@ -399,7 +391,7 @@ class RedissonReplyTest {
         decode(reply, resp(array("_\r\n", bulk("x"))));
         assertThat(reply.readable()).isTrue();
         assertThat(reply.slot(0)).isNull();
-        assertThat(text(reply.slot(1))).isEqualTo("x");
+        assertThat(RespDecoding.text(reply.slot(1))).isEqualTo("x");
     }
 
     @Test
@@ -407,13 +399,13 @@ class RedissonReplyTest {
         RedissonReply shorter = arrayReply(100, true, true, true);
         decode(shorter, resp(array(bulk("a"))));
         assertThat(shorter.readable()).isTrue();
-        assertThat(text(shorter.slot(0))).isEqualTo("a");
+        assertThat(RespDecoding.text(shorter.slot(0))).isEqualTo("a");
         assertThat(shorter.slot(2)).isNull();
 
         RedissonReply longer = arrayReply(100, false, true);
         decode(longer, resp(array(bulk("a"), bulk("b"), bulk("c"), bulk("d"))));
         assertThat(longer.readable()).isTrue();
-        assertThat(text(longer.slot(1))).isEqualTo("b");
+        assertThat(RespDecoding.text(longer.slot(1))).isEqualTo("b");
     }
 
     @Test
@@ -459,7 +451,7 @@ class RedissonReplyTest {
         decode(reply, resp(array(bulk("abcd"), bulk("efghijkl"), bulk("xyz"))));
         assertThat(reply.slot(0)).isSameAs(RegressionPolicy.UNREADABLE);
         assertThat(reply.slot(1)).isNull();
-        assertThat(text(reply.slot(2))).isEqualTo("xyz");
+        assertThat(RespDecoding.text(reply.slot(2))).isEqualTo("xyz");
         assertThat(tooLarge).hasValue(1);
     }
 
@@ -468,14 +460,14 @@ class RedissonReplyTest {
         RedissonReply reply = arrayReply(100, true, true);
         decode(reply, resp(array(bulk("a"), bulk("b"))));
         decode(reply, resp(array(bulk("c"))));
-        assertThat(text(reply.slot(0))).isEqualTo("c");
+        assertThat(RespDecoding.text(reply.slot(0))).isEqualTo("c");
         assertThat(reply.slot(1)).as("not in the new reply").isNull();
 
         decode(reply, resp(array(array(bulk("nested")))));
         assertThat(reply.readable()).isFalse();
         decode(reply, resp(array(bulk("d"), bulk("e"))));
         assertThat(reply.readable()).as("a new reply is no longer broken").isTrue();
-        assertThat(text(reply.slot(1))).isEqualTo("e");
+        assertThat(RespDecoding.text(reply.slot(1))).isEqualTo("e");
     }
 
     @Test
@@ -489,13 +481,13 @@ class RedissonReplyTest {
         reply.element(partial, false, 0);
         partial.readerIndex("*2\r\n".length() + bulk("abc").length());
         reply.element(partial, false, 1);
-        assertThat(text(reply.slot(0))).isEqualTo("abc");
+        assertThat(RespDecoding.text(reply.slot(0))).isEqualTo("abc");
         assertThat(reply.slot(1)).isNull();
 
         ByteBuf complete = whole.duplicate();
         complete.readerIndex("*2\r\n".length() + bulk("abc").length());
         reply.element(complete, false, 1);
-        assertThat(text(reply.slot(1))).as("decoded again, now whole").isEqualTo(VALUE);
+        assertThat(RespDecoding.text(reply.slot(1))).as("decoded again, now whole").isEqualTo(VALUE);
     }
 
     @Test
@@ -507,7 +499,7 @@ class RedissonReplyTest {
         assertThat(decoded).hasSize(1);
         assertThat(decoder.attempts).isGreaterThan(1);
         assertThat(reply.readable()).isTrue();
-        assertThat(text(reply.slot(0))).isEqualTo("first");
+        assertThat(RespDecoding.text(reply.slot(0))).isEqualTo("first");
         assertThat(reply.slot(1)).isSameAs(RegressionPolicy.UNREADABLE);
         assertThat(reply.slot(3)).isNull();
         assertThat(tooLarge).hasValue(1);
@@ -519,7 +511,7 @@ class RedissonReplyTest {
         RespDecoding.Replaying decoder = new RespDecoding.Replaying(reply);
         List<Object> decoded = replayed(decoder, array(bulk("a"), bulk("b")), array(bulk("c"), "_\r\n"));
         assertThat(decoded).containsExactly(Arrays.asList("a", "b"), Arrays.asList("c", null));
-        assertThat(text(reply.slot(0))).isEqualTo("c");
+        assertThat(RespDecoding.text(reply.slot(0))).isEqualTo("c");
         assertThat(reply.slot(1)).isNull();
     }
 
@@ -530,7 +522,7 @@ class RedissonReplyTest {
         RedissonReply reply = fields("version", 100);
         decode(reply, resp(array(bulk("name"), bulk("x"), bulk("version"), bulk("42"), bulk("other"), bulk("y"))));
         assertThat(reply.readable()).isTrue();
-        assertThat(text(reply.slot(0))).isEqualTo("42");
+        assertThat(RespDecoding.text(reply.slot(0))).isEqualTo("42");
     }
 
     @Test
@@ -538,7 +530,7 @@ class RedissonReplyTest {
         RedissonReply reply = fields("version", 100);
         decode(reply, resp(array(bulk("ver"), bulk("1"), bulk("versions"), bulk("2"), bulk("Version"), bulk("3"),
                 bulk("versio"), bulk("4"), bulk("version"), bulk("5"), bulk("versionx"), bulk("6"))));
-        assertThat(text(reply.slot(0))).isEqualTo("5");
+        assertThat(RespDecoding.text(reply.slot(0))).isEqualTo("5");
     }
 
     @Test
@@ -562,7 +554,7 @@ class RedissonReplyTest {
 
         RedissonReply after = fields("version", 100);
         decode(after, resp(array(bulk("a"), bulk("version"), bulk("version"), bulk("10"))));
-        assertThat(text(after.slot(0))).isEqualTo("10");
+        assertThat(RespDecoding.text(after.slot(0))).isEqualTo("10");
     }
 
     @Test
@@ -587,7 +579,7 @@ class RedissonReplyTest {
         RedissonReply reply = fields("version", "version".length());
         decode(reply, resp(array(bulk("versions"), bulk("1"), bulk("a much longer field name"), bulk("2"),
                 bulk("version"), bulk("7"))));
-        assertThat(text(reply.slot(0))).isEqualTo("7");
+        assertThat(RespDecoding.text(reply.slot(0))).isEqualTo("7");
         assertThat(tooLarge).as("field names are never counted").hasValue(0);
     }
 
@@ -618,6 +610,6 @@ class RedissonReplyTest {
                 bulk("name"), bulk("n")));
         assertThat(decoded).containsExactly(Arrays.asList("versions", "0", "version", "11", "name", "n"));
         assertThat(decoder.attempts).isGreaterThan(1);
-        assertThat(text(reply.slot(0))).isEqualTo("11");
+        assertThat(RespDecoding.text(reply.slot(0))).isEqualTo("11");
     }
 }

@@ -23,6 +23,16 @@ final class RespDecoding {
     private RespDecoding() {
     }
 
+    /** The text of a value the reply kept (a value, not nil or unreadable), without moving its position. */
+    static String text(java.nio.ByteBuffer buffer) {
+        org.assertj.core.api.Assertions.assertThat(buffer).isNotNull()
+                .isNotSameAs(io.stateguard.agent.guard.RegressionPolicy.UNREADABLE);
+        java.nio.ByteBuffer copy = buffer.duplicate();
+        byte[] bytes = new byte[copy.remaining()];
+        copy.get(bytes);
+        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     static ByteBuf resp(String text) {
         return Unpooled.copiedBuffer(text, StandardCharsets.UTF_8);
     }
