@@ -1,11 +1,10 @@
 package io.stateguard.agent.redisson;
 
 import io.stateguard.agent.guard.ReplicationIds;
+import io.stateguard.agent.replication.ClientTopology;
+import io.stateguard.agent.replication.ReplicationInfo;
 
 import org.redisson.api.RFuture;
-import org.redisson.client.RedisConnectionException;
-import org.redisson.client.RedisException;
-import org.redisson.client.RedisTimeoutException;
 import org.redisson.client.codec.StringCodec;
 import org.redisson.client.protocol.RedisCommands;
 import org.redisson.command.CommandAsyncService;
@@ -14,7 +13,6 @@ import org.redisson.connection.MasterSlaveEntry;
 
 import java.util.Collection;
 import java.util.Map;
-import java.util.function.BiConsumer;
 
 /**
  * Reads the replication ID of the master behind a Redisson client ({@code INFO replication}, {@code master_replid})
@@ -46,18 +44,20 @@ final class RedissonReplicationIds implements ReplicationIds.Source {
         }
         RFuture<Map<String, String>> info = executor.writeAsync(entries.iterator().next(), StringCodec.INSTANCE,
                 RedisCommands.INFO_REPLICATION);
-        info.whenComplete(new BiConsumer<Map<String, String>, Throwable>() {
+        RedissonTopologies.answer(info, new ClientTopology.InfoAnswer() {
             @Override
-            public void accept(Map<String, String> fields, Throwable error) {
-                if (error instanceof RedisConnectionException || error instanceof RedisTimeoutException) {
-                    done.done(null, null); // the next read, perhaps of a new master, may succeed
-                } else if (error instanceof RedisException) {
-                    done.done(null, error.getMessage()); // an error reply (an ACL's NOPERM): it will refuse again
-                } else if (error != null || fields == null) {
-                    done.done(null, null);
-                } else {
-                    done.done(fields.get("master_replid"), null);
-                }
+            public void answered(String text) {
+                done.done(ReplicationInfo.parse(text).replicationId(), null);
+            }
+
+            @Override
+            public void refused(String error) {
+                done.done(null, error);
+            }
+
+            @Override
+            public void failed(Throwable cause) {
+                done.done(null, null); // the next read, perhaps of a new master, may succeed
             }
         });
         return true;

@@ -209,6 +209,28 @@ final class RedissonTopologies implements ReplicationMonitor.TopologyFactory {
         return new Endpoint(address.getHostString(), address.getPort());
     }
 
+    /**
+     * Hands the outcome of an {@code INFO replication} Redisson sent to {@code answer}: its fields as the text
+     * {@code INFO} sends; an error reply (an ACL's {@code NOPERM}, which will refuse again) as refused; a lost
+     * connection or a timeout (the next question, perhaps to a new master, may succeed) as failed.
+     */
+    static void answer(RFuture<Map<String, String>> info, final ClientTopology.InfoAnswer answer) {
+        info.whenComplete(new BiConsumer<Map<String, String>, Throwable>() {
+            @Override
+            public void accept(Map<String, String> fields, Throwable error) {
+                if (error instanceof RedisConnectionException || error instanceof RedisTimeoutException) {
+                    answer.failed(error);
+                } else if (error instanceof RedisException) {
+                    answer.refused(error.getMessage());
+                } else if (error != null || fields == null) {
+                    answer.failed(error != null ? error : new IllegalStateException("no reply"));
+                } else {
+                    answer.answered(Topology.text(fields));
+                }
+            }
+        });
+    }
+
     /** One Redisson client's topology. Holds the application's objects weakly. */
     static final class Topology implements ClientTopology {
 
@@ -323,20 +345,7 @@ final class RedissonTopologies implements ReplicationMonitor.TopologyFactory {
                 answer.failed(new IllegalStateException(node + " is no longer known to the Redisson client"));
                 return;
             }
-            info.whenComplete(new BiConsumer<Map<String, String>, Throwable>() {
-                @Override
-                public void accept(Map<String, String> fields, Throwable error) {
-                    if (error instanceof RedisConnectionException || error instanceof RedisTimeoutException) {
-                        answer.failed(error);
-                    } else if (error instanceof RedisException) {
-                        answer.refused(error.getMessage()); // an error reply (an ACL's NOPERM): it will refuse again
-                    } else if (error != null || fields == null) {
-                        answer.failed(error != null ? error : new IllegalStateException("no reply"));
-                    } else {
-                        answer.answered(text(fields));
-                    }
-                }
-            });
+            answer(info, answer);
         }
 
         /** The reply's fields as the text {@code INFO} sends ({@code name:value} lines), which the monitor parses. */

@@ -71,10 +71,10 @@ public final class RedissonInstrumentationModule implements InstrumentationModul
             "io.stateguard.agent.redisson.RedissonRouting$1",
             "io.stateguard.agent.redisson.RedissonTopologies",
             "io.stateguard.agent.redisson.RedissonTopologies$1",
+            "io.stateguard.agent.redisson.RedissonTopologies$2",
             "io.stateguard.agent.redisson.RedissonTopologies$ManagerProperty",
             "io.stateguard.agent.redisson.RedissonTopologies$SlotList",
-            "io.stateguard.agent.redisson.RedissonTopologies$Topology",
-            "io.stateguard.agent.redisson.RedissonTopologies$Topology$1"));
+            "io.stateguard.agent.redisson.RedissonTopologies$Topology"));
 
     private final boolean seesReplies;
 
