@@ -155,14 +155,8 @@ public final class RedissonKeys implements CommandKeyReader {
         if (key instanceof CharSequence) {
             return KeyHash.ofUtf8((CharSequence) key);
         }
-        if (key instanceof byte[]) {
-            byte[] bytes = (byte[]) key;
-            return KeyHash.of(bytes, 0, bytes.length);
-        }
-        if (key instanceof ByteBuf) {
-            ByteBuf buffer = (ByteBuf) key;
-            byte[] bytes = new byte[buffer.readableBytes()];
-            buffer.getBytes(buffer.readerIndex(), bytes);
+        if (key instanceof byte[] || key instanceof ByteBuf) {
+            byte[] bytes = RedissonArguments.bytes(key);
             return KeyHash.of(bytes, 0, bytes.length);
         }
         return KeyHash.MANY;
